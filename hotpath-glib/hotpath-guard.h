@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#if !defined (HOTPATH_INSIDE) && !defined (HOTPATH_COMPILATION)
+# error "Only <hotpath-glib/hotpath.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+
+#include "hotpath-snapshot.h"
+#include "hotpath-version-macros.h"
+
+G_BEGIN_DECLS
+
+#define HOTPATH_TYPE_GUARD (hotpath_guard_get_type ())
+
+HOTPATH_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (HotpathGuard, hotpath_guard, HOTPATH, GUARD, GObject)
+
+HOTPATH_AVAILABLE_IN_ALL
+HotpathSnapshot *hotpath_guard_snapshot (HotpathGuard *self);
+HOTPATH_AVAILABLE_IN_ALL
+gboolean         hotpath_guard_finish   (HotpathGuard *self);
+
+G_END_DECLS

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hotpath.h: the one header a program includes.
+ *
+ * Every macro here is a no-op unless HOTPATH_ENABLED is defined: without it
+ * this header needs only <glib.h>, declares nothing and links nothing, so a
+ * program built that way contains not one extra instruction.
+ */
+#pragma once
+
+#include <glib.h>
+
+#ifdef HOTPATH_ENABLED
+
+#define HOTPATH_INSIDE
+# include "hotpath-version-macros.h"
+# include "hotpath-site.h"
+# include "hotpath-measure.h"
+# include "hotpath-options.h"
+# include "hotpath-snapshot.h"
+# include "hotpath-reporter.h"
+# include "hotpath-guard.h"
+# include "hotpath-guard-builder.h"
+#undef HOTPATH_INSIDE
+
+G_BEGIN_DECLS
+
+HOTPATH_AVAILABLE_IN_ALL
+HotpathGuard *hotpath_main_begin (const HotpathOptions *options);
+HOTPATH_AVAILABLE_IN_ALL
+void          hotpath_main_end   (HotpathGuard        **guard);
+
+#if defined (__clang__)
+# define _HOTPATH_DEFAULTS_BEGIN _Pragma ("clang diagnostic push") \
+                                 _Pragma ("clang diagnostic ignored \"-Winitializer-overrides\"")
+# define _HOTPATH_DEFAULTS_END   _Pragma ("clang diagnostic pop")
+#else
+# define _HOTPATH_DEFAULTS_BEGIN _Pragma ("GCC diagnostic push") \
+                                 _Pragma ("GCC diagnostic ignored \"-Woverride-init\"")
+# define _HOTPATH_DEFAULTS_END   _Pragma ("GCC diagnostic pop")
+#endif
+
+/**
+ * HOTPATH_MAIN:
+ * @...: designated initializers for #HotpathOptions, e.g. `.limit = 0`
+ *
+ * Starts profiling; use it as the first statement of main(). The report is
+ * printed once: when main() returns, when exit() is called from any thread,
+ * or after `.timeout_ms`. Fields not given keep their defaults, and
+ * `HOTPATH_*` environment variables override what the code says.
+ */
+#define HOTPATH_MAIN(...) \
+  G_GNUC_UNUSED __attribute__((cleanup (hotpath_main_end))) \
+  HotpathGuard *hotpath_main_guard_ = ({ \
+    _HOTPATH_DEFAULTS_BEGIN \
+    const HotpathOptions hotpath_main_options_ = { HOTPATH_OPTIONS_INIT, __VA_ARGS__ }; \
+    _HOTPATH_DEFAULTS_END \
+    hotpath_main_begin (&hotpath_main_options_); \
+  })
+
+/**
+ * HOTPATH_MEASURE:
+ *
+ * Times the enclosing function from here until it returns. Use it as the
+ * function's first statement. The function is named
+ * `G_LOG_DOMAIN::function`, or `file-stem::function` without a log domain.
+ */
+#define HOTPATH_MEASURE() _HOTPATH_SCOPE (G_PASTE (hotpath_scope_, __LINE__), NULL)
+
+/**
+ * HOTPATH_MEASURE_AS:
+ * @label: the name to report
+ *
+ * Like HOTPATH_MEASURE(), reported under @label.
+ */
+#define HOTPATH_MEASURE_AS(label) _HOTPATH_SCOPE (G_PASTE (hotpath_scope_, __LINE__), (label))
+
+/**
+ * HOTPATH_MEASURE_BLOCK:
+ * @label: the name to report
+ *
+ * Times the block that follows: `HOTPATH_MEASURE_BLOCK ("parse") { ... }`.
+ * `break` leaves the block; the time is recorded however it is left.
+ */
+#define HOTPATH_MEASURE_BLOCK(label) \
+  for (int G_PASTE (hotpath_once_, __LINE__) = 1; G_PASTE (hotpath_once_, __LINE__); \
+       G_PASTE (hotpath_once_, __LINE__) = 0) \
+    for (_HOTPATH_SCOPE (G_PASTE (hotpath_block_, __LINE__), (label)); \
+         G_PASTE (hotpath_once_, __LINE__); G_PASTE (hotpath_once_, __LINE__) = 0)
+
+/**
+ * HOTPATH_SKIP:
+ *
+ * Put before a function definition to leave it out of measure-all
+ * (`-finstrument-functions`) targets.
+ */
+#define HOTPATH_SKIP __attribute__((no_instrument_function))
+
+G_END_DECLS
+
+#else /* !HOTPATH_ENABLED */
+
+#define HOTPATH_MAIN(...)
+#define HOTPATH_MEASURE()
+#define HOTPATH_MEASURE_AS(label)
+#define HOTPATH_MEASURE_BLOCK(label)
+#define HOTPATH_SKIP
+
+#endif /* HOTPATH_ENABLED */
