@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# dev.sh: install dependencies, build, run the demo and the tests.
+# Works from any directory; build directories are relative to the repository root.
+set -euo pipefail
+
+# Debian 12 packages, installed by `dev.sh deps` when missing.
+DEPS=(
+  # build
+  meson
+  ninja-build
+  pkg-config
+  gcc
+  libglib2.0-dev
+  libglib2.0-bin
+  libjson-glib-dev
+
+  # tests
+  valgrind        # dev.sh valgrind
+  python3         # test helpers; standard library only, no pip packages
+  binutils        # objdump and nm for the zero-cost test
+
+  # Later issues add their packages here, e.g.
+  #   HTTP/MCP server:  libsoup-3.0-dev
+  #   viewer:           libgtk-4-dev libadwaita-1-dev
+  #   UI and D-Bus tests: xvfb dbus
+)
+
+ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+cd "$ROOT"
+
+BUILDDIR=build
+ASAN_BUILDDIR=build-asan
+
+msg () { printf '==> %s\n' "$*" >&2; }
+die () { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
+
+is_installed () {
+  # Multi-Arch packages print one status per installed architecture.
+  dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -qx 'install ok installed'
+}
+
+# deps [--implicit]: with --implicit (called before build/test) a system
+# without dpkg only gets a warning, so the script stays usable elsewhere.
+cmd_deps () {
+  local implicit="${1:-}"
+  local missing=() pkg
+
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    if [[ "$implicit" == --implicit ]]; then
+      msg "not a Debian system: make sure these are installed: ${DEPS[*]}"
+      return 0
+    fi
+    die "dpkg-query not found; dev.sh deps supports Debian 12 only. Needed: ${DEPS[*]}"
+  fi
+
+  for pkg in "${DEPS[@]}"; do
+    is_installed "$pkg" || missing+=("$pkg")
+  done
+
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    [[ "$implicit" == --implicit ]] || msg "all dependencies are installed"
+    return 0
+  fi
+
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo=(sudo)
+    else
+      printf 'dev.sh: missing packages and not root (no sudo). Run as root:\n' >&2
+      printf '  apt-get update && apt-get install -y --no-install-recommends %s\n' "${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+
+  msg "installing: ${missing[*]}"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# setup_and_compile BUILDDIR [MESON_OPTION...]
+setup_and_compile () {
+  local builddir="$1"
+  shift
+  local opts=(--buildtype=debugoptimized "$@")
+
+  if [[ -f "$builddir/meson-private/coredata.dat" ]]; then
+    meson setup --reconfigure "$builddir" "${opts[@]}"
+  else
+    meson setup "$builddir" "${opts[@]}"
+  fi
+  meson compile -C "$builddir"
+}
+
+cmd_build () {
+  cmd_deps --implicit
+  setup_and_compile "${1:-$BUILDDIR}"
+}
+
+cmd_demo () {
+  cmd_deps --implicit
+  setup_and_compile "$BUILDDIR"
+  msg "running examples/basic: a small GLib program built with hotpath-glib; its profiling report prints when it exits"
+  exec "$BUILDDIR/examples/basic"
+}
+
+cmd_test () {
+  cmd_deps --implicit
+  setup_and_compile "$BUILDDIR"
+  exec meson test -C "$BUILDDIR" --print-errorlogs --num-processes 2 "$@"
+}
+
+cmd_bench () {
+  cmd_deps --implicit
+  setup_and_compile "$BUILDDIR"
+  exec meson test -C "$BUILDDIR" --benchmark --print-errorlogs --verbose "$@"
+}
+
+cmd_sanitize () {
+  cmd_deps --implicit
+  setup_and_compile "$ASAN_BUILDDIR" -Db_sanitize=address,undefined -Db_lundef=false
+  # UBSan only prints by default; make it fail the test.
+  export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+  exec meson test -C "$ASAN_BUILDDIR" --print-errorlogs --num-processes 2 "$@"
+}
+
+cmd_valgrind () {
+  cmd_deps --implicit
+  setup_and_compile "$BUILDDIR"
+  local wrap='valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite'
+  local supp=/usr/share/glib-2.0/valgrind/glib.supp
+  [[ -f "$supp" ]] && wrap+=" --suppressions=$supp"
+  export G_SLICE=always-malloc G_DEBUG=gc-friendly
+  exec meson test -C "$BUILDDIR" --wrap="$wrap" --no-suite slow \
+    --timeout-multiplier 10 --print-errorlogs --num-processes 2 "$@"
+}
+
+cmd_help () {
+  cat <<EOF
+Usage: build-aux/dev.sh COMMAND [ARGS...]
+
+Commands:
+  deps                install missing Debian 12 packages with apt-get (sudo if not root)
+  build [BUILDDIR]    meson setup (or reconfigure) and compile; BUILDDIR defaults to $BUILDDIR
+  demo                build and run examples/basic, which prints its profiling report
+  test [ARGS...]      build and run all test suites; ARGS go to meson test (--suite core)
+  bench [ARGS...]     build and run the benchmarks
+  sanitize [ARGS...]  build into $ASAN_BUILDDIR with ASan and UBSan and run the tests there
+  valgrind [ARGS...]  run the tests under valgrind, skipping the suite 'slow'
+  help                show this help
+
+build, demo, test, bench, sanitize and valgrind run 'deps' first.
+EOF
+}
+
+command="${1:-help}"
+[[ $# -eq 0 ]] || shift
+
+case "$command" in
+  deps)           cmd_deps ;;
+  build)          cmd_build "$@" ;;
+  demo)           cmd_demo "$@" ;;
+  test)           cmd_test "$@" ;;
+  bench)          cmd_bench "$@" ;;
+  sanitize)       cmd_sanitize "$@" ;;
+  valgrind)       cmd_valgrind "$@" ;;
+  help|-h|--help) cmd_help ;;
+  *)              cmd_help >&2; die "unknown command: $command" ;;
+esac
