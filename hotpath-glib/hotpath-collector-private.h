@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "hotpath-measure.h"
+#include "hotpath-snapshot.h"
+
+G_BEGIN_DECLS
+
+/* What a finished measurement leaves in its thread's buffer. */
+typedef enum
+{
+  HOTPATH_EVENT_SITE,     /* key is a HotpathSite */
+  HOTPATH_EVENT_ADDRESS,  /* key is a function address (measure-all) */
+} HotpathEventKind;
+
+typedef struct
+{
+  gconstpointer key;
+  guint64       start;
+  guint64       end;
+  guint32       kind;
+  guint32       reserved;
+} HotpathEvent;
+
+G_STATIC_ASSERT (sizeof (HotpathEvent) == 32);
+
+typedef void (*HotpathCollectorTimeoutFunc) (gpointer data);
+
+gboolean         hotpath_collector_start          (guint          logs_limit);
+void             hotpath_collector_stop           (void);
+gboolean         hotpath_collector_is_running     (void);
+void             hotpath_collector_reset          (void);
+HotpathSnapshot *hotpath_collector_snapshot       (const char    *name,
+                                                   GArray        *percentiles,
+                                                   guint          limit);
+void             hotpath_collector_set_timeout    (guint          timeout_ms,
+                                                   HotpathCollectorTimeoutFunc func,
+                                                   gpointer       data,
+                                                   GDestroyNotify destroy);
+void             hotpath_collector_record         (HotpathEventKind kind,
+                                                   gconstpointer    key,
+                                                   guint64          start,
+                                                   guint64          end);
+gsize            hotpath_collector_get_memory_size (void);
+
+/* measure-all: the per-thread shadow stack of -finstrument-functions. */
+void             hotpath_collector_enter_address  (gconstpointer fn);
+void             hotpath_collector_exit_address   (gconstpointer fn);
+
+G_END_DECLS

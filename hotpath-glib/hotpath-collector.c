@@ -1,0 +1,764 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hotpath-collector.c: from measured calls on any thread to aggregates.
+ *
+ * Each thread that measures something owns one single-producer ring buffer.
+ * A measured call stores one 32-byte event in it and publishes the new head:
+ * no lock, no syscall, no allocation, and no cache line that another thread
+ * writes (the consumer's tail sits on its own line and the producer only
+ * reads it when its cached copy says the ring is full). When a ring is half
+ * full the producer wakes the worker if it sleeps; when it is full the
+ * producer waits for room, so nothing is ever dropped.
+ *
+ * The consumer is whoever holds collector_lock: the worker thread, which
+ * drains every few milliseconds, or a thread taking a snapshot, which drains
+ * first so the snapshot includes everything measured before it.
+ */
+
+#include "config.h"
+
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#include "hotpath-clock-private.h"
+#include "hotpath-collector-private.h"
+#include "hotpath-histogram-private.h"
+#include "hotpath-snapshot-private.h"
+#include "hotpath-symbols-private.h"
+
+#define RING_SIZE       8192
+#define RING_MASK       (RING_SIZE - 1)
+#define KICK_INTERVAL   (RING_SIZE / 2)
+#define SHADOW_DEPTH    512
+#define WORKER_PERIOD_US 5000
+#define CACHELINE       64
+
+typedef struct
+{
+  gconstpointer fn;
+  guint64       start;
+} ShadowFrame;
+
+typedef struct _ThreadBuffer ThreadBuffer;
+
+struct _ThreadBuffer
+{
+  /* The owning thread's line. */
+  guint64       head __attribute__((aligned (CACHELINE)));
+  guint64       cached_tail;
+  guint         shadow_depth;
+
+  /* The consumer's line. */
+  guint64       tail __attribute__((aligned (CACHELINE)));
+
+  /* Written once. */
+  guint64       thread_id __attribute__((aligned (CACHELINE)));
+  int           orphaned;
+  ThreadBuffer *next;
+
+  ShadowFrame   shadow[SHADOW_DEPTH];
+  HotpathEvent  events[RING_SIZE] __attribute__((aligned (CACHELINE)));
+};
+
+typedef struct
+{
+  guint             id;
+  HotpathEventKind  kind;
+  gconstpointer     key;
+  char             *name;
+  char             *file;
+  guint             line;
+  HotpathHistogram  histogram;
+  HotpathLogEntry  *logs;          /* a ring of logs_limit entries, in ticks */
+  guint64           n_logged;
+} FunctionAggregate;
+
+static __thread ThreadBuffer *tls_buffer __attribute__((tls_model ("initial-exec")));
+
+static void thread_buffer_orphan (gpointer data);
+static GPrivate buffer_owner = G_PRIVATE_INIT (thread_buffer_orphan);
+
+/* Guards the list of buffers (registration only). */
+static GMutex        registry_lock;
+static ThreadBuffer *buffers;
+
+/* Guards everything below: held by whoever consumes. */
+static GMutex        collector_lock;
+static GPtrArray    *aggregates;        /* FunctionAggregate, index = id - 1 */
+static GHashTable   *aggregates_by_address;
+static guint         logs_limit = 50;
+static guint64       session_start_ticks;
+static guint64       session_start_ns;
+static gboolean      running;
+
+/* The worker. */
+static GThread      *worker;
+static GMutex        worker_lock;
+static GCond         worker_cond;
+static int           worker_sleeping;
+static guint64       timeout_deadline_ns;
+static HotpathCollectorTimeoutFunc timeout_func;
+static gpointer      timeout_data;
+static GDestroyNotify timeout_destroy;
+
+int hotpath_recording = HOTPATH_RECORDING_OFF;
+
+static inline guint64
+current_thread_id (void)
+{
+#ifdef SYS_gettid
+  return (guint64) syscall (SYS_gettid);
+#else
+  return (guint64) (guintptr) g_thread_self ();
+#endif
+}
+
+static ThreadBuffer *
+thread_buffer_new (void)
+{
+  ThreadBuffer *buffer = g_aligned_alloc0 (1, sizeof (ThreadBuffer), CACHELINE);
+
+  buffer->thread_id = current_thread_id ();
+
+  g_mutex_lock (&registry_lock);
+  buffer->next = buffers;
+  buffers = buffer;
+  g_mutex_unlock (&registry_lock);
+
+  tls_buffer = buffer;
+  g_private_set (&buffer_owner, buffer);
+
+  return buffer;
+}
+
+/* Runs when the thread exits: the consumer drains what is left, then frees
+ * the buffer. */
+static void
+thread_buffer_orphan (gpointer data)
+{
+  ThreadBuffer *buffer = data;
+
+  if (tls_buffer == buffer)
+    tls_buffer = NULL;
+  __atomic_store_n (&buffer->orphaned, TRUE, __ATOMIC_RELEASE);
+}
+
+static void
+kick_worker (void)
+{
+  if (__atomic_load_n (&worker_sleeping, __ATOMIC_RELAXED))
+    {
+      g_mutex_lock (&worker_lock);
+      g_cond_signal (&worker_cond);
+      g_mutex_unlock (&worker_lock);
+    }
+}
+
+static G_GNUC_NO_INLINE void
+wait_for_room (ThreadBuffer *buffer)
+{
+  guint spins = 0;
+
+  for (;;)
+    {
+      buffer->cached_tail = __atomic_load_n (&buffer->tail, __ATOMIC_ACQUIRE);
+      if (buffer->head - buffer->cached_tail < RING_SIZE)
+        return;
+
+      kick_worker ();
+      if (++spins < 64)
+        sched_yield ();
+      else
+        g_usleep (50);
+    }
+}
+
+static inline void
+push_event (ThreadBuffer     *buffer,
+            HotpathEventKind  kind,
+            gconstpointer     key,
+            guint64           start,
+            guint64           end)
+{
+  guint64 head = buffer->head;
+  HotpathEvent *event;
+
+  if (G_UNLIKELY (head - buffer->cached_tail >= RING_SIZE))
+    wait_for_room (buffer);
+
+  event = &buffer->events[head & RING_MASK];
+  event->key = key;
+  event->start = start;
+  event->end = end;
+  event->kind = kind;
+
+  __atomic_store_n (&buffer->head, head + 1, __ATOMIC_RELEASE);
+
+  if (G_UNLIKELY (((head + 1) & (KICK_INTERVAL - 1)) == 0))
+    kick_worker ();
+}
+
+void
+hotpath_collector_record (HotpathEventKind kind,
+                          gconstpointer    key,
+                          guint64          start,
+                          guint64          end)
+{
+  ThreadBuffer *buffer = tls_buffer;
+
+  if (G_UNLIKELY (buffer == NULL))
+    buffer = thread_buffer_new ();
+
+  push_event (buffer, kind, key, start, end);
+}
+
+/**
+ * hotpath_scope_end:
+ * @scope: a scope begun by hotpath_scope_begin()
+ *
+ * Records the measurement of @scope. Called by the cleanup of the measuring
+ * macros; not meant to be called directly.
+ */
+void
+hotpath_scope_end (const HotpathScope *scope)
+{
+  int recording = __atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED);
+  guint64 end;
+  ThreadBuffer *buffer;
+
+#if defined (__x86_64__) || defined (__i386__)
+  if (G_LIKELY (recording == HOTPATH_RECORDING_TSC))
+    end = __builtin_ia32_rdtsc ();
+  else
+#endif
+  if (recording == HOTPATH_RECORDING_OFF)
+    return;
+  else
+    end = hotpath_clock_read_slow ();
+
+  buffer = tls_buffer;
+  if (G_UNLIKELY (buffer == NULL))
+    buffer = thread_buffer_new ();
+
+  push_event (buffer, HOTPATH_EVENT_SITE, scope->site, scope->start, end);
+}
+
+void
+hotpath_collector_enter_address (gconstpointer fn)
+{
+  ThreadBuffer *buffer = tls_buffer;
+  guint depth;
+
+  if (G_UNLIKELY (buffer == NULL))
+    {
+      /* Threads that never measured anything while recording was off stay
+       * without a buffer. */
+      if (__atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) == HOTPATH_RECORDING_OFF)
+        return;
+      buffer = thread_buffer_new ();
+    }
+
+  depth = buffer->shadow_depth++;
+  if (G_LIKELY (depth < SHADOW_DEPTH))
+    {
+      buffer->shadow[depth].fn = fn;
+      buffer->shadow[depth].start = hotpath_clock_read ();
+    }
+}
+
+void
+hotpath_collector_exit_address (gconstpointer fn)
+{
+  ThreadBuffer *buffer = tls_buffer;
+  guint64 end;
+  guint depth;
+
+  if (G_UNLIKELY (buffer == NULL || buffer->shadow_depth == 0))
+    return;
+
+  end = hotpath_clock_read ();
+  depth = --buffer->shadow_depth;
+
+  /* Deeper than the shadow stack: the frame was counted, not timed. */
+  if (G_UNLIKELY (depth >= SHADOW_DEPTH))
+    return;
+
+  /* A longjmp() skips exits: unwind to the frame of this function. */
+  if (G_UNLIKELY (buffer->shadow[depth].fn != fn))
+    {
+      guint i = depth;
+
+      while (i > 0 && buffer->shadow[i].fn != fn)
+        i--;
+      if (buffer->shadow[i].fn != fn)
+        {
+          buffer->shadow_depth++;
+          return;
+        }
+      depth = buffer->shadow_depth = i;
+    }
+
+  if (__atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) == HOTPATH_RECORDING_OFF ||
+      buffer->shadow[depth].start < session_start_ticks)
+    return;
+
+  push_event (buffer, HOTPATH_EVENT_ADDRESS, fn, buffer->shadow[depth].start, end);
+}
+
+static void
+function_aggregate_free (gpointer data)
+{
+  FunctionAggregate *aggregate = data;
+
+  hotpath_histogram_clear (&aggregate->histogram);
+  g_free (aggregate->logs);
+  g_free (aggregate->name);
+  g_free (aggregate->file);
+  g_free (aggregate);
+}
+
+static char *
+file_stem (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  char *dot = strrchr (base, '.');
+
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+
+  return g_steal_pointer (&base);
+}
+
+static FunctionAggregate *
+function_aggregate_new (HotpathEventKind kind,
+                        gconstpointer    key)
+{
+  FunctionAggregate *aggregate = g_new0 (FunctionAggregate, 1);
+
+  aggregate->kind = kind;
+  aggregate->key = key;
+  hotpath_histogram_init (&aggregate->histogram);
+
+  if (kind == HOTPATH_EVENT_SITE)
+    {
+      const HotpathSite *site = key;
+
+      if (site->label != NULL)
+        aggregate->name = g_strdup (site->label);
+      else if (site->domain != NULL)
+        aggregate->name = g_strdup_printf ("%s::%s", site->domain, site->function);
+      else
+        {
+          g_autofree char *stem = file_stem (site->file);
+          aggregate->name = g_strdup_printf ("%s::%s", stem, site->function);
+        }
+      aggregate->file = g_strdup (site->file);
+      aggregate->line = site->line;
+    }
+  /* Addresses are named when a snapshot needs it: reading symbol tables is
+   * too slow for the drain loop. */
+
+  g_ptr_array_add (aggregates, aggregate);
+  aggregate->id = aggregates->len;
+
+  return aggregate;
+}
+
+static inline FunctionAggregate *
+lookup_aggregate (const HotpathEvent *event)
+{
+  FunctionAggregate *aggregate;
+
+  if (event->kind == HOTPATH_EVENT_SITE)
+    {
+      /* The site's id is written only here, under collector_lock, so the
+       * measured code never writes to it. */
+      HotpathSite *site = (HotpathSite *) event->key;
+
+      if (G_LIKELY (site->id != 0))
+        return g_ptr_array_index (aggregates, site->id - 1);
+
+      aggregate = function_aggregate_new (HOTPATH_EVENT_SITE, site);
+      site->id = aggregate->id;
+      return aggregate;
+    }
+
+  aggregate = g_hash_table_lookup (aggregates_by_address, event->key);
+  if (aggregate == NULL)
+    {
+      aggregate = function_aggregate_new (HOTPATH_EVENT_ADDRESS, event->key);
+      g_hash_table_insert (aggregates_by_address, (gpointer) event->key, aggregate);
+    }
+
+  return aggregate;
+}
+
+static inline void
+aggregate_event (const HotpathEvent *event,
+                 guint64             thread_id)
+{
+  FunctionAggregate *aggregate;
+  guint64 duration;
+
+  /* Events from before the current session (a scope that straddled a
+   * restart) do not belong to it. */
+  if (G_UNLIKELY (event->start < session_start_ticks))
+    return;
+
+  aggregate = lookup_aggregate (event);
+  duration = event->end >= event->start ? event->end - event->start : 0;
+  hotpath_histogram_record (&aggregate->histogram, duration);
+
+  if (logs_limit > 0)
+    {
+      HotpathLogEntry *entry;
+
+      if (G_UNLIKELY (aggregate->logs == NULL))
+        aggregate->logs = g_new (HotpathLogEntry, logs_limit);
+
+      entry = &aggregate->logs[aggregate->n_logged % logs_limit];
+      entry->duration_ns = duration;
+      entry->end_ns = event->end;
+      entry->thread_id = thread_id;
+      aggregate->n_logged++;
+    }
+}
+
+static void
+drain_buffer (ThreadBuffer *buffer)
+{
+  guint64 head = __atomic_load_n (&buffer->head, __ATOMIC_ACQUIRE);
+  guint64 tail = buffer->tail;
+
+  for (; tail != head; tail++)
+    aggregate_event (&buffer->events[tail & RING_MASK], buffer->thread_id);
+
+  __atomic_store_n (&buffer->tail, tail, __ATOMIC_RELEASE);
+}
+
+/* Called with collector_lock held. */
+static void
+drain_all (void)
+{
+  ThreadBuffer **link;
+
+  g_mutex_lock (&registry_lock);
+
+  for (link = &buffers; *link != NULL; )
+    {
+      ThreadBuffer *buffer = *link;
+      /* Read before draining: every event the thread pushed before it
+       * orphaned its buffer is then visible to the drain. */
+      gboolean orphaned = __atomic_load_n (&buffer->orphaned, __ATOMIC_ACQUIRE);
+
+      drain_buffer (buffer);
+
+      if (orphaned)
+        {
+          *link = buffer->next;
+          g_aligned_free (buffer);
+        }
+      else
+        link = &buffer->next;
+    }
+
+  g_mutex_unlock (&registry_lock);
+}
+
+static gpointer
+worker_main (gpointer data)
+{
+  for (;;)
+    {
+      HotpathCollectorTimeoutFunc func = NULL;
+      gpointer func_data = NULL;
+      GDestroyNotify func_destroy = NULL;
+      gint64 wake_at;
+
+      g_mutex_lock (&collector_lock);
+      drain_all ();
+      g_mutex_unlock (&collector_lock);
+
+      g_mutex_lock (&worker_lock);
+      if (timeout_func != NULL && hotpath_clock_now_ns () >= timeout_deadline_ns)
+        {
+          func = g_steal_pointer (&timeout_func);
+          func_data = g_steal_pointer (&timeout_data);
+          func_destroy = g_steal_pointer (&timeout_destroy);
+        }
+      g_mutex_unlock (&worker_lock);
+
+      if (func != NULL)
+        {
+          func (func_data);
+          if (func_destroy != NULL)
+            func_destroy (func_data);
+          continue;
+        }
+
+      g_mutex_lock (&worker_lock);
+      __atomic_store_n (&worker_sleeping, TRUE, __ATOMIC_RELAXED);
+      wake_at = g_get_monotonic_time () + WORKER_PERIOD_US;
+      g_cond_wait_until (&worker_cond, &worker_lock, wake_at);
+      __atomic_store_n (&worker_sleeping, FALSE, __ATOMIC_RELAXED);
+      g_mutex_unlock (&worker_lock);
+    }
+
+  return NULL;
+}
+
+static void
+ensure_initialized (void)
+{
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      aggregates = g_ptr_array_new_with_free_func (function_aggregate_free);
+      aggregates_by_address = g_hash_table_new (NULL, NULL);
+      g_once_init_leave (&initialized, 1);
+    }
+}
+
+static void
+reset_locked (void)
+{
+  for (guint i = 0; i < aggregates->len; i++)
+    {
+      FunctionAggregate *aggregate = g_ptr_array_index (aggregates, i);
+
+      hotpath_histogram_clear (&aggregate->histogram);
+      g_clear_pointer (&aggregate->logs, g_free);
+      aggregate->n_logged = 0;
+    }
+}
+
+/**
+ * hotpath_collector_start:
+ * @logs_limit_: how many recent calls to keep per function
+ *
+ * Starts a session: clears the aggregates and starts recording.
+ *
+ * Returns: %FALSE if a session is already running
+ */
+gboolean
+hotpath_collector_start (guint logs_limit_)
+{
+  ensure_initialized ();
+
+  g_mutex_lock (&collector_lock);
+
+  if (running)
+    {
+      g_mutex_unlock (&collector_lock);
+      return FALSE;
+    }
+
+  /* What the previous session left in the rings is not ours. */
+  drain_all ();
+  reset_locked ();
+
+  hotpath_clock_init ();
+  logs_limit = logs_limit_;
+  session_start_ticks = hotpath_clock_read_slow ();
+  session_start_ns = hotpath_clock_now_ns ();
+  running = TRUE;
+
+  if (worker == NULL)
+    worker = g_thread_new ("hotpath-worker", worker_main, NULL);
+
+  __atomic_store_n (&hotpath_recording,
+                    hotpath_clock_get_source () == HOTPATH_CLOCK_SOURCE_TSC
+                      ? HOTPATH_RECORDING_TSC : HOTPATH_RECORDING_CLOCK,
+                    __ATOMIC_RELEASE);
+
+  g_mutex_unlock (&collector_lock);
+
+  return TRUE;
+}
+
+void
+hotpath_collector_stop (void)
+{
+  __atomic_store_n (&hotpath_recording, HOTPATH_RECORDING_OFF, __ATOMIC_RELEASE);
+
+  g_mutex_lock (&collector_lock);
+  running = FALSE;
+  g_mutex_unlock (&collector_lock);
+
+  hotpath_collector_set_timeout (0, NULL, NULL, NULL);
+}
+
+gboolean
+hotpath_collector_is_running (void)
+{
+  gboolean ret;
+
+  g_mutex_lock (&collector_lock);
+  ret = running;
+  g_mutex_unlock (&collector_lock);
+
+  return ret;
+}
+
+void
+hotpath_collector_reset (void)
+{
+  ensure_initialized ();
+
+  g_mutex_lock (&collector_lock);
+  drain_all ();
+  reset_locked ();
+  g_mutex_unlock (&collector_lock);
+}
+
+/**
+ * hotpath_collector_set_timeout:
+ *
+ * Calls @func on the worker thread once @timeout_ms have passed; replaces a
+ * timeout set before. A @func of %NULL cancels.
+ */
+void
+hotpath_collector_set_timeout (guint                       timeout_ms,
+                               HotpathCollectorTimeoutFunc func,
+                               gpointer                    data,
+                               GDestroyNotify              destroy)
+{
+  HotpathCollectorTimeoutFunc old_func;
+  gpointer old_data;
+  GDestroyNotify old_destroy;
+
+  g_mutex_lock (&worker_lock);
+  old_func = timeout_func;
+  old_data = timeout_data;
+  old_destroy = timeout_destroy;
+  timeout_func = func;
+  timeout_data = data;
+  timeout_destroy = destroy;
+  timeout_deadline_ns = hotpath_clock_now_ns () + (guint64) timeout_ms * 1000000;
+  g_cond_signal (&worker_cond);
+  g_mutex_unlock (&worker_lock);
+
+  if (old_func != NULL && old_destroy != NULL)
+    old_destroy (old_data);
+}
+
+static void
+name_address (FunctionAggregate *aggregate)
+{
+  g_autofree char *object = NULL;
+  g_autofree char *symbol = hotpath_symbols_resolve (aggregate->key, &object);
+  g_autofree char *stem = object ? file_stem (object) : NULL;
+
+  if (symbol == NULL)
+    symbol = g_strdup_printf ("%p", aggregate->key);
+
+  aggregate->name = stem ? g_strdup_printf ("%s::%s", stem, symbol) : g_steal_pointer (&symbol);
+}
+
+/**
+ * hotpath_collector_snapshot:
+ *
+ * Drains every buffer and copies the aggregates into an immutable snapshot.
+ * Everything measured before the call is in it.
+ */
+HotpathSnapshot *
+hotpath_collector_snapshot (const char *name,
+                            GArray     *percentiles,
+                            guint       limit)
+{
+  HotpathSnapshot *snapshot;
+  double ns_per_tick;
+  guint64 elapsed_ns;
+
+  ensure_initialized ();
+
+  g_mutex_lock (&collector_lock);
+
+  drain_all ();
+  ns_per_tick = hotpath_clock_calibrate ();
+  elapsed_ns = hotpath_clock_now_ns () - session_start_ns;
+  snapshot = hotpath_snapshot_new (name, elapsed_ns, percentiles, limit);
+
+  for (guint i = 0; i < aggregates->len; i++)
+    {
+      FunctionAggregate *aggregate = g_ptr_array_index (aggregates, i);
+      HotpathFunctionStats *stats;
+      guint64 first;
+
+      if (aggregate->histogram.count == 0)
+        continue;
+
+      if (aggregate->name == NULL)
+        name_address (aggregate);
+
+      stats = hotpath_function_stats_new (aggregate->id, aggregate->name,
+                                          aggregate->file, aggregate->line,
+                                          elapsed_ns, ns_per_tick,
+                                          &aggregate->histogram);
+
+      stats->n_logs = (guint) MIN (aggregate->n_logged, (guint64) logs_limit);
+      stats->logs = g_new (HotpathLogEntry, MAX (stats->n_logs, 1));
+      first = aggregate->n_logged - stats->n_logs;
+      for (guint j = 0; j < stats->n_logs; j++)
+        {
+          const HotpathLogEntry *entry = &aggregate->logs[(first + j) % logs_limit];
+
+          stats->logs[j].duration_ns = hotpath_clock_ticks_to_ns (entry->duration_ns);
+          stats->logs[j].end_ns = entry->end_ns > session_start_ticks
+                                    ? hotpath_clock_ticks_to_ns (entry->end_ns - session_start_ticks)
+                                    : 0;
+          stats->logs[j].thread_id = entry->thread_id;
+        }
+
+      hotpath_snapshot_take_function (snapshot, stats);
+    }
+
+  g_mutex_unlock (&collector_lock);
+
+  hotpath_snapshot_sort (snapshot);
+
+  return snapshot;
+}
+
+/**
+ * hotpath_collector_get_memory_size:
+ *
+ * Returns: the bytes the collector holds: rings, aggregates, histograms
+ *   and logs
+ */
+gsize
+hotpath_collector_get_memory_size (void)
+{
+  gsize size = 0;
+
+  ensure_initialized ();
+
+  g_mutex_lock (&collector_lock);
+
+  g_mutex_lock (&registry_lock);
+  for (ThreadBuffer *buffer = buffers; buffer != NULL; buffer = buffer->next)
+    size += sizeof (ThreadBuffer);
+  g_mutex_unlock (&registry_lock);
+
+  for (guint i = 0; i < aggregates->len; i++)
+    {
+      FunctionAggregate *aggregate = g_ptr_array_index (aggregates, i);
+
+      size += sizeof (FunctionAggregate);
+      size += hotpath_histogram_get_memory_size (&aggregate->histogram);
+      if (aggregate->logs != NULL)
+        size += logs_limit * sizeof (HotpathLogEntry);
+      if (aggregate->name != NULL)
+        size += strlen (aggregate->name) + 1;
+      if (aggregate->file != NULL)
+        size += strlen (aggregate->file) + 1;
+    }
+  size += aggregates->len * sizeof (gpointer);
+
+  g_mutex_unlock (&collector_lock);
+
+  return size;
+}

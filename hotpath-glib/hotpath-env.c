@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hotpath-env.c: HOTPATH_* environment variables.
+ *
+ * The environment beats the code, so a profiled program can be steered
+ * without rebuilding it. A bad value must never stop the program: it gets
+ * one line on stderr and the default.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "hotpath-env-private.h"
+
+static void
+complain (const char *name,
+          const char *value,
+          const char *accepts)
+{
+  fprintf (stderr, "hotpath: %s=\"%s\" is not valid: expected %s; using the default\n",
+           name, value, accepts);
+}
+
+int
+hotpath_env_get_choice (const char         *name,
+                        const char * const *accepted,
+                        int                 default_index)
+{
+  const char *value = g_getenv (name);
+  g_autofree char *joined = NULL;
+
+  if (value == NULL || *value == '\0')
+    return default_index;
+
+  for (int i = 0; accepted[i] != NULL; i++)
+    if (g_ascii_strcasecmp (value, accepted[i]) == 0)
+      return i;
+
+  joined = g_strjoinv ("|", (char **) accepted);
+  complain (name, value, joined);
+
+  return default_index;
+}
+
+gboolean
+hotpath_env_get_uint (const char *name,
+                      guint       max,
+                      guint      *out)
+{
+  const char *value = g_getenv (name);
+  guint64 parsed = 0;
+
+  if (value == NULL || *value == '\0')
+    return FALSE;
+
+  if (!g_ascii_string_to_unsigned (value, 10, 0, max, &parsed, NULL))
+    {
+      g_autofree char *accepts = g_strdup_printf ("an integer from 0 to %u", max);
+      complain (name, value, accepts);
+      return FALSE;
+    }
+
+  *out = (guint) parsed;
+  return TRUE;
+}
+
+gboolean
+hotpath_env_get_flag (const char *name,
+                      gboolean   *out)
+{
+  static const char * const accepted[] = { "0", "1", "false", "true", "no", "yes", "off", "on", NULL };
+  int index = hotpath_env_get_choice (name, accepted, -1);
+
+  if (index < 0)
+    return FALSE;
+
+  *out = (index % 2) == 1;
+  return TRUE;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+/**
+ * hotpath_percentiles_parse:
+ * @text: a comma-separated list such as `50,95,99.9`
+ * @out: (out): a sorted #GArray of doubles without duplicates
+ *
+ * Returns: %TRUE if every entry is a number from 0 to 100
+ */
+gboolean
+hotpath_percentiles_parse (const char  *text,
+                           GArray     **out,
+                           GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      const char *part = g_strstrip (parts[i]);
+      char *end = NULL;
+      double value;
+
+      if (*part == '\0')
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "empty entry");
+          return FALSE;
+        }
+
+      errno = 0;
+      value = g_ascii_strtod (part, &end);
+      if (errno != 0 || end == part || *end != '\0' || !(value >= 0.0 && value <= 100.0))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "“%s” is not a number from 0 to 100", part);
+          return FALSE;
+        }
+
+      g_array_append_val (values, value);
+    }
+
+  if (values->len == 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "no percentiles");
+      return FALSE;
+    }
+
+  g_array_sort (values, compare_doubles);
+  for (guint i = 1; i < values->len; )
+    {
+      if (g_array_index (values, double, i) == g_array_index (values, double, i - 1))
+        g_array_remove_index (values, i);
+      else
+        i++;
+    }
+
+  *out = g_steal_pointer (&values);
+  return TRUE;
+}
+
+gboolean
+hotpath_env_get_percentiles (const char  *name,
+                             GArray     **out)
+{
+  const char *value = g_getenv (name);
+  g_autoptr(GError) error = NULL;
+
+  if (value == NULL || *value == '\0')
+    return FALSE;
+
+  if (!hotpath_percentiles_parse (value, out, &error))
+    {
+      complain (name, value, "a comma-separated list of numbers from 0 to 100, such as 50,95,99.9");
+      return FALSE;
+    }
+
+  return TRUE;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hotpath-format.c: units for people. Machine output keeps raw integers
+ * with the unit in the field name; only tables and the viewer use these.
+ */
+
+#include "config.h"
+
+#include "hotpath-format-private.h"
+
+/**
+ * hotpath_format_duration:
+ * @ns: a duration in nanoseconds
+ *
+ * Returns: "523 ns", "12.34 µs", "1.05 ms" or "2.10 s"
+ */
+char *
+hotpath_format_duration (guint64 ns)
+{
+  if (ns < 1000)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " ns", ns);
+  if (ns < 1000 * 1000)
+    return g_strdup_printf ("%.2f µs", (double) ns / 1e3);
+  if (ns < 1000 * 1000 * 1000)
+    return g_strdup_printf ("%.2f ms", (double) ns / 1e6);
+  return g_strdup_printf ("%.2f s", (double) ns / 1e9);
+}
+
+/**
+ * hotpath_format_bytes:
+ * @bytes: a size
+ *
+ * Returns: "512 B", "1.50 KiB", "3.25 MiB" or "1.00 GiB" (base 1024)
+ */
+char *
+hotpath_format_bytes (guint64 bytes)
+{
+  if (bytes < 1024)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " B", bytes);
+  if (bytes < 1024 * 1024)
+    return g_strdup_printf ("%.2f KiB", (double) bytes / 1024.0);
+  if (bytes < 1024 * 1024 * 1024)
+    return g_strdup_printf ("%.2f MiB", (double) bytes / (1024.0 * 1024.0));
+  return g_strdup_printf ("%.2f GiB", (double) bytes / (1024.0 * 1024.0 * 1024.0));
+}
+
+/**
+ * hotpath_format_percentile_key:
+ * @percentile: 0 to 100
+ *
+ * Returns: the JSON key, such as "p95" or "p99.9"
+ */
+char *
+hotpath_format_percentile_key (double percentile)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_strconcat ("p", g_ascii_formatd (buffer, sizeof buffer, "%g", percentile), NULL);
+}
+
+/**
+ * hotpath_format_percentile_title:
+ * @percentile: 0 to 100
+ *
+ * Returns: the table column title: "Min", "Max", "P95", "P99.9"
+ */
+char *
+hotpath_format_percentile_title (double percentile)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (percentile <= 0.0)
+    return g_strdup ("Min");
+  if (percentile >= 100.0)
+    return g_strdup ("Max");
+
+  return g_strconcat ("P", g_ascii_formatd (buffer, sizeof buffer, "%g", percentile), NULL);
+}

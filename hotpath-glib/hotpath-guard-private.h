@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "hotpath-guard.h"
+#include "hotpath-options.h"
+#include "hotpath-reporter.h"
+
+G_BEGIN_DECLS
+
+/* What a session was asked for, after the environment had its say. */
+typedef struct
+{
+  char            *name;
+  GArray          *percentiles;   /* double, sorted, unique */
+  HotpathFormat    format;
+  guint            limit;
+  char            *output_path;
+  guint            timeout_ms;
+  guint            logs_limit;
+  HotpathReporter *reporter;
+} HotpathConfig;
+
+void          hotpath_config_init      (HotpathConfig       *config);
+void          hotpath_config_clear     (HotpathConfig       *config);
+void          hotpath_config_copy      (HotpathConfig       *dest,
+                                        const HotpathConfig *src);
+void          hotpath_config_apply_env (HotpathConfig       *config);
+
+HotpathGuard *hotpath_guard_new        (const HotpathConfig *config);
+
+G_END_DECLS

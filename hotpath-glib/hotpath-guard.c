@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hotpath-guard.c: one profiling session, from build to report.
+ *
+ * Only one guard exists at a time, because the measured code writes to one
+ * process-wide collector. The report is written once, by whichever comes
+ * first: hotpath_guard_finish(), the last unref, exit() on any thread, or
+ * the timeout.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hotpath-collector-private.h"
+#include "hotpath-guard-private.h"
+#include "hotpath-report-private.h"
+
+struct _HotpathGuard
+{
+  GObject        parent_instance;
+  HotpathConfig  config;
+  GMutex         finish_lock;
+  gboolean       finished;
+  gboolean       report_ok;
+};
+
+G_DEFINE_FINAL_TYPE (HotpathGuard, hotpath_guard, G_TYPE_OBJECT)
+
+static HotpathGuard *active_guard;
+
+static void
+hotpath_guard_dispose (GObject *object)
+{
+  HotpathGuard *self = HOTPATH_GUARD (object);
+
+  hotpath_guard_finish (self);
+
+  G_OBJECT_CLASS (hotpath_guard_parent_class)->dispose (object);
+}
+
+static void
+hotpath_guard_finalize (GObject *object)
+{
+  HotpathGuard *self = HOTPATH_GUARD (object);
+
+  hotpath_config_clear (&self->config);
+  g_mutex_clear (&self->finish_lock);
+
+  G_OBJECT_CLASS (hotpath_guard_parent_class)->finalize (object);
+}
+
+static void
+hotpath_guard_class_init (HotpathGuardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = hotpath_guard_dispose;
+  object_class->finalize = hotpath_guard_finalize;
+}
+
+static void
+hotpath_guard_init (HotpathGuard *self)
+{
+  g_mutex_init (&self->finish_lock);
+}
+
+static void
+on_timeout (gpointer data)
+{
+  hotpath_guard_finish (HOTPATH_GUARD (data));
+}
+
+/*
+ * hotpath_guard_new:
+ * @config: the session's configuration, environment applied
+ *
+ * Returns: (transfer full) (nullable): a running guard, or %NULL with a
+ *   critical if another guard is active
+ */
+HotpathGuard *
+hotpath_guard_new (const HotpathConfig *config)
+{
+  HotpathGuard *self;
+
+  if (!g_atomic_pointer_compare_and_exchange (&active_guard, NULL, (gpointer) 1))
+    {
+      g_critical ("A hotpath guard is already active; finish it before building another. "
+                  "This one is ignored.");
+      return NULL;
+    }
+
+  if (!hotpath_collector_start (config->logs_limit))
+    {
+      g_atomic_pointer_set (&active_guard, NULL);
+      g_critical ("The hotpath collector is already running");
+      return NULL;
+    }
+
+  self = g_object_new (HOTPATH_TYPE_GUARD, NULL);
+  hotpath_config_copy (&self->config, config);
+  g_atomic_pointer_set (&active_guard, self);
+
+  if (self->config.timeout_ms > 0)
+    hotpath_collector_set_timeout (self->config.timeout_ms, on_timeout,
+                                   g_object_ref (self), g_object_unref);
+
+  return self;
+}
+
+/**
+ * hotpath_guard_snapshot:
+ * @self: a #HotpathGuard
+ *
+ * Takes a snapshot of everything measured so far, without ending the
+ * session.
+ *
+ * Returns: (transfer full): a new snapshot
+ */
+HotpathSnapshot *
+hotpath_guard_snapshot (HotpathGuard *self)
+{
+  g_return_val_if_fail (HOTPATH_IS_GUARD (self), NULL);
+
+  return hotpath_collector_snapshot (self->config.name, self->config.percentiles,
+                                     self->config.limit);
+}
+
+static gboolean
+write_all (FILE       *stream,
+           const char *text)
+{
+  gsize length = strlen (text);
+
+  return fwrite (text, 1, length, stream) == length && fflush (stream) == 0;
+}
+
+static gboolean
+write_report (HotpathGuard    *self,
+              HotpathSnapshot *snapshot)
+{
+  g_autofree char *text = NULL;
+  FILE *stream = stdout;
+  gboolean ok;
+
+  if (self->config.reporter != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!hotpath_reporter_report (self->config.reporter, snapshot, &error))
+        {
+          fprintf (stderr, "hotpath: the %s reporter failed: %s\n",
+                   G_OBJECT_TYPE_NAME (self->config.reporter), error->message);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  switch (self->config.format)
+    {
+    case HOTPATH_FORMAT_NONE:
+      return TRUE;
+    case HOTPATH_FORMAT_JSON:
+    case HOTPATH_FORMAT_JSON_PRETTY:
+      {
+        g_autofree char *json = hotpath_snapshot_to_json (snapshot, self->config.format == HOTPATH_FORMAT_JSON_PRETTY);
+        text = g_strconcat (json, "\n", NULL);
+      }
+      break;
+    case HOTPATH_FORMAT_TABLE:
+    default:
+      text = hotpath_report_table (snapshot);
+      break;
+    }
+
+  if (self->config.output_path != NULL)
+    {
+      stream = fopen (self->config.output_path, "w");
+      if (stream == NULL)
+        {
+          /* Never lose a report: say why and print it where it can be seen. */
+          fprintf (stderr, "hotpath: cannot write the report to %s: %s; printing it here instead\n",
+                   self->config.output_path, g_strerror (errno));
+          write_all (stderr, text);
+          return FALSE;
+        }
+    }
+
+  ok = write_all (stream, text);
+
+  if (stream != stdout)
+    {
+      ok = (fclose (stream) == 0) && ok;
+      if (!ok)
+        {
+          fprintf (stderr, "hotpath: writing the report to %s failed; printing it here instead\n",
+                   self->config.output_path);
+          write_all (stderr, text);
+        }
+    }
+
+  return ok;
+}
+
+/**
+ * hotpath_guard_finish:
+ * @self: a #HotpathGuard
+ *
+ * Ends the session and writes its report, once; later calls only return
+ * the first result. Another guard can be built afterwards.
+ *
+ * Returns: %TRUE if the report was written
+ */
+gboolean
+hotpath_guard_finish (HotpathGuard *self)
+{
+  gboolean ret;
+
+  g_return_val_if_fail (HOTPATH_IS_GUARD (self), FALSE);
+
+  /* A second caller (exit() on another thread, say) waits here until the
+   * report is out, so the process cannot end halfway through it. */
+  g_mutex_lock (&self->finish_lock);
+
+  if (!self->finished)
+    {
+      g_autoptr(HotpathSnapshot) snapshot = NULL;
+
+      self->finished = TRUE;
+      hotpath_collector_stop ();
+      snapshot = hotpath_collector_snapshot (self->config.name, self->config.percentiles,
+                                             self->config.limit);
+      self->report_ok = write_report (self, snapshot);
+      g_atomic_pointer_compare_and_exchange (&active_guard, self, NULL);
+    }
+
+  ret = self->report_ok;
+
+  g_mutex_unlock (&self->finish_lock);
+
+  return ret;
+}

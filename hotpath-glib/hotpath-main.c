@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hotpath-main.c: what HOTPATH_MAIN() expands to.
+ *
+ * The report must come out exactly once whether main() returns, exit() is
+ * called on any thread or the timeout fires. The guard's finish is
+ * idempotent and serialized; an atexit() handler covers exit() and the
+ * cleanup variable in main() covers return.
+ */
+
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "hotpath.h"
+
+/* Holds its own reference until the process ends, so the atexit handler
+ * never races with main() dropping the guard. */
+static HotpathGuard *main_guard;
+
+static void
+finish_at_exit (void)
+{
+  HotpathGuard *guard = g_atomic_pointer_get (&main_guard);
+
+  if (guard != NULL)
+    hotpath_guard_finish (guard);
+}
+
+/**
+ * hotpath_main_begin:
+ * @options: the options HOTPATH_MAIN() was given, defaults filled in
+ *
+ * Returns: (transfer full) (nullable): the session's guard
+ */
+HotpathGuard *
+hotpath_main_begin (const HotpathOptions *options)
+{
+  static gsize atexit_registered;
+  g_autoptr(HotpathGuardBuilder) builder = NULL;
+  HotpathGuard *guard;
+
+  g_return_val_if_fail (options != NULL, NULL);
+
+  builder = hotpath_guard_builder_new_from_options (options);
+  guard = hotpath_guard_builder_build (builder);
+  if (guard == NULL)
+    return NULL;
+
+  g_clear_object (&main_guard);
+  g_atomic_pointer_set (&main_guard, g_object_ref (guard));
+
+  if (g_once_init_enter (&atexit_registered))
+    {
+      atexit (finish_at_exit);
+      g_once_init_leave (&atexit_registered, 1);
+    }
+
+  return guard;
+}
+
+/**
+ * hotpath_main_end:
+ * @guard: the variable HOTPATH_MAIN() declared
+ *
+ * Writes the report when main() returns.
+ */
+void
+hotpath_main_end (HotpathGuard **guard)
+{
+  if (*guard == NULL)
+    return;
+
+  hotpath_guard_finish (*guard);
+  g_clear_object (guard);
+}

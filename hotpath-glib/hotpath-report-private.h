@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "hotpath-snapshot.h"
+
+G_BEGIN_DECLS
+
+#define HOTPATH_REPORT_VERSION 1
+
+/* The one place each section's JSON is built: the exit report, the live
+ * HTTP, D-Bus and MCP routes and the viewer all use these. */
+JsonNode *hotpath_report_json_functions_timing (HotpathSnapshot *snapshot,
+                                                guint            limit);
+JsonNode *hotpath_report_json_function_logs    (HotpathSnapshot *snapshot,
+                                                guint            function_id);
+JsonNode *hotpath_report_json_report           (HotpathSnapshot *snapshot);
+
+char     *hotpath_report_table_functions_timing (HotpathSnapshot *snapshot,
+                                                 guint            limit);
+char     *hotpath_report_table                  (HotpathSnapshot *snapshot);
+
+G_END_DECLS

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "hotpath-clock-private.h"
+#include "hotpath-histogram-private.h"
+#include "hotpath-snapshot.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  guint64 duration_ns;
+  guint64 end_ns;       /* since the session started */
+  guint64 thread_id;
+} HotpathLogEntry;
+
+struct _HotpathFunctionStats
+{
+  gatomicrefcount  ref_count;
+  guint            id;
+  char            *name;
+  char            *file;
+  guint            line;
+  guint64          elapsed_ns;
+  double           ns_per_tick;
+  HotpathHistogram histogram;    /* in ticks */
+  HotpathLogEntry *logs;         /* oldest first */
+  guint            n_logs;
+};
+
+struct _HotpathSnapshot
+{
+  gatomicrefcount     ref_count;
+  char               *name;
+  gint64              pid;
+  guint64             elapsed_ns;
+  HotpathClockSource  clock_source;
+  double              ticks_per_second;
+  GArray             *percentiles;   /* double, sorted */
+  guint               limit;         /* 0 = all */
+  GPtrArray          *functions;     /* HotpathFunctionStats, by total desc */
+};
+
+HotpathSnapshot      *hotpath_snapshot_new          (const char       *name,
+                                                     guint64           elapsed_ns,
+                                                     GArray           *percentiles,
+                                                     guint             limit);
+void                  hotpath_snapshot_take_function (HotpathSnapshot     *self,
+                                                      HotpathFunctionStats *stats);
+void                  hotpath_snapshot_sort          (HotpathSnapshot  *self);
+HotpathFunctionStats *hotpath_function_stats_new     (guint             id,
+                                                      const char       *name,
+                                                      const char       *file,
+                                                      guint             line,
+                                                      guint64           elapsed_ns,
+                                                      double            ns_per_tick,
+                                                      const HotpathHistogram *histogram);
+guint64               hotpath_function_stats_ticks_to_ns (HotpathFunctionStats *self,
+                                                          guint64               ticks);
+
+G_END_DECLS
