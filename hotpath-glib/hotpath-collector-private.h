@@ -13,6 +13,7 @@ typedef enum
 {
   HOTPATH_EVENT_SITE,     /* key is a HotpathSite */
   HOTPATH_EVENT_ADDRESS,  /* key is a function address (measure-all) */
+  HOTPATH_EVENT_ALLOC,    /* a HotpathAllocEvent: what the event before it allocated */
 } HotpathEventKind;
 
 typedef struct

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include "hotpath-alloc-core-private.h"
 #include "hotpath-clock-private.h"
 #include "hotpath-collector-private.h"
 #include "hotpath-histogram-private.h"
@@ -49,6 +50,7 @@ struct _ThreadBuffer
   guint64       head __attribute__((aligned (CACHELINE)));
   guint64       cached_tail;
   guint         shadow_depth;
+  HotpathAllocStack *alloc_stack;   /* allocation tracking; lazily */
 
   /* The consumer's line. */
   guint64       tail __attribute__((aligned (CACHELINE)));
@@ -73,6 +75,7 @@ typedef struct
   HotpathHistogram  histogram;
   HotpathLogEntry  *logs;          /* a ring of logs_limit entries, in ticks */
   guint64           n_logged;
+  HotpathAllocAggregate *alloc;    /* allocation tracking; NULL until used */
 } FunctionAggregate;
 
 static __thread ThreadBuffer *tls_buffer __attribute__((tls_model ("initial-exec")));
@@ -118,8 +121,10 @@ current_thread_id (void)
 static ThreadBuffer *
 thread_buffer_new (void)
 {
-  ThreadBuffer *buffer = g_aligned_alloc0 (1, sizeof (ThreadBuffer), CACHELINE);
+  ThreadBuffer *buffer;
 
+  hotpath_alloc_internal_enter ();
+  buffer = g_aligned_alloc0 (1, sizeof (ThreadBuffer), CACHELINE);
   buffer->thread_id = current_thread_id ();
 
   g_mutex_lock (&registry_lock);
@@ -129,6 +134,7 @@ thread_buffer_new (void)
 
   tls_buffer = buffer;
   g_private_set (&buffer_owner, buffer);
+  hotpath_alloc_internal_leave ();
 
   return buffer;
 }
@@ -157,14 +163,15 @@ kick_worker (void)
 }
 
 static G_GNUC_NO_INLINE void
-wait_for_room (ThreadBuffer *buffer)
+wait_for_room (ThreadBuffer *buffer,
+               guint         n_events)
 {
   guint spins = 0;
 
   for (;;)
     {
       buffer->cached_tail = __atomic_load_n (&buffer->tail, __ATOMIC_ACQUIRE);
-      if (buffer->head - buffer->cached_tail < RING_SIZE)
+      if (buffer->head - buffer->cached_tail + n_events <= RING_SIZE)
         return;
 
       kick_worker ();
@@ -186,7 +193,7 @@ push_event (ThreadBuffer     *buffer,
   HotpathEvent *event;
 
   if (G_UNLIKELY (head - buffer->cached_tail >= RING_SIZE))
-    wait_for_room (buffer);
+    wait_for_room (buffer, 1);
 
   event = &buffer->events[head & RING_MASK];
   event->key = key;
@@ -214,6 +221,109 @@ hotpath_collector_record (HotpathEventKind kind,
   push_event (buffer, kind, key, start, end);
 }
 
+/* --- Allocation tracking (hotpath-alloc-scope.c) --------------------- */
+
+/* A timing event and its allocation event, published together so that the
+ * consumer never sees one without the other. */
+static G_GNUC_NO_INLINE void
+push_event_with_alloc (ThreadBuffer             *buffer,
+                       gconstpointer             key,
+                       guint64                   start,
+                       guint64                   end,
+                       const HotpathAllocSample *sample)
+{
+  guint64 head = buffer->head;
+  HotpathEvent *event;
+  HotpathAllocEvent *alloc;
+
+  if (G_UNLIKELY (head - buffer->cached_tail + 2 > RING_SIZE))
+    wait_for_room (buffer, 2);
+
+  event = &buffer->events[head & RING_MASK];
+  event->key = key;
+  event->start = start;
+  event->end = end;
+  event->kind = HOTPATH_EVENT_SITE;
+
+  alloc = (HotpathAllocEvent *) &buffer->events[(head + 1) & RING_MASK];
+  alloc->bytes = sample->values[HOTPATH_ALLOC_METRIC_BYTES];
+  alloc->count = sample->values[HOTPATH_ALLOC_METRIC_COUNT];
+  alloc->peak_bytes = sample->values[HOTPATH_ALLOC_METRIC_PEAK_BYTES];
+  alloc->peak_count = (guint32) MIN (sample->values[HOTPATH_ALLOC_METRIC_PEAK_COUNT], G_MAXUINT32);
+  alloc->kind = HOTPATH_EVENT_ALLOC;
+
+  __atomic_store_n (&buffer->head, head + 2, __ATOMIC_RELEASE);
+
+  if (G_UNLIKELY (((head + 2) & (KICK_INTERVAL - 1)) <= 1))
+    kick_worker ();
+}
+
+static inline ThreadBuffer *
+get_alloc_buffer (void)
+{
+  ThreadBuffer *buffer = tls_buffer;
+
+  if (G_UNLIKELY (buffer == NULL))
+    buffer = thread_buffer_new ();
+  if (G_UNLIKELY (buffer->alloc_stack == NULL))
+    buffer->alloc_stack = hotpath_alloc_stack_new ();
+
+  return buffer;
+}
+
+/**
+ * hotpath_scope_begin_slow:
+ * @site: the site being measured
+ *
+ * The part of hotpath_scope_begin() that is not inline: the clock fallback
+ * and allocation tracking. Not meant to be called directly.
+ *
+ * Returns: the scope
+ */
+HotpathScope
+hotpath_scope_begin_slow (const HotpathSite *site)
+{
+  int recording = __atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED);
+  HotpathScope scope;
+
+  if (recording == HOTPATH_RECORDING_OFF)
+    {
+      scope.site = NULL;
+      scope.start = 0;
+      return scope;
+    }
+
+  scope.site = site;
+  if (recording & HOTPATH_RECORDING_ALLOC)
+    {
+      ThreadBuffer *buffer = get_alloc_buffer ();
+
+      /* The counters are read after the clock, so that what the clock read
+       * costs is not in them. */
+      scope.start = hotpath_clock_read_slow ();
+      hotpath_alloc_frame_push (buffer->alloc_stack, site, scope.start);
+      return scope;
+    }
+
+  scope.start = hotpath_clock_read_slow ();
+  return scope;
+}
+
+static G_GNUC_NO_INLINE void
+scope_end_alloc (const HotpathScope *scope,
+                 guint64             end)
+{
+  ThreadBuffer *buffer = get_alloc_buffer ();
+  HotpathAllocSample sample;
+
+  if (hotpath_alloc_frame_pop (buffer->alloc_stack, scope->site, scope->start, &sample))
+    push_event_with_alloc (buffer, scope->site, scope->start, end, &sample);
+  else
+    push_event (buffer, HOTPATH_EVENT_SITE, scope->site, scope->start, end);
+}
+
+/* --- end of allocation tracking ----------------------------------------- */
+
 /**
  * hotpath_scope_end:
  * @scope: a scope begun by hotpath_scope_begin()
@@ -237,6 +347,12 @@ hotpath_scope_end (const HotpathScope *scope)
     return;
   else
     end = hotpath_clock_read_slow ();
+
+  if (G_UNLIKELY (recording & HOTPATH_RECORDING_ALLOC))
+    {
+      scope_end_alloc (scope, end);
+      return;
+    }
 
   buffer = tls_buffer;
   if (G_UNLIKELY (buffer == NULL))
@@ -313,6 +429,7 @@ function_aggregate_free (gpointer data)
   FunctionAggregate *aggregate = data;
 
   hotpath_histogram_clear (&aggregate->histogram);
+  hotpath_alloc_aggregate_free (aggregate->alloc);
   g_free (aggregate->logs);
   g_free (aggregate->name);
   g_free (aggregate->file);
@@ -395,7 +512,8 @@ lookup_aggregate (const HotpathEvent *event)
   return aggregate;
 }
 
-static inline void
+/* Returns the aggregate the event went to, or NULL. */
+static inline FunctionAggregate *
 aggregate_event (const HotpathEvent *event,
                  guint64             thread_id)
 {
@@ -405,7 +523,7 @@ aggregate_event (const HotpathEvent *event,
   /* Events from before the current session (a scope that straddled a
    * restart) do not belong to it. */
   if (G_UNLIKELY (event->start < session_start_ticks))
-    return;
+    return NULL;
 
   aggregate = lookup_aggregate (event);
   duration = event->end >= event->start ? event->end - event->start : 0;
@@ -424,6 +542,8 @@ aggregate_event (const HotpathEvent *event,
       entry->thread_id = thread_id;
       aggregate->n_logged++;
     }
+
+  return aggregate;
 }
 
 static void
@@ -432,8 +552,22 @@ drain_buffer (ThreadBuffer *buffer)
   guint64 head = __atomic_load_n (&buffer->head, __ATOMIC_ACQUIRE);
   guint64 tail = buffer->tail;
 
+  FunctionAggregate *last = NULL;
+
   for (; tail != head; tail++)
-    aggregate_event (&buffer->events[tail & RING_MASK], buffer->thread_id);
+    {
+      const HotpathEvent *event = &buffer->events[tail & RING_MASK];
+
+      /* Allocation tracking: the figures of the call just aggregated. */
+      if (G_UNLIKELY (event->kind == HOTPATH_EVENT_ALLOC))
+        {
+          if (last != NULL)
+            hotpath_alloc_aggregate_record (&last->alloc, (const HotpathAllocEvent *) event);
+          continue;
+        }
+
+      last = aggregate_event (event, buffer->thread_id);
+    }
 
   __atomic_store_n (&buffer->tail, tail, __ATOMIC_RELEASE);
 }
@@ -458,6 +592,7 @@ drain_all (void)
       if (orphaned)
         {
           *link = buffer->next;
+          hotpath_alloc_stack_free (buffer->alloc_stack);
           g_aligned_free (buffer);
         }
       else
@@ -470,6 +605,9 @@ drain_all (void)
 static gpointer
 worker_main (gpointer data)
 {
+  /* Allocation tracking: nothing this thread allocates is the program's. */
+  hotpath_alloc_internal_enter ();
+
   for (;;)
     {
       HotpathCollectorTimeoutFunc func = NULL;
@@ -531,6 +669,7 @@ reset_locked (void)
 
       hotpath_histogram_clear (&aggregate->histogram);
       g_clear_pointer (&aggregate->logs, g_free);
+      g_clear_pointer (&aggregate->alloc, hotpath_alloc_aggregate_free);
       aggregate->n_logged = 0;
     }
 }
@@ -546,6 +685,9 @@ reset_locked (void)
 gboolean
 hotpath_collector_start (guint logs_limit_)
 {
+  int recording;
+
+  hotpath_alloc_internal_enter ();
   ensure_initialized ();
 
   g_mutex_lock (&collector_lock);
@@ -553,6 +695,7 @@ hotpath_collector_start (guint logs_limit_)
   if (running)
     {
       g_mutex_unlock (&collector_lock);
+      hotpath_alloc_internal_leave ();
       return FALSE;
     }
 
@@ -569,12 +712,14 @@ hotpath_collector_start (guint logs_limit_)
   if (worker == NULL)
     worker = g_thread_new ("hotpath-worker", worker_main, NULL);
 
-  __atomic_store_n (&hotpath_recording,
-                    hotpath_clock_get_source () == HOTPATH_CLOCK_SOURCE_TSC
-                      ? HOTPATH_RECORDING_TSC : HOTPATH_RECORDING_CLOCK,
-                    __ATOMIC_RELEASE);
+  recording = hotpath_clock_get_source () == HOTPATH_CLOCK_SOURCE_TSC
+                ? HOTPATH_RECORDING_TSC : HOTPATH_RECORDING_CLOCK;
+  if (hotpath_alloc_session_begin ())
+    recording |= HOTPATH_RECORDING_ALLOC;
+  __atomic_store_n (&hotpath_recording, recording, __ATOMIC_RELEASE);
 
   g_mutex_unlock (&collector_lock);
+  hotpath_alloc_internal_leave ();
 
   return TRUE;
 }
@@ -606,12 +751,14 @@ hotpath_collector_is_running (void)
 void
 hotpath_collector_reset (void)
 {
+  hotpath_alloc_internal_enter ();
   ensure_initialized ();
 
   g_mutex_lock (&collector_lock);
   drain_all ();
   reset_locked ();
   g_mutex_unlock (&collector_lock);
+  hotpath_alloc_internal_leave ();
 }
 
 /**
@@ -672,7 +819,9 @@ hotpath_collector_snapshot (const char *name,
   HotpathSnapshot *snapshot;
   double ns_per_tick;
   guint64 elapsed_ns;
+  gboolean tracking_alloc;
 
+  hotpath_alloc_internal_enter ();
   ensure_initialized ();
 
   g_mutex_lock (&collector_lock);
@@ -681,6 +830,10 @@ hotpath_collector_snapshot (const char *name,
   ns_per_tick = hotpath_clock_calibrate ();
   elapsed_ns = hotpath_clock_now_ns () - session_start_ns;
   snapshot = hotpath_snapshot_new (name, elapsed_ns, percentiles, limit);
+  /* Allocation tracking: the figures of the last session that had it. */
+  tracking_alloc = hotpath_alloc_session_was_tracked ();
+  if (tracking_alloc)
+    snapshot->alloc = hotpath_alloc_snapshot_new ();
 
   for (guint i = 0; i < aggregates->len; i++)
     {
@@ -713,12 +866,22 @@ hotpath_collector_snapshot (const char *name,
           stats->logs[j].thread_id = entry->thread_id;
         }
 
+      if (tracking_alloc)
+        {
+          stats->alloc = hotpath_alloc_stats_copy (aggregate->alloc);
+          if (stats->alloc != NULL)
+            g_ptr_array_add (snapshot->alloc->functions, stats);
+        }
+
       hotpath_snapshot_take_function (snapshot, stats);
     }
 
   g_mutex_unlock (&collector_lock);
 
   hotpath_snapshot_sort (snapshot);
+  if (snapshot->alloc != NULL)
+    hotpath_alloc_snapshot_sort (snapshot->alloc);
+  hotpath_alloc_internal_leave ();
 
   return snapshot;
 }

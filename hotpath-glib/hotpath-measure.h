@@ -17,15 +17,19 @@ G_BEGIN_DECLS
  * @HOTPATH_RECORDING_OFF: no profiling session is running
  * @HOTPATH_RECORDING_TSC: recording, timestamps come from the invariant TSC
  * @HOTPATH_RECORDING_CLOCK: recording, timestamps come from hotpath_clock_read_slow()
+ * @HOTPATH_RECORDING_ALLOC: a flag added to TSC or CLOCK when allocations are
+ *   tracked too (libhotpath-glib-alloc-1 is loaded)
  *
  * What a measured scope does when it starts. Read on every measured call,
- * written only when a session starts or stops.
+ * written only when a session starts or stops. Only the plain TSC value takes
+ * the inline fast path; everything else calls hotpath_scope_begin_slow().
  */
 typedef enum
 {
   HOTPATH_RECORDING_OFF = 0,
   HOTPATH_RECORDING_TSC = 1,
   HOTPATH_RECORDING_CLOCK = 2,
+  HOTPATH_RECORDING_ALLOC = 4,
 } HotpathRecording;
 
 /**
@@ -48,6 +52,8 @@ HOTPATH_AVAILABLE_IN_ALL
 guint64 hotpath_clock_read_slow (void);
 HOTPATH_AVAILABLE_IN_ALL
 void    hotpath_scope_end       (const HotpathScope *scope);
+HOTPATH_AVAILABLE_IN_ALL
+HotpathScope hotpath_scope_begin_slow (const HotpathSite *site);
 
 /**
  * hotpath_clock_read:
@@ -89,9 +95,8 @@ hotpath_scope_begin (const HotpathSite *site)
       return scope;
     }
 
-  scope.site = site;
-  scope.start = hotpath_clock_read_slow ();
-  return scope;
+  /* The clock fallback, or allocation tracking. */
+  return hotpath_scope_begin_slow (site);
 }
 
 static inline void

@@ -185,6 +185,12 @@ hotpath_report_json_report (HotpathSnapshot *snapshot)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "functions_timing");
   json_builder_add_value (builder, hotpath_report_json_functions_timing (snapshot, snapshot->limit));
+  /* Allocation tracking: present only when the session had it. */
+  if (snapshot->alloc != NULL)
+    {
+      json_builder_set_member_name (builder, "functions_alloc");
+      json_builder_add_value (builder, hotpath_report_json_functions_alloc (snapshot, snapshot->limit));
+    }
   json_builder_end_object (builder);
 
   json_builder_end_object (builder);

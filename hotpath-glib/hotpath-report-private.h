@@ -20,5 +20,14 @@ JsonNode *hotpath_report_json_report           (HotpathSnapshot *snapshot);
 char     *hotpath_report_table_functions_timing (HotpathSnapshot *snapshot,
                                                  guint            limit);
 char     *hotpath_report_table                  (HotpathSnapshot *snapshot);
+void      hotpath_report_table_render           (GPtrArray       *titles,
+                                                 GPtrArray       *rows,
+                                                 GString         *out);
+
+/* Allocation tracking (hotpath-report-alloc.c): NULL when not tracked. */
+JsonNode *hotpath_report_json_functions_alloc   (HotpathSnapshot *snapshot,
+                                                 guint            limit);
+char     *hotpath_report_table_functions_alloc  (HotpathSnapshot *snapshot,
+                                                 guint            limit);
 
 G_END_DECLS

@@ -102,6 +102,18 @@ table_render (Table   *table,
   append_rule (out, widths, n_columns);
 }
 
+/* Renders @titles and @rows (GPtrArray of char*) as a table; shared with
+ * the other sections' tables. */
+void
+hotpath_report_table_render (GPtrArray *titles,
+                             GPtrArray *rows,
+                             GString   *out)
+{
+  Table table = { titles, rows };
+
+  table_render (&table, out);
+}
+
 /**
  * hotpath_report_table_functions_timing:
  * @snapshot: a snapshot
@@ -177,7 +189,18 @@ hotpath_report_table_functions_timing (HotpathSnapshot *snapshot,
 char *
 hotpath_report_table (HotpathSnapshot *snapshot)
 {
-  return hotpath_report_table_functions_timing (snapshot, snapshot->limit);
+  char *timing = hotpath_report_table_functions_timing (snapshot, snapshot->limit);
+  /* Allocation tracking: its table follows when the session had it. */
+  g_autofree char *alloc = hotpath_report_table_functions_alloc (snapshot, snapshot->limit);
+
+  if (alloc != NULL)
+    {
+      char *both = g_strconcat (timing, "\n", alloc, NULL);
+      g_free (timing);
+      return both;
+    }
+
+  return timing;
 }
 
 /**

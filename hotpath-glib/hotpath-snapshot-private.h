@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "hotpath-alloc-core-private.h"
 #include "hotpath-clock-private.h"
 #include "hotpath-histogram-private.h"
 #include "hotpath-snapshot.h"
@@ -26,6 +27,7 @@ struct _HotpathFunctionStats
   HotpathHistogram histogram;    /* in ticks */
   HotpathLogEntry *logs;         /* oldest first */
   guint            n_logs;
+  HotpathAllocStats *alloc;      /* allocation tracking; NULL when off */
 };
 
 struct _HotpathSnapshot
@@ -39,6 +41,7 @@ struct _HotpathSnapshot
   GArray             *percentiles;   /* double, sorted */
   guint               limit;         /* 0 = all */
   GPtrArray          *functions;     /* HotpathFunctionStats, by total desc */
+  HotpathAllocSnapshot *alloc;       /* allocation tracking; NULL when off */
 };
 
 HotpathSnapshot      *hotpath_snapshot_new          (const char       *name,

@@ -88,10 +88,14 @@ hotpath_snapshot_unref (HotpathSnapshot *self)
 
   if (g_atomic_ref_count_dec (&self->ref_count))
     {
+      /* Allocation tracking: what the profiler made is freed uncounted. */
+      hotpath_alloc_internal_enter ();
       g_free (self->name);
       g_array_unref (self->percentiles);
       g_ptr_array_unref (self->functions);
+      hotpath_alloc_snapshot_free (self->alloc);
       g_free (self);
+      hotpath_alloc_internal_leave ();
     }
 }
 
@@ -243,11 +247,15 @@ hotpath_function_stats_unref (HotpathFunctionStats *self)
 
   if (g_atomic_ref_count_dec (&self->ref_count))
     {
+      /* Allocation tracking: what the profiler made is freed uncounted. */
+      hotpath_alloc_internal_enter ();
       hotpath_histogram_clear (&self->histogram);
+      hotpath_alloc_stats_free (self->alloc);
       g_free (self->logs);
       g_free (self->name);
       g_free (self->file);
       g_free (self);
+      hotpath_alloc_internal_leave ();
     }
 }
 

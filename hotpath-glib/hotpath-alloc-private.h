@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hotpath-alloc-private.h: what libhotpath-glib-alloc-1 (the malloc
+ * interposer, alloc/) and libhotpath-glib-1 (the core) share.
+ *
+ * The alloc library keeps one HotpathAllocThread per thread in initial-exec
+ * TLS and exports hotpath_alloc_thread_get() and friends. The core declares
+ * them weak: without the alloc library they resolve to NULL and the core
+ * never tracks allocations. Only plain C types here: the alloc library does
+ * not link GLib.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HOTPATH_ALLOC_ABI_VERSION 1
+
+/* HotpathAllocThread.mode: the hot path counts only when mode is exactly
+ * HOTPATH_ALLOC_MODE_COUNTING; anything else takes the slow path. */
+#define HOTPATH_ALLOC_MODE_REGISTERED 1u           /* on the list of threads */
+#define HOTPATH_ALLOC_MODE_INTERNAL   2u           /* added per nested profiler section */
+#define HOTPATH_ALLOC_MODE_DEAD       0x80000000u  /* its thread-exit destructor ran */
+#define HOTPATH_ALLOC_MODE_COUNTING   HOTPATH_ALLOC_MODE_REGISTERED
+
+/* Sizes are malloc_usable_size() of the block, on allocation and on free
+ * alike, so that live = allocated - freed is exact. */
+typedef struct _HotpathAllocThread HotpathAllocThread;
+
+struct _HotpathAllocThread
+{
+  /* Written by the owning thread only; read by others with relaxed loads. */
+  uint32_t            mode;
+  uint32_t            abi;
+  uint64_t            alloc_bytes;
+  uint64_t            alloc_count;
+  uint64_t            free_bytes;
+  uint64_t            free_count;
+  int64_t             live_bytes;   /* alloc - free on this thread: negative
+                                     * when it frees other threads' blocks */
+  int64_t             live_count;
+  /* High-water marks of live_bytes and live_count since the core last set
+   * them (the core lowers them to the live values when a measured scope
+   * begins, to find the peak inside the scope). */
+  int64_t             peak_bytes;
+  int64_t             peak_count;
+
+  /* Owned by the alloc library's registry lock. */
+  uint64_t            thread_id;
+  HotpathAllocThread *next;
+};
+
+/* Totals of one thread, or of the process. */
+typedef struct
+{
+  uint64_t thread_id;      /* 0 for the process or for exited threads */
+  uint64_t alloc_bytes;
+  uint64_t alloc_count;
+  uint64_t free_bytes;
+  uint64_t free_count;
+} HotpathAllocTotals;
+
+typedef void (*HotpathAllocTotalsFunc) (const HotpathAllocTotals *totals,
+                                        void                     *user_data);
+
+/* Exported by libhotpath-glib-alloc-1. */
+
+/* The calling thread's counters; never NULL, valid until the thread exits. */
+HotpathAllocThread *hotpath_alloc_thread_get    (void);
+/* Calls @func for every live thread, then once with thread_id 0 for the
+ * threads that have exited; returns the process totals in @process. */
+void                hotpath_alloc_foreach_thread (HotpathAllocTotalsFunc func,
+                                                  void                  *user_data,
+                                                  HotpathAllocTotals    *process);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hotpath-alloc-scope.c: what a measured scope allocated, per call.
+ *
+ * When the alloc library is loaded, a measured scope reads its thread's
+ * counters when it begins and when it ends. The counters are plain
+ * per-thread sums, so the work per scope is a few loads and stores:
+ *
+ * - bytes and count: the growth of the thread's allocated bytes and
+ *   allocation count between begin and end (callees included);
+ * - peaks: the thread's high-water marks of live bytes and live blocks are
+ *   lowered to the current live values when a scope begins; at its end the
+ *   peak of the call is the mark minus the live value at the start, and the
+ *   parent's mark is restored as the larger of the two. Nested scopes thus
+ *   each get their own peak without any per-allocation work.
+ *
+ * Cumulative mode (default) records, per call, everything allocated while
+ * the call ran. A recursive call (a scope whose site is already on the
+ * thread's stack) records nothing of its own: the outermost call of that
+ * function already counts it, so totals are never counted twice.
+ *
+ * Self mode (HOTPATH_ALLOC_SELF=1) subtracts what measured callees
+ * allocated; its peaks are those of the live memory the function's own
+ * code holds, callees' net effect (what they left allocated) set aside.
+ */
+
+#include "config.h"
+
+#include "hotpath-alloc-core-private.h"
+#include "hotpath-env-private.h"
+#include "hotpath-snapshot-private.h"
+
+/* Provided by libhotpath-glib-alloc-1 when it is loaded; NULL otherwise
+ * (a weak reference, so the core links and runs without it). */
+#pragma weak hotpath_alloc_thread_get
+#pragma weak hotpath_alloc_foreach_thread
+
+static gboolean           self_mode;
+static gboolean           tracked;
+static guint              generation;
+static HotpathAllocTotals session_start_totals;
+
+/**
+ * hotpath_alloc_is_available:
+ *
+ * Returns: whether libhotpath-glib-alloc-1 is loaded
+ */
+gboolean
+hotpath_alloc_is_available (void)
+{
+  return hotpath_alloc_thread_get != NULL && hotpath_alloc_foreach_thread != NULL;
+}
+
+gboolean
+hotpath_alloc_get_self_mode (void)
+{
+  return self_mode;
+}
+
+/*
+ * hotpath_alloc_session_begin:
+ *
+ * Called by the collector when a session starts, with its lock held.
+ * `HOTPATH_ALLOC=0` turns tracking off even with the library loaded.
+ *
+ * Returns: whether the session tracks allocations
+ */
+gboolean
+hotpath_alloc_session_begin (void)
+{
+  gboolean enabled = TRUE;
+  gboolean self = FALSE;
+
+  tracked = FALSE;
+  if (!hotpath_alloc_is_available ())
+    return FALSE;
+
+  hotpath_env_get_flag ("HOTPATH_ALLOC", &enabled);
+  if (!enabled)
+    return FALSE;
+
+  hotpath_env_get_flag ("HOTPATH_ALLOC_SELF", &self);
+  self_mode = self;
+  /* Frames left by scopes that were running when the last session ended
+   * are dropped lazily, by generation. */
+  __atomic_add_fetch (&generation, 1, __ATOMIC_RELEASE);
+  hotpath_alloc_foreach_thread (NULL, NULL, &session_start_totals);
+  tracked = TRUE;
+
+  return TRUE;
+}
+
+/* Whether the last session that started tracked allocations. */
+gboolean
+hotpath_alloc_session_was_tracked (void)
+{
+  return tracked;
+}
+
+/* The profiler's own allocations are not the program's: every entry point
+ * of the core that allocates is bracketed by these. They nest. */
+void
+hotpath_alloc_internal_enter (void)
+{
+  if (hotpath_alloc_thread_get != NULL)
+    {
+      HotpathAllocThread *thread = hotpath_alloc_thread_get ();
+      __atomic_store_n (&thread->mode, thread->mode + HOTPATH_ALLOC_MODE_INTERNAL, __ATOMIC_RELAXED);
+    }
+}
+
+void
+hotpath_alloc_internal_leave (void)
+{
+  if (hotpath_alloc_thread_get != NULL)
+    {
+      HotpathAllocThread *thread = hotpath_alloc_thread_get ();
+      __atomic_store_n (&thread->mode, thread->mode - HOTPATH_ALLOC_MODE_INTERNAL, __ATOMIC_RELAXED);
+    }
+}
+
+HotpathAllocStack *
+hotpath_alloc_stack_new (void)
+{
+  HotpathAllocStack *stack;
+
+  g_return_val_if_fail (hotpath_alloc_is_available (), NULL);
+
+  hotpath_alloc_internal_enter ();
+  stack = g_new0 (HotpathAllocStack, 1);
+  hotpath_alloc_internal_leave ();
+  stack->thread = hotpath_alloc_thread_get ();
+  stack->generation = __atomic_load_n (&generation, __ATOMIC_ACQUIRE);
+
+  return stack;
+}
+
+void
+hotpath_alloc_stack_free (HotpathAllocStack *stack)
+{
+  g_free (stack);
+}
+
+void
+hotpath_alloc_frame_push (HotpathAllocStack *stack,
+                          gconstpointer      site,
+                          guint64            start)
+{
+  HotpathAllocThread *t = stack->thread;
+  guint current = __atomic_load_n (&generation, __ATOMIC_RELAXED);
+  HotpathAllocFrame *frame;
+  guint depth;
+
+  if (G_UNLIKELY (stack->generation != current))
+    {
+      stack->generation = current;
+      stack->depth = 0;
+    }
+
+  depth = stack->depth++;
+  if (G_UNLIKELY (depth >= HOTPATH_ALLOC_STACK_DEPTH))
+    return;
+
+  frame = &stack->frames[depth];
+  frame->site = site;
+  frame->start = start;
+  frame->bytes0 = t->alloc_bytes;
+  frame->count0 = t->alloc_count;
+  frame->live_bytes0 = t->live_bytes;
+  frame->live_count0 = t->live_count;
+  frame->saved_peak_bytes = t->peak_bytes;
+  frame->saved_peak_count = t->peak_count;
+  frame->child_bytes = 0;
+  frame->child_count = 0;
+  frame->child_net_bytes = 0;
+  frame->child_net_count = 0;
+  frame->self_peak_bytes = 0;
+  frame->self_peak_count = 0;
+
+  if (self_mode && depth > 0)
+    {
+      /* The parent's own code ran up to here: keep its peak. */
+      HotpathAllocFrame *parent = &stack->frames[depth - 1];
+
+      parent->self_peak_bytes = MAX (parent->self_peak_bytes,
+                                     t->peak_bytes - parent->live_bytes0 - parent->child_net_bytes);
+      parent->self_peak_count = MAX (parent->self_peak_count,
+                                     t->peak_count - parent->live_count0 - parent->child_net_count);
+    }
+
+  /* Only this thread writes the marks. */
+  __atomic_store_n (&t->peak_bytes, t->live_bytes, __ATOMIC_RELAXED);
+  __atomic_store_n (&t->peak_count, t->live_count, __ATOMIC_RELAXED);
+}
+
+static inline guint64
+clamp_positive (gint64 value)
+{
+  return value > 0 ? (guint64) value : 0;
+}
+
+/*
+ * hotpath_alloc_frame_pop:
+ *
+ * Ends the frame of the scope (@site, @start). Frames above it, left by
+ * scopes a longjmp() skipped, are dropped.
+ *
+ * Returns: %TRUE if @sample is to be recorded with the call; %FALSE for a
+ *   scope that was not on the stack, or a recursive call in cumulative mode
+ */
+gboolean
+hotpath_alloc_frame_pop (HotpathAllocStack  *stack,
+                         gconstpointer       site,
+                         guint64             start,
+                         HotpathAllocSample *sample)
+{
+  HotpathAllocThread *t = stack->thread;
+  HotpathAllocFrame *frame;
+  guint64 bytes, count;
+  guint depth;
+
+  if (G_UNLIKELY (stack->generation != __atomic_load_n (&generation, __ATOMIC_RELAXED)))
+    return FALSE;
+
+  if (G_UNLIKELY (stack->depth == 0))
+    return FALSE;
+
+  if (G_UNLIKELY (stack->depth > HOTPATH_ALLOC_STACK_DEPTH))
+    {
+      /* Too deep to be tracked; the frame was only counted. */
+      stack->depth--;
+      return FALSE;
+    }
+
+  depth = stack->depth - 1;
+  if (G_UNLIKELY (stack->frames[depth].site != site || stack->frames[depth].start != start))
+    {
+      guint i = depth;
+
+      while (i > 0 && (stack->frames[i].site != site || stack->frames[i].start != start))
+        i--;
+      if (stack->frames[i].site != site || stack->frames[i].start != start)
+        return FALSE;   /* begun before tracking started */
+      depth = i;
+    }
+  stack->depth = depth;
+  frame = &stack->frames[depth];
+
+  bytes = t->alloc_bytes - frame->bytes0;
+  count = t->alloc_count - frame->count0;
+
+  if (!self_mode)
+    {
+      sample->values[HOTPATH_ALLOC_METRIC_BYTES] = bytes;
+      sample->values[HOTPATH_ALLOC_METRIC_COUNT] = count;
+      sample->values[HOTPATH_ALLOC_METRIC_PEAK_BYTES] = clamp_positive (t->peak_bytes - frame->live_bytes0);
+      sample->values[HOTPATH_ALLOC_METRIC_PEAK_COUNT] = clamp_positive (t->peak_count - frame->live_count0);
+
+      /* The parent's mark covers this call too. */
+      __atomic_store_n (&t->peak_bytes, MAX (t->peak_bytes, frame->saved_peak_bytes), __ATOMIC_RELAXED);
+      __atomic_store_n (&t->peak_count, MAX (t->peak_count, frame->saved_peak_count), __ATOMIC_RELAXED);
+
+      /* A recursive call is inside an outer call of the same function. */
+      for (guint i = 0; i < depth; i++)
+        if (stack->frames[i].site == site)
+          return FALSE;
+
+      return TRUE;
+    }
+
+  sample->values[HOTPATH_ALLOC_METRIC_BYTES] = bytes - frame->child_bytes;
+  sample->values[HOTPATH_ALLOC_METRIC_COUNT] = count - frame->child_count;
+  sample->values[HOTPATH_ALLOC_METRIC_PEAK_BYTES] =
+    clamp_positive (MAX (frame->self_peak_bytes, t->peak_bytes - frame->live_bytes0 - frame->child_net_bytes));
+  sample->values[HOTPATH_ALLOC_METRIC_PEAK_COUNT] =
+    clamp_positive (MAX (frame->self_peak_count, t->peak_count - frame->live_count0 - frame->child_net_count));
+
+  if (depth > 0)
+    {
+      HotpathAllocFrame *parent = &stack->frames[depth - 1];
+
+      parent->child_bytes += bytes;
+      parent->child_count += count;
+      parent->child_net_bytes += t->live_bytes - frame->live_bytes0;
+      parent->child_net_count += t->live_count - frame->live_count0;
+    }
+
+  /* The parent's own peak resumes from here (its earlier part was kept
+   * when this frame was pushed). */
+  __atomic_store_n (&t->peak_bytes, t->live_bytes, __ATOMIC_RELAXED);
+  __atomic_store_n (&t->peak_count, t->live_count, __ATOMIC_RELAXED);
+
+  return TRUE;
+}
+
+void
+hotpath_alloc_aggregate_record (HotpathAllocAggregate   **aggregate,
+                                const HotpathAllocEvent  *event)
+{
+  HotpathAllocAggregate *self = *aggregate;
+
+  if (G_UNLIKELY (self == NULL))
+    {
+      self = *aggregate = g_new0 (HotpathAllocAggregate, 1);
+      for (guint i = 0; i < HOTPATH_ALLOC_N_METRICS; i++)
+        hotpath_histogram_init (&self->metrics[i]);
+    }
+
+  hotpath_histogram_record (&self->metrics[HOTPATH_ALLOC_METRIC_BYTES], event->bytes);
+  hotpath_histogram_record (&self->metrics[HOTPATH_ALLOC_METRIC_COUNT], event->count);
+  hotpath_histogram_record (&self->metrics[HOTPATH_ALLOC_METRIC_PEAK_BYTES], event->peak_bytes);
+  hotpath_histogram_record (&self->metrics[HOTPATH_ALLOC_METRIC_PEAK_COUNT], event->peak_count);
+}
+
+void
+hotpath_alloc_aggregate_free (HotpathAllocAggregate *aggregate)
+{
+  if (aggregate == NULL)
+    return;
+
+  for (guint i = 0; i < HOTPATH_ALLOC_N_METRICS; i++)
+    hotpath_histogram_clear (&aggregate->metrics[i]);
+  g_free (aggregate);
+}
+
+HotpathAllocStats *
+hotpath_alloc_stats_copy (const HotpathAllocAggregate *aggregate)
+{
+  HotpathAllocStats *stats;
+
+  if (aggregate == NULL || aggregate->metrics[0].count == 0)
+    return NULL;
+
+  stats = g_new0 (HotpathAllocStats, 1);
+  for (guint i = 0; i < HOTPATH_ALLOC_N_METRICS; i++)
+    hotpath_histogram_copy (&stats->metrics[i], &aggregate->metrics[i]);
+
+  return stats;
+}
+
+void
+hotpath_alloc_stats_free (HotpathAllocStats *stats)
+{
+  hotpath_alloc_aggregate_free (stats);
+}
+
+const char *
+hotpath_alloc_metric_to_string (HotpathAllocMetric metric)
+{
+  static const char * const names[] = { "bytes", "count", "peak-bytes", "peak-count" };
+
+  g_return_val_if_fail (metric < HOTPATH_ALLOC_N_METRICS, NULL);
+
+  return names[metric];
+}
+
+static void
+collect_thread (const HotpathAllocTotals *totals,
+                void                     *user_data)
+{
+  g_array_append_val ((GArray *) user_data, *totals);
+}
+
+static int
+compare_threads (gconstpointer a,
+                 gconstpointer b)
+{
+  const HotpathAllocTotals *x = a;
+  const HotpathAllocTotals *y = b;
+
+  /* Exited threads (id 0) last, the others by id. */
+  if ((x->thread_id == 0) != (y->thread_id == 0))
+    return x->thread_id == 0 ? 1 : -1;
+  return (x->thread_id > y->thread_id) - (x->thread_id < y->thread_id);
+}
+
+static int
+compare_by_metric (gconstpointer a,
+                   gconstpointer b,
+                   gpointer      user_data)
+{
+  HotpathFunctionStats *x = *(HotpathFunctionStats * const *) a;
+  HotpathFunctionStats *y = *(HotpathFunctionStats * const *) b;
+  HotpathAllocMetric metric = GPOINTER_TO_UINT (user_data);
+  guint64 xs = x->alloc->metrics[metric].sum;
+  guint64 ys = y->alloc->metrics[metric].sum;
+
+  if (xs != ys)
+    return xs < ys ? 1 : -1;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+/*
+ * hotpath_alloc_snapshot_sort:
+ *
+ * Sorts the functions by the total of the snapshot's metric, descending.
+ */
+void
+hotpath_alloc_snapshot_sort (HotpathAllocSnapshot *self)
+{
+  g_ptr_array_sort_with_data (self->functions, compare_by_metric, GUINT_TO_POINTER (self->metric));
+}
+
+/*
+ * hotpath_alloc_snapshot_new:
+ *
+ * The caller adds the functions that have allocation figures to
+ * functions, then calls hotpath_alloc_snapshot_sort().
+ * Reads the thread totals. Call on a thread marked internal: the totals
+ * are collected under the alloc library's lock.
+ */
+HotpathAllocSnapshot *
+hotpath_alloc_snapshot_new (void)
+{
+  static const char * const metrics[] = { "bytes", "count", "peak-bytes", "peak-count", NULL };
+  HotpathAllocSnapshot *self = g_new0 (HotpathAllocSnapshot, 1);
+  int metric;
+
+  self->self_mode = self_mode;
+  metric = hotpath_env_get_choice ("HOTPATH_ALLOC_METRIC", metrics, HOTPATH_ALLOC_METRIC_BYTES);
+  self->metric = metric >= 0 ? (HotpathAllocMetric) metric : HOTPATH_ALLOC_METRIC_BYTES;
+
+  /* Sized up front so that appending under the registry lock does not
+   * allocate in the common case (it would not count anyway). */
+  self->threads = g_array_sized_new (FALSE, TRUE, sizeof (HotpathAllocTotals), 64);
+  hotpath_alloc_foreach_thread (collect_thread, self->threads, &self->process);
+  g_array_sort (self->threads, compare_threads);
+
+  self->session = self->process;
+  self->session.alloc_bytes -= session_start_totals.alloc_bytes;
+  self->session.alloc_count -= session_start_totals.alloc_count;
+  self->session.free_bytes -= session_start_totals.free_bytes;
+  self->session.free_count -= session_start_totals.free_count;
+
+  self->functions = g_ptr_array_new ();
+
+  return self;
+}
+
+void
+hotpath_alloc_snapshot_free (HotpathAllocSnapshot *self)
+{
+  if (self == NULL)
+    return;
+
+  g_array_unref (self->threads);
+  g_ptr_array_unref (self->functions);
+  g_free (self);
+}

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hotpath-report-alloc.c: the `functions_alloc` section, as JSON and as a
+ * table. Present only when the session tracked allocations.
+ *
+ * JSON carries all four metrics with raw integers; the table shows the one
+ * HOTPATH_ALLOC_METRIC chooses (bytes, count, peak-bytes or peak-count).
+ */
+
+#include "config.h"
+
+#include "hotpath-format-private.h"
+#include "hotpath-report-private.h"
+#include "hotpath-snapshot-private.h"
+
+static const char * const metric_keys[HOTPATH_ALLOC_N_METRICS] = {
+  "bytes", "count", "peak_bytes", "peak_count",
+};
+
+static const char * const metric_titles[HOTPATH_ALLOC_N_METRICS] = {
+  "bytes allocated", "allocations", "peak live bytes", "peak live allocations",
+};
+
+static void
+add_uint (JsonBuilder *builder,
+          const char  *name,
+          guint64      value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, (gint64) MIN (value, (guint64) G_MAXINT64));
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+/* The denominator of a metric's percent_total: what the whole process
+ * allocated during the session for bytes and count; the sum over the
+ * functions for peaks, which do not add up across a process. */
+static guint64
+metric_denominator (HotpathSnapshot    *snapshot,
+                    HotpathAllocMetric  metric)
+{
+  HotpathAllocSnapshot *alloc = snapshot->alloc;
+  guint64 sum = 0;
+
+  if (metric == HOTPATH_ALLOC_METRIC_BYTES)
+    return alloc->session.alloc_bytes;
+  if (metric == HOTPATH_ALLOC_METRIC_COUNT)
+    return alloc->session.alloc_count;
+
+  for (guint i = 0; i < alloc->functions->len; i++)
+    {
+      HotpathFunctionStats *stats = g_ptr_array_index (alloc->functions, i);
+      sum += stats->alloc->metrics[metric].sum;
+    }
+  return sum;
+}
+
+static double
+percent_of (guint64 part,
+            guint64 whole)
+{
+  if (whole == 0)
+    return 0.0;
+  return 100.0 * (double) part / (double) whole;
+}
+
+static guint64
+histogram_avg (const HotpathHistogram *histogram)
+{
+  if (histogram->count == 0)
+    return 0;
+  return (guint64) ((double) histogram->sum / (double) histogram->count + 0.5);
+}
+
+static void
+add_metric (JsonBuilder            *builder,
+            HotpathSnapshot        *snapshot,
+            const HotpathHistogram *histogram,
+            guint64                 denominator)
+{
+  guint n_percentiles = snapshot->percentiles->len;
+  g_autofree guint64 *values = g_new (guint64, MAX (n_percentiles, 1));
+
+  hotpath_histogram_values_at_percentiles (histogram,
+                                           (const double *) (gpointer) snapshot->percentiles->data,
+                                           n_percentiles, values);
+
+  json_builder_begin_object (builder);
+  add_uint (builder, "total", histogram->sum);
+  add_uint (builder, "avg", histogram_avg (histogram));
+  add_uint (builder, "min", histogram->count ? histogram->min : 0);
+  add_uint (builder, "max", histogram->max);
+  json_builder_set_member_name (builder, "percentiles");
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < n_percentiles; i++)
+    {
+      g_autofree char *key = hotpath_format_percentile_key (g_array_index (snapshot->percentiles, double, i));
+      add_uint (builder, key, values[i]);
+    }
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "percent_total");
+  json_builder_add_double_value (builder, percent_of (histogram->sum, denominator));
+  json_builder_end_object (builder);
+}
+
+static void
+add_totals (JsonBuilder              *builder,
+            const HotpathAllocTotals *totals,
+            gboolean                  with_thread_id)
+{
+  json_builder_begin_object (builder);
+  if (with_thread_id)
+    {
+      add_uint (builder, "thread_id", totals->thread_id);
+      json_builder_set_member_name (builder, "exited");
+      json_builder_add_boolean_value (builder, totals->thread_id == 0);
+    }
+  add_uint (builder, "alloc_bytes", totals->alloc_bytes);
+  add_uint (builder, "alloc_count", totals->alloc_count);
+  add_uint (builder, "free_bytes", totals->free_bytes);
+  add_uint (builder, "free_count", totals->free_count);
+  /* A thread that frees what others allocated has negative live figures. */
+  add_int (builder, "live_bytes", (gint64) (totals->alloc_bytes - totals->free_bytes));
+  add_int (builder, "live_count", (gint64) (totals->alloc_count - totals->free_count));
+  json_builder_end_object (builder);
+}
+
+/**
+ * hotpath_report_json_functions_alloc:
+ * @snapshot: a snapshot
+ * @limit: how many functions, by the total of the snapshot's metric; 0 for all
+ *
+ * Returns: (transfer full) (nullable): the `functions_alloc` section, or
+ *   %NULL when the session did not track allocations
+ */
+JsonNode *
+hotpath_report_json_functions_alloc (HotpathSnapshot *snapshot,
+                                     guint            limit)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  HotpathAllocSnapshot *alloc = snapshot->alloc;
+  guint64 denominators[HOTPATH_ALLOC_N_METRICS];
+  guint n;
+
+  if (alloc == NULL)
+    return NULL;
+
+  n = alloc->functions->len;
+  if (limit > 0)
+    n = MIN (n, limit);
+
+  for (guint m = 0; m < HOTPATH_ALLOC_N_METRICS; m++)
+    denominators[m] = metric_denominator (snapshot, m);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+
+  json_builder_set_member_name (builder, "mode");
+  json_builder_add_string_value (builder, alloc->self_mode ? "self" : "cumulative");
+  json_builder_set_member_name (builder, "metric");
+  json_builder_add_string_value (builder, metric_keys[alloc->metric]);
+
+  json_builder_set_member_name (builder, "percentiles");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < snapshot->percentiles->len; i++)
+    json_builder_add_double_value (builder, g_array_index (snapshot->percentiles, double, i));
+  json_builder_end_array (builder);
+
+  add_uint (builder, "total_count", alloc->functions->len);
+  add_uint (builder, "limit", limit);
+
+  json_builder_set_member_name (builder, "process");
+  add_totals (builder, &alloc->process, FALSE);
+  json_builder_set_member_name (builder, "session");
+  add_totals (builder, &alloc->session, FALSE);
+
+  json_builder_set_member_name (builder, "threads");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < alloc->threads->len; i++)
+    add_totals (builder, &g_array_index (alloc->threads, HotpathAllocTotals, i), TRUE);
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "data");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n; i++)
+    {
+      HotpathFunctionStats *stats = g_ptr_array_index (alloc->functions, i);
+
+      json_builder_begin_object (builder);
+      add_uint (builder, "id", stats->id);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, stats->name);
+      json_builder_set_member_name (builder, "file");
+      if (stats->file != NULL)
+        json_builder_add_string_value (builder, stats->file);
+      else
+        json_builder_add_null_value (builder);
+      add_uint (builder, "line", stats->line);
+      add_uint (builder, "calls", stats->alloc->metrics[0].count);
+      for (guint m = 0; m < HOTPATH_ALLOC_N_METRICS; m++)
+        {
+          json_builder_set_member_name (builder, metric_keys[m]);
+          add_metric (builder, snapshot, &stats->alloc->metrics[m], denominators[m]);
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static char *
+format_value (HotpathAllocMetric metric,
+              guint64            value)
+{
+  if (metric == HOTPATH_ALLOC_METRIC_BYTES || metric == HOTPATH_ALLOC_METRIC_PEAK_BYTES)
+    return hotpath_format_bytes (value);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+}
+
+/**
+ * hotpath_report_table_functions_alloc:
+ * @snapshot: a snapshot
+ * @limit: rows to show; 0 for all
+ *
+ * Returns: (transfer full) (nullable): the allocation table with its header
+ *   line, or %NULL when the session did not track allocations
+ */
+char *
+hotpath_report_table_functions_alloc (HotpathSnapshot *snapshot,
+                                      guint            limit)
+{
+  HotpathAllocSnapshot *alloc = snapshot->alloc;
+  const double *percentiles;
+  guint n_percentiles;
+  g_autofree guint64 *values = NULL;
+  g_autoptr(GPtrArray) titles = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *session_bytes = NULL;
+  HotpathAllocMetric metric;
+  guint64 denominator;
+  GString *out;
+  guint n;
+
+  if (alloc == NULL)
+    return NULL;
+
+  metric = alloc->metric;
+  percentiles = (const double *) (gpointer) snapshot->percentiles->data;
+  n_percentiles = snapshot->percentiles->len;
+  values = g_new (guint64, MAX (n_percentiles, 1));
+  denominator = metric_denominator (snapshot, metric);
+  n = alloc->functions->len;
+  if (limit > 0)
+    n = MIN (n, limit);
+
+  out = g_string_new (NULL);
+  session_bytes = hotpath_format_bytes (alloc->session.alloc_bytes);
+  g_string_append_printf (out, "[hotpath] allocations, %s (%s): %s in %" G_GUINT64_FORMAT
+                          " allocation%s during the session\n",
+                          metric_titles[metric],
+                          alloc->self_mode ? "self" : "cumulative",
+                          session_bytes, alloc->session.alloc_count,
+                          alloc->session.alloc_count == 1 ? "" : "s");
+
+  titles = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (titles, g_strdup ("Function"));
+  g_ptr_array_add (titles, g_strdup ("Calls"));
+  g_ptr_array_add (titles, g_strdup ("Avg"));
+  for (guint p = 0; p < n_percentiles; p++)
+    g_ptr_array_add (titles, hotpath_format_percentile_title (percentiles[p]));
+  g_ptr_array_add (titles, g_strdup ("Total"));
+  g_ptr_array_add (titles, g_strdup ("% Total"));
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  for (guint i = 0; i < n; i++)
+    {
+      HotpathFunctionStats *stats = g_ptr_array_index (alloc->functions, i);
+      const HotpathHistogram *histogram = &stats->alloc->metrics[metric];
+      GPtrArray *cells = g_ptr_array_new_with_free_func (g_free);
+
+      hotpath_histogram_values_at_percentiles (histogram, percentiles, n_percentiles, values);
+
+      g_ptr_array_add (cells, g_strdup (stats->name));
+      g_ptr_array_add (cells, g_strdup_printf ("%" G_GUINT64_FORMAT, histogram->count));
+      g_ptr_array_add (cells, format_value (metric, histogram_avg (histogram)));
+      for (guint p = 0; p < n_percentiles; p++)
+        g_ptr_array_add (cells, format_value (metric, values[p]));
+      g_ptr_array_add (cells, format_value (metric, histogram->sum));
+      g_ptr_array_add (cells, g_strdup_printf ("%.2f%%", percent_of (histogram->sum, denominator)));
+      g_ptr_array_add (rows, cells);
+    }
+
+  if (alloc->functions->len == 0)
+    g_string_append (out, "(no measured function was called)\n");
+  else
+    hotpath_report_table_render (titles, rows, out);
+
+  if (n < alloc->functions->len)
+    g_string_append_printf (out, "(%u of %u functions shown; HOTPATH_LIMIT=0 shows all)\n",
+                            n, alloc->functions->len);
+
+  return g_string_free (out, FALSE);
+}
