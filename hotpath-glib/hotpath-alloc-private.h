@@ -26,8 +26,12 @@ extern "C" {
 #define HOTPATH_ALLOC_MODE_DEAD       0x80000000u  /* its thread-exit destructor ran */
 #define HOTPATH_ALLOC_MODE_COUNTING   HOTPATH_ALLOC_MODE_REGISTERED
 
-/* Sizes are malloc_usable_size() of the block, on allocation and on free
- * alike, so that live = allocated - freed is exact. */
+/* Two sizes per allocation: request_bytes adds what the program asked
+ * for (N mallocs of K bytes add N * K, whatever the allocator rounds to);
+ * alloc_bytes, free_bytes and the live and peak figures use the block's
+ * malloc_usable_size(), on allocation and on free alike, so that
+ * live = allocated - freed is exact without knowing what a freed block was
+ * asked for. */
 typedef struct _HotpathAllocThread HotpathAllocThread;
 
 struct _HotpathAllocThread
@@ -35,6 +39,7 @@ struct _HotpathAllocThread
   /* Written by the owning thread only; read by others with relaxed loads. */
   uint32_t            mode;
   uint32_t            abi;
+  uint64_t            request_bytes;
   uint64_t            alloc_bytes;
   uint64_t            alloc_count;
   uint64_t            free_bytes;
@@ -57,6 +62,7 @@ struct _HotpathAllocThread
 typedef struct
 {
   uint64_t thread_id;      /* 0 for the process or for exited threads */
+  uint64_t request_bytes;
   uint64_t alloc_bytes;
   uint64_t alloc_count;
   uint64_t free_bytes;

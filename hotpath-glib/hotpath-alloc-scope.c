@@ -6,9 +6,10 @@
  * counters when it begins and when it ends. The counters are plain
  * per-thread sums, so the work per scope is a few loads and stores:
  *
- * - bytes and count: the growth of the thread's allocated bytes and
- *   allocation count between begin and end (callees included);
- * - peaks: the thread's high-water marks of live bytes and live blocks are
+ * - bytes and count: the growth of the thread's requested bytes (what the
+ *   code asked malloc for) and allocation count between begin and end
+ *   (callees included);
+ * - peaks, in usable bytes (what the heap really held): the thread's high-water marks of live bytes and live blocks are
  *   lowered to the current live values when a scope begins; at its end the
  *   peak of the call is the mark minus the live value at the start, and the
  *   parent's mark is restored as the larger of the two. Nested scopes thus
@@ -164,7 +165,7 @@ hotpath_alloc_frame_push (HotpathAllocStack *stack,
   frame = &stack->frames[depth];
   frame->site = site;
   frame->start = start;
-  frame->bytes0 = t->alloc_bytes;
+  frame->bytes0 = t->request_bytes;
   frame->count0 = t->alloc_count;
   frame->live_bytes0 = t->live_bytes;
   frame->live_count0 = t->live_count;
@@ -246,7 +247,7 @@ hotpath_alloc_frame_pop (HotpathAllocStack  *stack,
   stack->depth = depth;
   frame = &stack->frames[depth];
 
-  bytes = t->alloc_bytes - frame->bytes0;
+  bytes = t->request_bytes - frame->bytes0;
   count = t->alloc_count - frame->count0;
 
   if (!self_mode)
@@ -427,6 +428,7 @@ hotpath_alloc_snapshot_new (void)
   g_array_sort (self->threads, compare_threads);
 
   self->session = self->process;
+  self->session.request_bytes -= session_start_totals.request_bytes;
   self->session.alloc_bytes -= session_start_totals.alloc_bytes;
   self->session.alloc_count -= session_start_totals.alloc_count;
   self->session.free_bytes -= session_start_totals.free_bytes;

@@ -50,7 +50,7 @@ metric_denominator (HotpathSnapshot    *snapshot,
   guint64 sum = 0;
 
   if (metric == HOTPATH_ALLOC_METRIC_BYTES)
-    return alloc->session.alloc_bytes;
+    return alloc->session.request_bytes;
   if (metric == HOTPATH_ALLOC_METRIC_COUNT)
     return alloc->session.alloc_count;
 
@@ -122,6 +122,7 @@ add_totals (JsonBuilder              *builder,
       json_builder_set_member_name (builder, "exited");
       json_builder_add_boolean_value (builder, totals->thread_id == 0);
     }
+  add_uint (builder, "request_bytes", totals->request_bytes);
   add_uint (builder, "alloc_bytes", totals->alloc_bytes);
   add_uint (builder, "alloc_count", totals->alloc_count);
   add_uint (builder, "free_bytes", totals->free_bytes);
@@ -264,7 +265,7 @@ hotpath_report_table_functions_alloc (HotpathSnapshot *snapshot,
     n = MIN (n, limit);
 
   out = g_string_new (NULL);
-  session_bytes = hotpath_format_bytes (alloc->session.alloc_bytes);
+  session_bytes = hotpath_format_bytes (alloc->session.request_bytes);
   g_string_append_printf (out, "[hotpath] allocations, %s (%s): %s in %" G_GUINT64_FORMAT
                           " allocation%s during the session\n",
                           metric_titles[metric],

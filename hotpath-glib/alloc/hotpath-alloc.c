@@ -8,12 +8,14 @@
  * there is no dlsym() bootstrap and no recursion.
  *
  * Counting: each thread has one HotpathAllocThread in initial-exec TLS.
- * An allocation adds the block's malloc_usable_size() to the thread's
- * allocated bytes and live bytes; a free subtracts the usable size of the
- * block it frees. Counting usable sizes on both sides keeps live bytes
- * exact (the usable size may exceed the size asked for: malloc (1) counts
- * 24 bytes on x86_64). realloc is one free of the old block plus one
- * allocation of the new one.
+ * An allocation adds the size asked for to the thread's requested bytes,
+ * and the block's malloc_usable_size() to its allocated and live bytes; a
+ * free subtracts the usable size of the block it frees. Counting usable
+ * sizes on both sides keeps live bytes exact: the usable size may exceed
+ * the size asked for (malloc (1) gives 24 bytes on x86_64, and a block cut
+ * from a free chunk may get up to 24 more), and a free only knows the
+ * block. realloc is one free of the old block plus one allocation of the
+ * new one.
  *
  * The hot path is a TLS load, one compare, malloc_usable_size() and a few
  * adds to the thread's own cache line: no lock, no atomic read-modify-write.
@@ -65,11 +67,13 @@ static int                 key_ok;
 
 static inline void
 count_alloc_fast (HotpathAllocThread *t,
+                  size_t              request,
                   size_t              size)
 {
   int64_t live_bytes = t->live_bytes + (int64_t) size;
   int64_t live_count = t->live_count + 1;
 
+  STORE (t->request_bytes, t->request_bytes + request);
   STORE (t->alloc_bytes, t->alloc_bytes + size);
   STORE (t->alloc_count, t->alloc_count + 1);
   STORE (t->live_bytes, live_bytes);
@@ -103,6 +107,7 @@ thread_exited (void *data)
         *link = t->next;
         break;
       }
+  __atomic_add_fetch (&exited.request_bytes, t->request_bytes, __ATOMIC_RELAXED);
   __atomic_add_fetch (&exited.alloc_bytes, t->alloc_bytes, __ATOMIC_RELAXED);
   __atomic_add_fetch (&exited.alloc_count, t->alloc_count, __ATOMIC_RELAXED);
   __atomic_add_fetch (&exited.free_bytes, t->free_bytes, __ATOMIC_RELAXED);
@@ -145,6 +150,7 @@ thread_register (HotpathAllocThread *t)
 /* Returns whether the caller should count on @t after all. */
 static __attribute__((noinline)) int
 slow_path (HotpathAllocThread *t,
+           size_t              request,
            size_t              size,
            int                 is_alloc)
 {
@@ -154,6 +160,7 @@ slow_path (HotpathAllocThread *t,
     {
       if (is_alloc)
         {
+          __atomic_add_fetch (&exited.request_bytes, request, __ATOMIC_RELAXED);
           __atomic_add_fetch (&exited.alloc_bytes, size, __ATOMIC_RELAXED);
           __atomic_add_fetch (&exited.alloc_count, 1, __ATOMIC_RELAXED);
         }
@@ -174,13 +181,14 @@ slow_path (HotpathAllocThread *t,
 }
 
 static inline void
-count_alloc (void *block)
+count_alloc (void   *block,
+             size_t  request)
 {
   HotpathAllocThread *t = &tls;
   size_t size = malloc_usable_size (block);
 
-  if (LIKELY (t->mode == HOTPATH_ALLOC_MODE_COUNTING) || slow_path (t, size, 1))
-    count_alloc_fast (t, size);
+  if (LIKELY (t->mode == HOTPATH_ALLOC_MODE_COUNTING) || slow_path (t, request, size, 1))
+    count_alloc_fast (t, request, size);
 }
 
 static inline void
@@ -189,7 +197,7 @@ count_free (void *block)
   HotpathAllocThread *t = &tls;
   size_t size = malloc_usable_size (block);
 
-  if (LIKELY (t->mode == HOTPATH_ALLOC_MODE_COUNTING) || slow_path (t, size, 0))
+  if (LIKELY (t->mode == HOTPATH_ALLOC_MODE_COUNTING) || slow_path (t, 0, size, 0))
     count_free_fast (t, size);
 }
 
@@ -199,7 +207,7 @@ malloc (size_t size)
   void *block = __libc_malloc (size);
 
   if (LIKELY (block != NULL))
-    count_alloc (block);
+    count_alloc (block, size);
   return block;
 }
 
@@ -219,7 +227,7 @@ calloc (size_t n,
   void *block = __libc_calloc (n, size);
 
   if (LIKELY (block != NULL))
-    count_alloc (block);
+    count_alloc (block, n * size);  /* calloc checked the product */
   return block;
 }
 
@@ -243,10 +251,10 @@ realloc (void   *ptr,
       /* realloc (ptr, 0) frees ptr and returns NULL. */
       HotpathAllocThread *t = &tls;
 
-      if (LIKELY (t->mode == HOTPATH_ALLOC_MODE_COUNTING) || slow_path (t, old_size, 0))
+      if (LIKELY (t->mode == HOTPATH_ALLOC_MODE_COUNTING) || slow_path (t, 0, old_size, 0))
         count_free_fast (t, old_size);
       if (block != NULL)
-        count_alloc (block);
+        count_alloc (block, size);
     }
 
   return block;
@@ -276,7 +284,7 @@ memalign (size_t alignment,
   void *block = __libc_memalign (alignment, size);
 
   if (LIKELY (block != NULL))
-    count_alloc (block);
+    count_alloc (block, size);
   return block;
 }
 
@@ -302,7 +310,7 @@ posix_memalign (void   **memptr,
   if (block == NULL)
     return ENOMEM;
 
-  count_alloc (block);
+  count_alloc (block, size);
   *memptr = block;
   return 0;
 }
@@ -313,7 +321,7 @@ valloc (size_t size)
   void *block = __libc_valloc (size);
 
   if (LIKELY (block != NULL))
-    count_alloc (block);
+    count_alloc (block, size);
   return block;
 }
 
@@ -323,7 +331,7 @@ pvalloc (size_t size)
   void *block = __libc_pvalloc (size);
 
   if (LIKELY (block != NULL))
-    count_alloc (block);
+    count_alloc (block, size);
   return block;
 }
 
@@ -346,6 +354,7 @@ static void
 totals_add (HotpathAllocTotals       *sum,
             const HotpathAllocTotals *part)
 {
+  sum->request_bytes += part->request_bytes;
   sum->alloc_bytes += part->alloc_bytes;
   sum->alloc_count += part->alloc_count;
   sum->free_bytes += part->free_bytes;
@@ -374,6 +383,7 @@ hotpath_alloc_foreach_thread (HotpathAllocTotalsFunc  func,
   for (HotpathAllocThread *t = threads; t != NULL; t = t->next)
     {
       part.thread_id = t->thread_id;
+      part.request_bytes = LOAD (t->request_bytes);
       part.alloc_bytes = LOAD (t->alloc_bytes);
       part.alloc_count = LOAD (t->alloc_count);
       part.free_bytes = LOAD (t->free_bytes);
@@ -383,6 +393,7 @@ hotpath_alloc_foreach_thread (HotpathAllocTotalsFunc  func,
         func (&part, user_data);
     }
   part.thread_id = 0;
+  part.request_bytes = LOAD (exited.request_bytes);
   part.alloc_bytes = LOAD (exited.alloc_bytes);
   part.alloc_count = LOAD (exited.alloc_count);
   part.free_bytes = LOAD (exited.free_bytes);
@@ -398,12 +409,44 @@ hotpath_alloc_foreach_thread (HotpathAllocTotalsFunc  func,
 
 /* GSlice on GLib < 2.76 keeps its own magazines and would hide most of
  * GLib's small allocations; G_SLICE=always-malloc sends them through
- * malloc. GLib reads the variable at the first g_slice allocation, after
- * constructors have run. A value the user set is kept. */
+ * malloc. GLib reads the variable when it first allocates a slice, which
+ * libglib's own constructor does (g_quark_init), and the order of
+ * constructors between unrelated libraries is not ours to choose (an
+ * LD_PRELOADed library is initialised after libglib). So getenv() is
+ * interposed too: it answers "always-malloc" for G_SLICE when the variable
+ * is not set. The constructor also sets it, for child processes and for
+ * code that reads environ directly. A value the user set is kept. */
+
+static char *
+env_lookup (const char *name)
+{
+  size_t length = strlen (name);
+
+  if (environ == NULL || length == 0 || strchr (name, '=') != NULL)
+    return NULL;
+
+  for (char **entry = environ; *entry != NULL; entry++)
+    if (strncmp (*entry, name, length) == 0 && (*entry)[length] == '=')
+      return *entry + length + 1;
+
+  return NULL;
+}
+
+EXPORT char *
+getenv (const char *name)
+{
+  char *value = env_lookup (name);
+
+  if (UNLIKELY (value == NULL) && strcmp (name, "G_SLICE") == 0)
+    return (char *) "always-malloc";
+
+  return value;
+}
+
 __attribute__((constructor (101))) static void
 hotpath_alloc_init (void)
 {
   pthread_once (&key_once, create_key);
-  if (getenv ("G_SLICE") == NULL)
+  if (env_lookup ("G_SLICE") == NULL)
     setenv ("G_SLICE", "always-malloc", 0);
 }
