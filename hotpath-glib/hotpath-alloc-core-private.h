@@ -106,13 +106,6 @@ void                  hotpath_alloc_internal_leave    (void);
 
 HotpathAllocStack    *hotpath_alloc_stack_new         (void);
 void                  hotpath_alloc_stack_free        (HotpathAllocStack *stack);
-void                  hotpath_alloc_frame_push        (HotpathAllocStack *stack,
-                                                       gconstpointer      site,
-                                                       guint64            start);
-gboolean              hotpath_alloc_frame_pop         (HotpathAllocStack *stack,
-                                                       gconstpointer      site,
-                                                       guint64            start,
-                                                       HotpathAllocSample *sample);
 
 void                  hotpath_alloc_aggregate_record  (HotpathAllocAggregate **aggregate,
                                                        const HotpathAllocEvent *event);
@@ -125,5 +118,165 @@ void                  hotpath_alloc_snapshot_sort     (HotpathAllocSnapshot   *s
 void                  hotpath_alloc_snapshot_free     (HotpathAllocSnapshot   *self);
 
 const char           *hotpath_alloc_metric_to_string  (HotpathAllocMetric      metric);
+
+/* Read by every tracked scope; written when a session starts. */
+extern gboolean hotpath_alloc_self_mode;
+extern guint    hotpath_alloc_generation;
+
+/* The frames of measured scopes, inline: they run on every measured call
+ * while allocations are tracked. See hotpath-alloc-scope.c for what they
+ * compute. */
+static inline void
+hotpath_alloc_frame_push (HotpathAllocStack *stack,
+                          gconstpointer      site,
+                          guint64            start)
+{
+  HotpathAllocThread *t = stack->thread;
+  guint current = __atomic_load_n (&hotpath_alloc_generation, __ATOMIC_RELAXED);
+  HotpathAllocFrame *frame;
+  guint depth;
+
+  if (G_UNLIKELY (stack->generation != current))
+    {
+      stack->generation = current;
+      stack->depth = 0;
+    }
+
+  depth = stack->depth++;
+  if (G_UNLIKELY (depth >= HOTPATH_ALLOC_STACK_DEPTH))
+    return;
+
+  frame = &stack->frames[depth];
+  frame->site = site;
+  frame->start = start;
+  frame->bytes0 = t->request_bytes;
+  frame->count0 = t->alloc_count;
+  frame->live_bytes0 = hotpath_alloc_thread_live_bytes (t);
+  frame->live_count0 = hotpath_alloc_thread_live_count (t);
+  frame->saved_peak_bytes = t->peak_bytes;
+  frame->saved_peak_count = t->peak_count;
+  frame->child_bytes = 0;
+  frame->child_count = 0;
+  frame->child_net_bytes = 0;
+  frame->child_net_count = 0;
+  frame->self_peak_bytes = 0;
+  frame->self_peak_count = 0;
+
+  if (hotpath_alloc_self_mode && depth > 0)
+    {
+      /* The parent's own code ran up to here: keep its peak. */
+      HotpathAllocFrame *parent = &stack->frames[depth - 1];
+
+      parent->self_peak_bytes = MAX (parent->self_peak_bytes,
+                                     t->peak_bytes - parent->live_bytes0 - parent->child_net_bytes);
+      parent->self_peak_count = MAX (parent->self_peak_count,
+                                     t->peak_count - parent->live_count0 - parent->child_net_count);
+    }
+
+  /* Only this thread writes the marks. */
+  __atomic_store_n (&t->peak_bytes, hotpath_alloc_thread_live_bytes (t), __ATOMIC_RELAXED);
+  __atomic_store_n (&t->peak_count, hotpath_alloc_thread_live_count (t), __ATOMIC_RELAXED);
+}
+
+static inline guint64
+hotpath_alloc_clamp_positive (gint64 value)
+{
+  return value > 0 ? (guint64) value : 0;
+}
+
+/*
+ * hotpath_alloc_frame_pop:
+ *
+ * Ends the frame of the scope (@site, @start). Frames above it, left by
+ * scopes a longjmp() skipped, are dropped.
+ *
+ * Returns: %TRUE if @sample is to be recorded with the call; %FALSE for a
+ *   scope that was not on the stack, or a recursive call in cumulative mode
+ */
+static inline gboolean
+hotpath_alloc_frame_pop (HotpathAllocStack  *stack,
+                         gconstpointer       site,
+                         guint64             start,
+                         HotpathAllocSample *sample)
+{
+  HotpathAllocThread *t = stack->thread;
+  HotpathAllocFrame *frame;
+  guint64 bytes, count;
+  guint depth;
+
+  if (G_UNLIKELY (stack->generation != __atomic_load_n (&hotpath_alloc_generation, __ATOMIC_RELAXED)))
+    return FALSE;
+
+  if (G_UNLIKELY (stack->depth == 0))
+    return FALSE;
+
+  if (G_UNLIKELY (stack->depth > HOTPATH_ALLOC_STACK_DEPTH))
+    {
+      /* Too deep to be tracked; the frame was only counted. */
+      stack->depth--;
+      return FALSE;
+    }
+
+  depth = stack->depth - 1;
+  if (G_UNLIKELY (stack->frames[depth].site != site || stack->frames[depth].start != start))
+    {
+      guint i = depth;
+
+      while (i > 0 && (stack->frames[i].site != site || stack->frames[i].start != start))
+        i--;
+      if (stack->frames[i].site != site || stack->frames[i].start != start)
+        return FALSE;   /* begun before tracking started */
+      depth = i;
+    }
+  stack->depth = depth;
+  frame = &stack->frames[depth];
+
+  bytes = t->request_bytes - frame->bytes0;
+  count = t->alloc_count - frame->count0;
+
+  if (!hotpath_alloc_self_mode)
+    {
+      sample->values[HOTPATH_ALLOC_METRIC_BYTES] = bytes;
+      sample->values[HOTPATH_ALLOC_METRIC_COUNT] = count;
+      sample->values[HOTPATH_ALLOC_METRIC_PEAK_BYTES] = hotpath_alloc_clamp_positive (t->peak_bytes - frame->live_bytes0);
+      sample->values[HOTPATH_ALLOC_METRIC_PEAK_COUNT] = hotpath_alloc_clamp_positive (t->peak_count - frame->live_count0);
+
+      /* The parent's mark covers this call too. */
+      __atomic_store_n (&t->peak_bytes, MAX (t->peak_bytes, frame->saved_peak_bytes), __ATOMIC_RELAXED);
+      __atomic_store_n (&t->peak_count, MAX (t->peak_count, frame->saved_peak_count), __ATOMIC_RELAXED);
+
+      /* A recursive call is inside an outer call of the same function. */
+      for (guint i = 0; i < depth; i++)
+        if (stack->frames[i].site == site)
+          return FALSE;
+
+      return TRUE;
+    }
+
+  sample->values[HOTPATH_ALLOC_METRIC_BYTES] = bytes - frame->child_bytes;
+  sample->values[HOTPATH_ALLOC_METRIC_COUNT] = count - frame->child_count;
+  sample->values[HOTPATH_ALLOC_METRIC_PEAK_BYTES] =
+    hotpath_alloc_clamp_positive (MAX (frame->self_peak_bytes, t->peak_bytes - frame->live_bytes0 - frame->child_net_bytes));
+  sample->values[HOTPATH_ALLOC_METRIC_PEAK_COUNT] =
+    hotpath_alloc_clamp_positive (MAX (frame->self_peak_count, t->peak_count - frame->live_count0 - frame->child_net_count));
+
+  if (depth > 0)
+    {
+      HotpathAllocFrame *parent = &stack->frames[depth - 1];
+
+      parent->child_bytes += bytes;
+      parent->child_count += count;
+      parent->child_net_bytes += hotpath_alloc_thread_live_bytes (t) - frame->live_bytes0;
+      parent->child_net_count += hotpath_alloc_thread_live_count (t) - frame->live_count0;
+    }
+
+  /* The parent's own peak resumes from here (its earlier part was kept
+   * when this frame was pushed). */
+  __atomic_store_n (&t->peak_bytes, hotpath_alloc_thread_live_bytes (t), __ATOMIC_RELAXED);
+  __atomic_store_n (&t->peak_count, hotpath_alloc_thread_live_count (t), __ATOMIC_RELAXED);
+
+  return TRUE;
+}
+
 
 G_END_DECLS

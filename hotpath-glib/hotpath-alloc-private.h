@@ -34,7 +34,7 @@ extern "C" {
  * asked for. */
 typedef struct _HotpathAllocThread HotpathAllocThread;
 
-struct _HotpathAllocThread
+struct __attribute__((aligned (64))) _HotpathAllocThread
 {
   /* Written by the owning thread only; read by others with relaxed loads. */
   uint32_t            mode;
@@ -42,21 +42,34 @@ struct _HotpathAllocThread
   uint64_t            request_bytes;
   uint64_t            alloc_bytes;
   uint64_t            alloc_count;
+  /* Live = allocated - freed (see hotpath_alloc_thread_live_bytes()); it is
+   * not stored, so that malloc and free each update their own counters and
+   * a malloc/free loop has no chain of updates through one field. */
   uint64_t            free_bytes;
   uint64_t            free_count;
-  int64_t             live_bytes;   /* alloc - free on this thread: negative
-                                     * when it frees other threads' blocks */
-  int64_t             live_count;
-  /* High-water marks of live_bytes and live_count since the core last set
+  /* High-water marks of live bytes and live blocks since the core last set
    * them (the core lowers them to the live values when a measured scope
    * begins, to find the peak inside the scope). */
   int64_t             peak_bytes;
   int64_t             peak_count;
 
-  /* Owned by the alloc library's registry lock. */
-  uint64_t            thread_id;
+  /* Owned by the alloc library's registry lock; off the hot line. */
+  uint64_t            thread_id __attribute__((aligned (64)));
   HotpathAllocThread *next;
 };
+
+/* Live figures are negative on a thread that frees other threads' blocks. */
+static inline int64_t
+hotpath_alloc_thread_live_bytes (const HotpathAllocThread *t)
+{
+  return (int64_t) (t->alloc_bytes - t->free_bytes);
+}
+
+static inline int64_t
+hotpath_alloc_thread_live_count (const HotpathAllocThread *t)
+{
+  return (int64_t) (t->alloc_count - t->free_count);
+}
 
 /* Totals of one thread, or of the process. */
 typedef struct

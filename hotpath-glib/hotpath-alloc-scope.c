@@ -36,9 +36,9 @@
 #pragma weak hotpath_alloc_thread_get
 #pragma weak hotpath_alloc_foreach_thread
 
-static gboolean           self_mode;
+gboolean                  hotpath_alloc_self_mode;
+guint                     hotpath_alloc_generation;
 static gboolean           tracked;
-static guint              generation;
 static HotpathAllocTotals session_start_totals;
 
 /**
@@ -55,7 +55,7 @@ hotpath_alloc_is_available (void)
 gboolean
 hotpath_alloc_get_self_mode (void)
 {
-  return self_mode;
+  return hotpath_alloc_self_mode;
 }
 
 /*
@@ -81,10 +81,10 @@ hotpath_alloc_session_begin (void)
     return FALSE;
 
   hotpath_env_get_flag ("HOTPATH_ALLOC_SELF", &self);
-  self_mode = self;
+  hotpath_alloc_self_mode = self;
   /* Frames left by scopes that were running when the last session ended
    * are dropped lazily, by generation. */
-  __atomic_add_fetch (&generation, 1, __ATOMIC_RELEASE);
+  __atomic_add_fetch (&hotpath_alloc_generation, 1, __ATOMIC_RELEASE);
   hotpath_alloc_foreach_thread (NULL, NULL, &session_start_totals);
   tracked = TRUE;
 
@@ -131,7 +131,7 @@ hotpath_alloc_stack_new (void)
   stack = g_new0 (HotpathAllocStack, 1);
   hotpath_alloc_internal_leave ();
   stack->thread = hotpath_alloc_thread_get ();
-  stack->generation = __atomic_load_n (&generation, __ATOMIC_ACQUIRE);
+  stack->generation = __atomic_load_n (&hotpath_alloc_generation, __ATOMIC_ACQUIRE);
 
   return stack;
 }
@@ -140,158 +140,6 @@ void
 hotpath_alloc_stack_free (HotpathAllocStack *stack)
 {
   g_free (stack);
-}
-
-void
-hotpath_alloc_frame_push (HotpathAllocStack *stack,
-                          gconstpointer      site,
-                          guint64            start)
-{
-  HotpathAllocThread *t = stack->thread;
-  guint current = __atomic_load_n (&generation, __ATOMIC_RELAXED);
-  HotpathAllocFrame *frame;
-  guint depth;
-
-  if (G_UNLIKELY (stack->generation != current))
-    {
-      stack->generation = current;
-      stack->depth = 0;
-    }
-
-  depth = stack->depth++;
-  if (G_UNLIKELY (depth >= HOTPATH_ALLOC_STACK_DEPTH))
-    return;
-
-  frame = &stack->frames[depth];
-  frame->site = site;
-  frame->start = start;
-  frame->bytes0 = t->request_bytes;
-  frame->count0 = t->alloc_count;
-  frame->live_bytes0 = t->live_bytes;
-  frame->live_count0 = t->live_count;
-  frame->saved_peak_bytes = t->peak_bytes;
-  frame->saved_peak_count = t->peak_count;
-  frame->child_bytes = 0;
-  frame->child_count = 0;
-  frame->child_net_bytes = 0;
-  frame->child_net_count = 0;
-  frame->self_peak_bytes = 0;
-  frame->self_peak_count = 0;
-
-  if (self_mode && depth > 0)
-    {
-      /* The parent's own code ran up to here: keep its peak. */
-      HotpathAllocFrame *parent = &stack->frames[depth - 1];
-
-      parent->self_peak_bytes = MAX (parent->self_peak_bytes,
-                                     t->peak_bytes - parent->live_bytes0 - parent->child_net_bytes);
-      parent->self_peak_count = MAX (parent->self_peak_count,
-                                     t->peak_count - parent->live_count0 - parent->child_net_count);
-    }
-
-  /* Only this thread writes the marks. */
-  __atomic_store_n (&t->peak_bytes, t->live_bytes, __ATOMIC_RELAXED);
-  __atomic_store_n (&t->peak_count, t->live_count, __ATOMIC_RELAXED);
-}
-
-static inline guint64
-clamp_positive (gint64 value)
-{
-  return value > 0 ? (guint64) value : 0;
-}
-
-/*
- * hotpath_alloc_frame_pop:
- *
- * Ends the frame of the scope (@site, @start). Frames above it, left by
- * scopes a longjmp() skipped, are dropped.
- *
- * Returns: %TRUE if @sample is to be recorded with the call; %FALSE for a
- *   scope that was not on the stack, or a recursive call in cumulative mode
- */
-gboolean
-hotpath_alloc_frame_pop (HotpathAllocStack  *stack,
-                         gconstpointer       site,
-                         guint64             start,
-                         HotpathAllocSample *sample)
-{
-  HotpathAllocThread *t = stack->thread;
-  HotpathAllocFrame *frame;
-  guint64 bytes, count;
-  guint depth;
-
-  if (G_UNLIKELY (stack->generation != __atomic_load_n (&generation, __ATOMIC_RELAXED)))
-    return FALSE;
-
-  if (G_UNLIKELY (stack->depth == 0))
-    return FALSE;
-
-  if (G_UNLIKELY (stack->depth > HOTPATH_ALLOC_STACK_DEPTH))
-    {
-      /* Too deep to be tracked; the frame was only counted. */
-      stack->depth--;
-      return FALSE;
-    }
-
-  depth = stack->depth - 1;
-  if (G_UNLIKELY (stack->frames[depth].site != site || stack->frames[depth].start != start))
-    {
-      guint i = depth;
-
-      while (i > 0 && (stack->frames[i].site != site || stack->frames[i].start != start))
-        i--;
-      if (stack->frames[i].site != site || stack->frames[i].start != start)
-        return FALSE;   /* begun before tracking started */
-      depth = i;
-    }
-  stack->depth = depth;
-  frame = &stack->frames[depth];
-
-  bytes = t->request_bytes - frame->bytes0;
-  count = t->alloc_count - frame->count0;
-
-  if (!self_mode)
-    {
-      sample->values[HOTPATH_ALLOC_METRIC_BYTES] = bytes;
-      sample->values[HOTPATH_ALLOC_METRIC_COUNT] = count;
-      sample->values[HOTPATH_ALLOC_METRIC_PEAK_BYTES] = clamp_positive (t->peak_bytes - frame->live_bytes0);
-      sample->values[HOTPATH_ALLOC_METRIC_PEAK_COUNT] = clamp_positive (t->peak_count - frame->live_count0);
-
-      /* The parent's mark covers this call too. */
-      __atomic_store_n (&t->peak_bytes, MAX (t->peak_bytes, frame->saved_peak_bytes), __ATOMIC_RELAXED);
-      __atomic_store_n (&t->peak_count, MAX (t->peak_count, frame->saved_peak_count), __ATOMIC_RELAXED);
-
-      /* A recursive call is inside an outer call of the same function. */
-      for (guint i = 0; i < depth; i++)
-        if (stack->frames[i].site == site)
-          return FALSE;
-
-      return TRUE;
-    }
-
-  sample->values[HOTPATH_ALLOC_METRIC_BYTES] = bytes - frame->child_bytes;
-  sample->values[HOTPATH_ALLOC_METRIC_COUNT] = count - frame->child_count;
-  sample->values[HOTPATH_ALLOC_METRIC_PEAK_BYTES] =
-    clamp_positive (MAX (frame->self_peak_bytes, t->peak_bytes - frame->live_bytes0 - frame->child_net_bytes));
-  sample->values[HOTPATH_ALLOC_METRIC_PEAK_COUNT] =
-    clamp_positive (MAX (frame->self_peak_count, t->peak_count - frame->live_count0 - frame->child_net_count));
-
-  if (depth > 0)
-    {
-      HotpathAllocFrame *parent = &stack->frames[depth - 1];
-
-      parent->child_bytes += bytes;
-      parent->child_count += count;
-      parent->child_net_bytes += t->live_bytes - frame->live_bytes0;
-      parent->child_net_count += t->live_count - frame->live_count0;
-    }
-
-  /* The parent's own peak resumes from here (its earlier part was kept
-   * when this frame was pushed). */
-  __atomic_store_n (&t->peak_bytes, t->live_bytes, __ATOMIC_RELAXED);
-  __atomic_store_n (&t->peak_count, t->live_count, __ATOMIC_RELAXED);
-
-  return TRUE;
 }
 
 void
@@ -417,7 +265,7 @@ hotpath_alloc_snapshot_new (void)
   HotpathAllocSnapshot *self = g_new0 (HotpathAllocSnapshot, 1);
   int metric;
 
-  self->self_mode = self_mode;
+  self->self_mode = hotpath_alloc_self_mode;
   metric = hotpath_env_get_choice ("HOTPATH_ALLOC_METRIC", metrics, HOTPATH_ALLOC_METRIC_BYTES);
   self->metric = metric >= 0 ? (HotpathAllocMetric) metric : HOTPATH_ALLOC_METRIC_BYTES;
 

@@ -225,7 +225,7 @@ hotpath_collector_record (HotpathEventKind kind,
 
 /* A timing event and its allocation event, published together so that the
  * consumer never sees one without the other. */
-static G_GNUC_NO_INLINE void
+static inline void
 push_event_with_alloc (ThreadBuffer             *buffer,
                        gconstpointer             key,
                        guint64                   start,
@@ -298,9 +298,12 @@ hotpath_scope_begin_slow (const HotpathSite *site)
     {
       ThreadBuffer *buffer = get_alloc_buffer ();
 
-      /* The counters are read after the clock, so that what the clock read
-       * costs is not in them. */
-      scope.start = hotpath_clock_read_slow ();
+#if defined (__x86_64__) || defined (__i386__)
+      if (G_LIKELY (recording & HOTPATH_RECORDING_TSC))
+        scope.start = __builtin_ia32_rdtsc ();
+      else
+#endif
+        scope.start = hotpath_clock_read_slow ();
       hotpath_alloc_frame_push (buffer->alloc_stack, site, scope.start);
       return scope;
     }

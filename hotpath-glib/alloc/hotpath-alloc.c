@@ -61,37 +61,47 @@ static pthread_once_t      key_once = PTHREAD_ONCE_INIT;
 static pthread_key_t       exit_key;
 static int                 key_ok;
 
+/* Bits of HotpathAllocThread.mode private to this library. */
+#define MODE_CALL_USABLE   0x40000000u  /* the chunk header cannot be read */
+#define MODE_INTERNAL_MASK 0x3ffffffeu
+
+/* glibc keeps a chunk's size in the word before the block, with flags in
+ * the low three bits. */
+#define CHUNK_IS_MMAPPED ((size_t) 0x2)
+#define CHUNK_FLAGS      ((size_t) 0x7)
+
+/* 1 once the constructor found the header reading right, 2 if wrong. */
+static int usable_size_checked;
+
 /* Plain stores, but atomic ones: other threads read the counters. */
 #define STORE(field, value) __atomic_store_n (&(field), (value), __ATOMIC_RELAXED)
 #define LOAD(field)         __atomic_load_n (&(field), __ATOMIC_RELAXED)
 
-static inline void
+static inline __attribute__((always_inline)) void
 count_alloc_fast (HotpathAllocThread *t,
                   size_t              request,
                   size_t              size)
 {
-  int64_t live_bytes = t->live_bytes + (int64_t) size;
-  int64_t live_count = t->live_count + 1;
+  uint64_t alloc_bytes = t->alloc_bytes + size;
+  uint64_t alloc_count = t->alloc_count + 1;
+  int64_t live_bytes = (int64_t) (alloc_bytes - t->free_bytes);
+  int64_t live_count = (int64_t) (alloc_count - t->free_count);
 
   STORE (t->request_bytes, t->request_bytes + request);
-  STORE (t->alloc_bytes, t->alloc_bytes + size);
-  STORE (t->alloc_count, t->alloc_count + 1);
-  STORE (t->live_bytes, live_bytes);
-  STORE (t->live_count, live_count);
+  STORE (t->alloc_bytes, alloc_bytes);
+  STORE (t->alloc_count, alloc_count);
   if (live_bytes > t->peak_bytes)
     STORE (t->peak_bytes, live_bytes);
   if (live_count > t->peak_count)
     STORE (t->peak_count, live_count);
 }
 
-static inline void
+static inline __attribute__((always_inline)) void
 count_free_fast (HotpathAllocThread *t,
                  size_t              size)
 {
   STORE (t->free_bytes, t->free_bytes + size);
   STORE (t->free_count, t->free_count + 1);
-  STORE (t->live_bytes, t->live_bytes - (int64_t) size);
-  STORE (t->live_count, t->live_count - 1);
 }
 
 static void
@@ -144,7 +154,8 @@ thread_register (HotpathAllocThread *t)
   if (key_ok)
     pthread_setspecific (exit_key, t);
 
-  STORE (t->mode, (t->mode - HOTPATH_ALLOC_MODE_INTERNAL) | HOTPATH_ALLOC_MODE_REGISTERED);
+  STORE (t->mode, (t->mode - HOTPATH_ALLOC_MODE_INTERNAL) | HOTPATH_ALLOC_MODE_REGISTERED |
+                 (usable_size_checked == 2 ? MODE_CALL_USABLE : 0));
 }
 
 /* Returns whether the caller should count on @t after all. */
@@ -173,31 +184,88 @@ slow_path (HotpathAllocThread *t,
     }
 
   /* Inside the profiler: not the program's memory. */
-  if (mode & ~HOTPATH_ALLOC_MODE_REGISTERED)
+  if (mode & MODE_INTERNAL_MASK)
     return 0;
 
-  thread_register (t);
+  if (!(mode & HOTPATH_ALLOC_MODE_REGISTERED))
+    thread_register (t);
   return 1;
 }
 
-static inline void
-count_alloc (void   *block,
-             size_t  request)
+/* The usable size of a block, read from its chunk header: 8 bytes of the
+ * chunk are header, 16 for a chunk of its own mapping. */
+static inline __attribute__((always_inline)) size_t
+header_usable_size (void *block)
 {
-  HotpathAllocThread *t = &tls;
-  size_t size = malloc_usable_size (block);
+  size_t header = ((size_t *) block)[-1];
 
-  if (LIKELY (t->mode == HOTPATH_ALLOC_MODE_COUNTING) || slow_path (t, request, size, 1))
-    count_alloc_fast (t, request, size);
+  return (header & ~(size_t) CHUNK_FLAGS) - sizeof (size_t) - ((header & CHUNK_IS_MMAPPED) << 2);
 }
 
-static inline void
-count_free (void *block)
+/* The fast path reads malloc_usable_size() from the chunk header instead
+ * of calling it. The constructor checks that reading against glibc for
+ * plain, aligned and mmapped blocks; if glibc ever lays chunks out
+ * differently, every thread takes the slow path, which calls glibc. */
+static void
+check_usable_size (void)
+{
+  static const size_t sizes[] = { 0, 1, 24, 25, 100, 1000, 5000, 200000, 4 << 20 };
+  int ok = 1;
+
+  for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+    {
+      void *block = __libc_malloc (sizes[i]);
+      void *aligned = __libc_memalign (256, sizes[i]);
+
+      if (block == NULL || aligned == NULL)
+        ok = 0;
+      else
+        ok &= header_usable_size (block) == malloc_usable_size (block) &&
+              header_usable_size (aligned) == malloc_usable_size (aligned);
+      __libc_free (block);
+      __libc_free (aligned);
+    }
+
+  __atomic_store_n (&usable_size_checked, ok ? 1 : 2, __ATOMIC_RELAXED);
+  if (!ok)
+    STORE (tls.mode, tls.mode | MODE_CALL_USABLE);
+}
+
+static __attribute__((noinline)) void *
+counted_slow (void   *block,
+              size_t  request)
 {
   HotpathAllocThread *t = &tls;
   size_t size = malloc_usable_size (block);
 
-  if (LIKELY (t->mode == HOTPATH_ALLOC_MODE_COUNTING) || slow_path (t, 0, size, 0))
+  if (slow_path (t, request, size, 1))
+    count_alloc_fast (t, request, size);
+  return block;
+}
+
+/* Counts @block and returns it. Called in tail position, so that malloc
+ * keeps only @size across the call into glibc; its fast path is a leaf
+ * that needs no stack frame, everything else is in counted_slow(). */
+static __attribute__((noinline)) void *
+counted (void   *block,
+         size_t  request)
+{
+  HotpathAllocThread *t = &tls;
+
+  if (UNLIKELY (t->mode != HOTPATH_ALLOC_MODE_COUNTING))
+    return counted_slow (block, request);
+
+  count_alloc_fast (t, request, header_usable_size (block));
+  return block;
+}
+
+static __attribute__((noinline)) void
+uncount_slow (void *block)
+{
+  HotpathAllocThread *t = &tls;
+  size_t size = malloc_usable_size (block);
+
+  if (slow_path (t, 0, size, 0))
     count_free_fast (t, size);
 }
 
@@ -206,17 +274,23 @@ malloc (size_t size)
 {
   void *block = __libc_malloc (size);
 
-  if (LIKELY (block != NULL))
-    count_alloc (block, size);
-  return block;
+  if (UNLIKELY (block == NULL))
+    return NULL;
+  return counted (block, size);
 }
 
 EXPORT void
 free (void *ptr)
 {
+  HotpathAllocThread *t = &tls;
+
   if (ptr == NULL)
     return;
-  count_free (ptr);
+
+  if (LIKELY (t->mode == HOTPATH_ALLOC_MODE_COUNTING))
+    count_free_fast (t, header_usable_size (ptr));
+  else
+    uncount_slow (ptr);
   __libc_free (ptr);
 }
 
@@ -226,9 +300,9 @@ calloc (size_t n,
 {
   void *block = __libc_calloc (n, size);
 
-  if (LIKELY (block != NULL))
-    count_alloc (block, n * size);  /* calloc checked the product */
-  return block;
+  if (UNLIKELY (block == NULL))
+    return NULL;
+  return counted (block, n * size);  /* calloc checked the product */
 }
 
 /* One free of the old block and one allocation of the new one, even when
@@ -237,27 +311,28 @@ EXPORT void *
 realloc (void   *ptr,
          size_t  size)
 {
+  HotpathAllocThread *t = &tls;
   size_t old_size;
   void *block;
 
   if (ptr == NULL)
     return malloc (size);
 
-  old_size = malloc_usable_size (ptr);
+  old_size = t->mode == HOTPATH_ALLOC_MODE_COUNTING ? header_usable_size (ptr)
+                                                    : malloc_usable_size (ptr);
   block = __libc_realloc (ptr, size);
 
-  if (block != NULL || size == 0)
-    {
-      /* realloc (ptr, 0) frees ptr and returns NULL. */
-      HotpathAllocThread *t = &tls;
+  /* A failed realloc leaves ptr as it was; realloc (ptr, 0) frees ptr and
+   * returns NULL. */
+  if (block == NULL && size != 0)
+    return NULL;
 
-      if (LIKELY (t->mode == HOTPATH_ALLOC_MODE_COUNTING) || slow_path (t, 0, old_size, 0))
-        count_free_fast (t, old_size);
-      if (block != NULL)
-        count_alloc (block, size);
-    }
+  if (LIKELY (t->mode == HOTPATH_ALLOC_MODE_COUNTING) || slow_path (t, 0, old_size, 0))
+    count_free_fast (t, old_size);
 
-  return block;
+  if (block == NULL)
+    return NULL;
+  return counted (block, size);
 }
 
 /* glibc's own reallocarray calls its internal realloc, which would bypass
@@ -283,9 +358,9 @@ memalign (size_t alignment,
 {
   void *block = __libc_memalign (alignment, size);
 
-  if (LIKELY (block != NULL))
-    count_alloc (block, size);
-  return block;
+  if (UNLIKELY (block == NULL))
+    return NULL;
+  return counted (block, size);
 }
 
 EXPORT void *
@@ -310,8 +385,7 @@ posix_memalign (void   **memptr,
   if (block == NULL)
     return ENOMEM;
 
-  count_alloc (block, size);
-  *memptr = block;
+  *memptr = counted (block, size);
   return 0;
 }
 
@@ -320,9 +394,9 @@ valloc (size_t size)
 {
   void *block = __libc_valloc (size);
 
-  if (LIKELY (block != NULL))
-    count_alloc (block, size);
-  return block;
+  if (UNLIKELY (block == NULL))
+    return NULL;
+  return counted (block, size);
 }
 
 EXPORT void *
@@ -330,9 +404,9 @@ pvalloc (size_t size)
 {
   void *block = __libc_pvalloc (size);
 
-  if (LIKELY (block != NULL))
-    count_alloc (block, size);
-  return block;
+  if (UNLIKELY (block == NULL))
+    return NULL;
+  return counted (block, size);
 }
 
 /**
@@ -447,6 +521,7 @@ __attribute__((constructor (101))) static void
 hotpath_alloc_init (void)
 {
   pthread_once (&key_once, create_key);
+  check_usable_size ();
   if (env_lookup ("G_SLICE") == NULL)
     setenv ("G_SLICE", "always-malloc", 0);
 }

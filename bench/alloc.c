@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * alloc.c: what allocation tracking costs, in one run.
+ *
+ * The benchmark runs itself as child processes, so that the same binary is
+ * measured with and without libhotpath-glib-alloc-1 (LD_PRELOAD):
+ *
+ * - malloc: a malloc (64) + free pair, without the library and with it;
+ *   target: at most 1.3x.
+ * - scope: an empty measured function minus an empty unmeasured one, with
+ *   the library loaded, timing only (HOTPATH_ALLOC=0) and with allocation
+ *   tracking; target: at most 2x.
+ *
+ * Each figure is the best of several rounds (ns per iteration), the usual
+ * way to take scheduling noise out of a micro-benchmark.
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib.h>
+
+#include "hotpath-glib/hotpath.h"
+
+#define ROUNDS 7
+
+static gpointer volatile sink;
+
+static inline guint64
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (guint64) ts.tv_sec * G_GUINT64_CONSTANT (1000000000) + (guint64) ts.tv_nsec;
+}
+
+static double
+bench_malloc (guint64 n)
+{
+  double best = G_MAXDOUBLE;
+
+  for (guint r = 0; r < ROUNDS; r++)
+    {
+      guint64 start = now_ns ();
+
+      for (guint64 i = 0; i < n; i++)
+        {
+          gpointer block = malloc (64);
+          /* Keeps the compiler from removing the pair. */
+          sink = block;
+          free (block);
+        }
+      best = MIN (best, (double) (now_ns () - start) / (double) n);
+    }
+
+  return best;
+}
+
+static G_GNUC_NO_INLINE void
+unmeasured_empty (void)
+{
+  __asm__ volatile ("" ::: "memory");
+}
+
+static G_GNUC_NO_INLINE void
+measured_empty (void)
+{
+  HOTPATH_MEASURE_AS ("measured_empty");
+  __asm__ volatile ("" ::: "memory");
+}
+
+static void (* volatile unmeasured_ptr) (void) = unmeasured_empty;
+static void (* volatile measured_ptr) (void) = measured_empty;
+
+static double
+bench_loop (void (*fn) (void),
+            guint64 n)
+{
+  double best = G_MAXDOUBLE;
+
+  for (guint r = 0; r < ROUNDS; r++)
+    {
+      guint64 start = now_ns ();
+
+      for (guint64 i = 0; i < n; i++)
+        fn ();
+      best = MIN (best, (double) (now_ns () - start) / (double) n);
+    }
+
+  return best;
+}
+
+static double
+bench_scope (guint64 n)
+{
+  g_autoptr(HotpathGuardBuilder) builder = hotpath_guard_builder_new ("bench-alloc");
+  g_autoptr(HotpathGuard) guard = NULL;
+  double measured, unmeasured;
+
+  hotpath_guard_builder_set_format (builder, HOTPATH_FORMAT_NONE);
+  guard = hotpath_guard_builder_build (builder);
+  g_assert_nonnull (guard);
+
+  unmeasured = bench_loop (unmeasured_ptr, n);
+  measured = bench_loop (measured_ptr, n);
+  hotpath_guard_finish (guard);
+
+  return measured - unmeasured;
+}
+
+static double
+run_child (const char *what,
+           gboolean    preload,
+           const char *alloc_env)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *output = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) env = g_get_environ ();
+  const char *argv[] = { self, "--child", what, NULL };
+  int status = 0;
+
+  env = g_environ_unsetenv (env, "LD_PRELOAD");
+  if (preload)
+    env = g_environ_setenv (env, "LD_PRELOAD", HOTPATH_ALLOC_LIBRARY, TRUE);
+  env = g_environ_setenv (env, "HOTPATH_ALLOC", alloc_env, TRUE);
+
+  if (!g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                     &output, NULL, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    g_error ("%s: %s", what, error->message);
+
+  return g_ascii_strtod (output, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  guint64 n = 20000000;
+  double off, on, timing, tracking;
+  gboolean ok;
+
+  if (g_getenv ("HOTPATH_BENCH_QUICK") != NULL)
+    n = 1000000;
+
+  if (argc == 3 && strcmp (argv[1], "--child") == 0)
+    {
+      double result = strcmp (argv[2], "malloc") == 0 ? bench_malloc (n) : bench_scope (n);
+      char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+      printf ("%s\n", g_ascii_dtostr (buffer, sizeof buffer, result));
+      return 0;
+    }
+
+  off = run_child ("malloc", FALSE, "1");
+  on = run_child ("malloc", TRUE, "1");
+  timing = run_child ("scope", TRUE, "0");
+  tracking = run_child ("scope", TRUE, "1");
+
+  printf ("malloc(64)+free pair, without libhotpath-glib-alloc-1: %6.2f ns\n", off);
+  printf ("malloc(64)+free pair, with tracking:                 %6.2f ns  (%.2fx, target <= 1.3x)\n",
+          on, on / off);
+  printf ("measured call overhead, timing only:                 %6.2f ns\n", timing);
+  printf ("measured call overhead, with allocation tracking:    %6.2f ns  (%.2fx, target <= 2x)\n",
+          tracking, tracking / timing);
+
+  ok = on / off <= 1.3 && tracking / timing <= 2.0;
+  printf ("%s\n", ok ? "targets met" : "TARGETS MISSED");
+
+  return 0;
+}
