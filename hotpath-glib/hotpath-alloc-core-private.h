@@ -77,6 +77,7 @@ typedef struct
 typedef struct
 {
   HotpathHistogram metrics[HOTPATH_ALLOC_N_METRICS];
+  guint64          calls_without_alloc;  /* not yet in the histograms */
 } HotpathAllocAggregate;
 
 typedef HotpathAllocAggregate HotpathAllocStats;
@@ -109,6 +110,7 @@ void                  hotpath_alloc_stack_free        (HotpathAllocStack *stack)
 
 void                  hotpath_alloc_aggregate_record  (HotpathAllocAggregate **aggregate,
                                                        const HotpathAllocEvent *event);
+void                  hotpath_alloc_aggregate_record_none (HotpathAllocAggregate **aggregate);
 void                  hotpath_alloc_aggregate_free    (HotpathAllocAggregate  *aggregate);
 HotpathAllocStats    *hotpath_alloc_stats_copy        (const HotpathAllocAggregate *aggregate);
 void                  hotpath_alloc_stats_free        (HotpathAllocStats      *stats);

@@ -142,9 +142,8 @@ hotpath_alloc_stack_free (HotpathAllocStack *stack)
   g_free (stack);
 }
 
-void
-hotpath_alloc_aggregate_record (HotpathAllocAggregate   **aggregate,
-                                const HotpathAllocEvent  *event)
+static HotpathAllocAggregate *
+aggregate_ensure (HotpathAllocAggregate **aggregate)
 {
   HotpathAllocAggregate *self = *aggregate;
 
@@ -154,6 +153,23 @@ hotpath_alloc_aggregate_record (HotpathAllocAggregate   **aggregate,
       for (guint i = 0; i < HOTPATH_ALLOC_N_METRICS; i++)
         hotpath_histogram_init (&self->metrics[i]);
     }
+
+  return self;
+}
+
+/* A call that allocated nothing: counted, and recorded as zeros in the
+ * histograms only when a snapshot copies them. */
+void
+hotpath_alloc_aggregate_record_none (HotpathAllocAggregate **aggregate)
+{
+  aggregate_ensure (aggregate)->calls_without_alloc++;
+}
+
+void
+hotpath_alloc_aggregate_record (HotpathAllocAggregate   **aggregate,
+                                const HotpathAllocEvent  *event)
+{
+  HotpathAllocAggregate *self = aggregate_ensure (aggregate);
 
   hotpath_histogram_record (&self->metrics[HOTPATH_ALLOC_METRIC_BYTES], event->bytes);
   hotpath_histogram_record (&self->metrics[HOTPATH_ALLOC_METRIC_COUNT], event->count);
@@ -177,12 +193,16 @@ hotpath_alloc_stats_copy (const HotpathAllocAggregate *aggregate)
 {
   HotpathAllocStats *stats;
 
-  if (aggregate == NULL || aggregate->metrics[0].count == 0)
+  if (aggregate == NULL || aggregate->metrics[0].count + aggregate->calls_without_alloc == 0)
     return NULL;
 
   stats = g_new0 (HotpathAllocStats, 1);
   for (guint i = 0; i < HOTPATH_ALLOC_N_METRICS; i++)
-    hotpath_histogram_copy (&stats->metrics[i], &aggregate->metrics[i]);
+    {
+      hotpath_histogram_copy (&stats->metrics[i], &aggregate->metrics[i]);
+      if (aggregate->calls_without_alloc > 0)
+        hotpath_histogram_record_n (&stats->metrics[i], 0, aggregate->calls_without_alloc);
+    }
 
   return stats;
 }

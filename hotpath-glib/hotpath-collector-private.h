@@ -16,13 +16,16 @@ typedef enum
   HOTPATH_EVENT_ALLOC,    /* a HotpathAllocEvent: what the event before it allocated */
 } HotpathEventKind;
 
+/* HotpathEvent.flags */
+#define HOTPATH_EVENT_FLAG_NO_ALLOC 1u  /* allocations tracked: the call made none */
+
 typedef struct
 {
   gconstpointer key;
   guint64       start;
   guint64       end;
   guint32       kind;
-  guint32       reserved;
+  guint32       flags;
 } HotpathEvent;
 
 G_STATIC_ASSERT (sizeof (HotpathEvent) == 32);

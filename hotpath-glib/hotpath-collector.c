@@ -183,11 +183,12 @@ wait_for_room (ThreadBuffer *buffer,
 }
 
 static inline void
-push_event (ThreadBuffer     *buffer,
-            HotpathEventKind  kind,
-            gconstpointer     key,
-            guint64           start,
-            guint64           end)
+push_event_flags (ThreadBuffer     *buffer,
+                  HotpathEventKind  kind,
+                  guint32           flags,
+                  gconstpointer     key,
+                  guint64           start,
+                  guint64           end)
 {
   guint64 head = buffer->head;
   HotpathEvent *event;
@@ -200,11 +201,22 @@ push_event (ThreadBuffer     *buffer,
   event->start = start;
   event->end = end;
   event->kind = kind;
+  event->flags = flags;
 
   __atomic_store_n (&buffer->head, head + 1, __ATOMIC_RELEASE);
 
   if (G_UNLIKELY (((head + 1) & (KICK_INTERVAL - 1)) == 0))
     kick_worker ();
+}
+
+static inline void
+push_event (ThreadBuffer     *buffer,
+            HotpathEventKind  kind,
+            gconstpointer     key,
+            guint64           start,
+            guint64           end)
+{
+  push_event_flags (buffer, kind, 0, key, start, end);
 }
 
 void
@@ -244,6 +256,7 @@ push_event_with_alloc (ThreadBuffer             *buffer,
   event->start = start;
   event->end = end;
   event->kind = HOTPATH_EVENT_SITE;
+  event->flags = 0;
 
   alloc = (HotpathAllocEvent *) &buffer->events[(head + 1) & RING_MASK];
   alloc->bytes = sample->values[HOTPATH_ALLOC_METRIC_BYTES];
@@ -320,7 +333,14 @@ scope_end_alloc (const HotpathScope *scope,
   HotpathAllocSample sample;
 
   if (hotpath_alloc_frame_pop (buffer->alloc_stack, scope->site, scope->start, &sample))
-    push_event_with_alloc (buffer, scope->site, scope->start, end, &sample);
+    {
+      /* Most calls allocate nothing: one slot says so. */
+      if ((sample.values[0] | sample.values[1] | sample.values[2] | sample.values[3]) == 0)
+        push_event_flags (buffer, HOTPATH_EVENT_SITE, HOTPATH_EVENT_FLAG_NO_ALLOC,
+                          scope->site, scope->start, end);
+      else
+        push_event_with_alloc (buffer, scope->site, scope->start, end, &sample);
+    }
   else
     push_event (buffer, HOTPATH_EVENT_SITE, scope->site, scope->start, end);
 }
@@ -570,6 +590,8 @@ drain_buffer (ThreadBuffer *buffer)
         }
 
       last = aggregate_event (event, buffer->thread_id);
+      if (G_UNLIKELY (event->flags & HOTPATH_EVENT_FLAG_NO_ALLOC) && last != NULL)
+        hotpath_alloc_aggregate_record_none (&last->alloc);
     }
 
   __atomic_store_n (&buffer->tail, tail, __ATOMIC_RELEASE);
