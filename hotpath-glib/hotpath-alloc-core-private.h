@@ -78,6 +78,10 @@ typedef struct
 {
   HotpathHistogram metrics[HOTPATH_ALLOC_N_METRICS];
   guint64          calls_without_alloc;  /* not yet in the histograms */
+  /* A run of calls with the same four figures (a loop calling a function
+   * that allocates the same each time), not yet in the histograms. */
+  guint64          run_values[HOTPATH_ALLOC_N_METRICS];
+  guint64          run_length;
 } HotpathAllocAggregate;
 
 typedef HotpathAllocAggregate HotpathAllocStats;
@@ -112,7 +116,7 @@ void                  hotpath_alloc_aggregate_record  (HotpathAllocAggregate **a
                                                        const HotpathAllocEvent *event);
 void                  hotpath_alloc_aggregate_record_none (HotpathAllocAggregate **aggregate);
 void                  hotpath_alloc_aggregate_free    (HotpathAllocAggregate  *aggregate);
-HotpathAllocStats    *hotpath_alloc_stats_copy        (const HotpathAllocAggregate *aggregate);
+HotpathAllocStats    *hotpath_alloc_stats_copy        (HotpathAllocAggregate  *aggregate);
 void                  hotpath_alloc_stats_free        (HotpathAllocStats      *stats);
 
 HotpathAllocSnapshot *hotpath_alloc_snapshot_new      (void);

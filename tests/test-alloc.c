@@ -648,6 +648,58 @@ test_gstring (void)
   assert_alloc (snapshot, "grow_string", 1, expected_bytes, expected_count, held, 2);
 }
 
+/* A snapshot taken inside a measured function: the profiler's own
+ * allocations, and their frees, are not the function's. */
+static void
+snapshot_inside (void)
+{
+  HOTPATH_MEASURE_AS ("snapshot_inside");
+  g_autoptr(GArray) percentiles = NULL;
+  HotpathSnapshot *inner;
+  double p = 50.0;
+
+  hotpath_alloc_internal_enter ();
+  percentiles = g_array_new (FALSE, FALSE, sizeof (double));
+  g_array_append_val (percentiles, p);
+  hotpath_alloc_internal_leave ();
+
+  inner = hotpath_collector_snapshot ("inner", percentiles, 0);
+  hotpath_snapshot_unref (inner);
+
+  hotpath_alloc_internal_enter ();
+  g_clear_pointer (&percentiles, g_array_unref);
+  hotpath_alloc_internal_leave ();
+}
+
+static void
+test_profiler_not_counted (void)
+{
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+
+  session_start (FALSE);
+  n_mallocs (3, 40);      /* something for the inner snapshot to copy */
+  snapshot_inside ();
+  snapshot = session_finish ();
+
+  assert_alloc (snapshot, "snapshot_inside", 1, 0, 0, 0, 0);
+}
+
+static void
+test_disabled (void)
+{
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+
+  g_setenv ("HOTPATH_ALLOC", "0", TRUE);
+  g_assert_true (hotpath_collector_start (0));
+  g_unsetenv ("HOTPATH_ALLOC");
+  g_assert_false (hotpath_alloc_session_was_tracked ());
+  n_mallocs (3, 40);
+  snapshot = session_finish ();
+
+  g_assert_null (snapshot->alloc);
+  g_assert_null (find_function (snapshot, "n_mallocs")->alloc);
+}
+
 static void
 test_report (void)
 {
@@ -761,6 +813,8 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Alloc/threads", test_threads);
   g_test_add_func ("/Hotpath/Alloc/frees-before-profiling", test_frees_before);
   g_test_add_func ("/Hotpath/Alloc/gstring", test_gstring);
+  g_test_add_func ("/Hotpath/Alloc/profiler-not-counted", test_profiler_not_counted);
+  g_test_add_func ("/Hotpath/Alloc/disabled", test_disabled);
   g_test_add_func ("/Hotpath/Alloc/report", test_report);
 
   return g_test_run ();
