@@ -14,6 +14,8 @@ typedef enum
   HOTPATH_EVENT_SITE,     /* key is a HotpathSite */
   HOTPATH_EVENT_ADDRESS,  /* key is a function address (measure-all) */
   HOTPATH_EVENT_ALLOC,    /* a HotpathAllocEvent: what the event before it allocated */
+  HOTPATH_EVENT_ALLOC_PACKED, /* a HotpathAllocPackedEvent: a site's timing and
+                               * allocations in one slot (low 8 bits of kind) */
 } HotpathEventKind;
 
 /* HotpathEvent.flags */

@@ -271,6 +271,35 @@ push_event_with_alloc (ThreadBuffer             *buffer,
     kick_worker ();
 }
 
+static inline void
+push_event_packed (ThreadBuffer             *buffer,
+                   gconstpointer             key,
+                   guint64                   start,
+                   guint64                   end,
+                   const HotpathAllocSample *sample)
+{
+  guint64 head = buffer->head;
+  HotpathAllocPackedEvent *event;
+
+  if (G_UNLIKELY (head - buffer->cached_tail >= RING_SIZE))
+    wait_for_room (buffer, 1);
+
+  event = (HotpathAllocPackedEvent *) &buffer->events[head & RING_MASK];
+  event->key = key;
+  event->start = start;
+  event->duration = (guint32) (end - start);
+  event->bytes = (guint32) sample->values[HOTPATH_ALLOC_METRIC_BYTES];
+  event->peak_bytes = (guint32) sample->values[HOTPATH_ALLOC_METRIC_PEAK_BYTES];
+  event->kind = HOTPATH_EVENT_ALLOC_PACKED |
+                (guint32) sample->values[HOTPATH_ALLOC_METRIC_COUNT] << 8 |
+                (guint32) sample->values[HOTPATH_ALLOC_METRIC_PEAK_COUNT] << 20;
+
+  __atomic_store_n (&buffer->head, head + 1, __ATOMIC_RELEASE);
+
+  if (G_UNLIKELY (((head + 1) & (KICK_INTERVAL - 1)) == 0))
+    kick_worker ();
+}
+
 static inline ThreadBuffer *
 get_alloc_buffer (void)
 {
@@ -334,10 +363,17 @@ scope_end_alloc (const HotpathScope *scope,
 
   if (hotpath_alloc_frame_pop (buffer->alloc_stack, scope->site, scope->start, &sample))
     {
-      /* Most calls allocate nothing: one slot says so. */
+      /* Most calls allocate nothing: one slot says so. Most others fit in
+       * one packed slot. */
       if ((sample.values[0] | sample.values[1] | sample.values[2] | sample.values[3]) == 0)
         push_event_flags (buffer, HOTPATH_EVENT_SITE, HOTPATH_EVENT_FLAG_NO_ALLOC,
                           scope->site, scope->start, end);
+      else if (end >= scope->start && end - scope->start <= G_MAXUINT32 &&
+               sample.values[HOTPATH_ALLOC_METRIC_BYTES] <= G_MAXUINT32 &&
+               sample.values[HOTPATH_ALLOC_METRIC_PEAK_BYTES] <= G_MAXUINT32 &&
+               sample.values[HOTPATH_ALLOC_METRIC_COUNT] <= HOTPATH_ALLOC_PACKED_MAX_COUNT &&
+               sample.values[HOTPATH_ALLOC_METRIC_PEAK_COUNT] <= HOTPATH_ALLOC_PACKED_MAX_COUNT)
+        push_event_packed (buffer, scope->site, scope->start, end, &sample);
       else
         push_event_with_alloc (buffer, scope->site, scope->start, end, &sample);
     }
@@ -581,11 +617,26 @@ drain_buffer (ThreadBuffer *buffer)
     {
       const HotpathEvent *event = &buffer->events[tail & RING_MASK];
 
-      /* Allocation tracking: the figures of the call just aggregated. */
+      /* Allocation tracking: the figures of the call just aggregated, or
+       * a call and its figures in one slot. */
       if (G_UNLIKELY (event->kind == HOTPATH_EVENT_ALLOC))
         {
           if (last != NULL)
             hotpath_alloc_aggregate_record (&last->alloc, (const HotpathAllocEvent *) event);
+          continue;
+        }
+      if (G_UNLIKELY ((event->kind & HOTPATH_ALLOC_PACKED_KIND_MASK) == HOTPATH_EVENT_ALLOC_PACKED))
+        {
+          const HotpathAllocPackedEvent *packed = (const HotpathAllocPackedEvent *) event;
+          HotpathEvent timing = { packed->key, packed->start, packed->start + packed->duration,
+                                  HOTPATH_EVENT_SITE, 0 };
+          HotpathAllocEvent alloc = { packed->bytes, (packed->kind >> 8) & HOTPATH_ALLOC_PACKED_MAX_COUNT,
+                                      packed->peak_bytes, HOTPATH_EVENT_ALLOC,
+                                      (packed->kind >> 20) & HOTPATH_ALLOC_PACKED_MAX_COUNT };
+
+          last = aggregate_event (&timing, buffer->thread_id);
+          if (last != NULL)
+            hotpath_alloc_aggregate_record (&last->alloc, &alloc);
           continue;
         }
 

@@ -182,6 +182,45 @@ test_malloc (void)
   g_assert_cmpuint (find_alloc (snapshot, "n_mallocs")->metrics[COUNT].max, ==, 50);
 }
 
+/* More blocks than a packed ring slot holds (4095): the call's figures
+ * take a second slot. */
+#define N_MANY 5000
+
+static void
+many_mallocs (void)
+{
+  HOTPATH_MEASURE_AS ("many_mallocs");
+  gpointer *blocks = malloc (N_MANY * sizeof (gpointer));
+
+  held = usable (blocks);
+  for (guint i = 0; i < N_MANY; i++)
+    {
+      blocks[i] = malloc (24);
+      held += usable (blocks[i]);
+    }
+  for (guint i = 0; i < N_MANY; i++)
+    free (blocks[i]);
+  free (blocks);
+}
+
+static void
+test_many (void)
+{
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  guint64 held_many;
+
+  session_start (FALSE);
+  many_mallocs ();
+  held_many = held;
+  held = 0;
+  n_mallocs (2, 24);      /* packed, after a wide one */
+  snapshot = session_finish ();
+
+  assert_alloc (snapshot, "many_mallocs", 1, N_MANY * sizeof (gpointer) + N_MANY * 24,
+                N_MANY + 1, held_many, N_MANY + 1);
+  assert_alloc (snapshot, "n_mallocs", 1, 2 * 24, 2, held, 2);
+}
+
 static void
 do_calloc (void)
 {
@@ -801,6 +840,7 @@ main (int   argc,
 
   g_test_add_func ("/Hotpath/Alloc/usable-sizes", test_usable_sizes);
   g_test_add_func ("/Hotpath/Alloc/malloc", test_malloc);
+  g_test_add_func ("/Hotpath/Alloc/many", test_many);
   g_test_add_func ("/Hotpath/Alloc/calloc", test_calloc);
   g_test_add_func ("/Hotpath/Alloc/realloc", test_realloc);
   g_test_add_func ("/Hotpath/Alloc/aligned", test_aligned);
