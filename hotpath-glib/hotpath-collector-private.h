@@ -16,6 +16,7 @@ typedef enum
   HOTPATH_EVENT_ALLOC,    /* a HotpathAllocEvent: what the event before it allocated */
   HOTPATH_EVENT_ALLOC_PACKED, /* a HotpathAllocPackedEvent: a site's timing and
                                * allocations in one slot (low 8 bits of kind) */
+  HOTPATH_EVENT_ALLOC_PACKED_ADDRESS, /* the same for a function address */
 } HotpathEventKind;
 
 /* HotpathEvent.flags */

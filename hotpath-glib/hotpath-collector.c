@@ -239,6 +239,7 @@ hotpath_collector_record (HotpathEventKind kind,
  * consumer never sees one without the other. */
 static inline void
 push_event_with_alloc (ThreadBuffer             *buffer,
+                       HotpathEventKind          kind,
                        gconstpointer             key,
                        guint64                   start,
                        guint64                   end,
@@ -255,7 +256,7 @@ push_event_with_alloc (ThreadBuffer             *buffer,
   event->key = key;
   event->start = start;
   event->end = end;
-  event->kind = HOTPATH_EVENT_SITE;
+  event->kind = kind;
   event->flags = 0;
 
   alloc = (HotpathAllocEvent *) &buffer->events[(head + 1) & RING_MASK];
@@ -273,6 +274,7 @@ push_event_with_alloc (ThreadBuffer             *buffer,
 
 static inline void
 push_event_packed (ThreadBuffer             *buffer,
+                   HotpathEventKind          kind,
                    gconstpointer             key,
                    guint64                   start,
                    guint64                   end,
@@ -290,7 +292,8 @@ push_event_packed (ThreadBuffer             *buffer,
   event->duration = (guint32) (end - start);
   event->bytes = (guint32) sample->values[HOTPATH_ALLOC_METRIC_BYTES];
   event->peak_bytes = (guint32) sample->values[HOTPATH_ALLOC_METRIC_PEAK_BYTES];
-  event->kind = HOTPATH_EVENT_ALLOC_PACKED |
+  event->kind = (kind == HOTPATH_EVENT_SITE ? HOTPATH_EVENT_ALLOC_PACKED
+                                            : HOTPATH_EVENT_ALLOC_PACKED_ADDRESS) |
                 (guint32) sample->values[HOTPATH_ALLOC_METRIC_COUNT] << 8 |
                 (guint32) sample->values[HOTPATH_ALLOC_METRIC_PEAK_COUNT] << 20;
 
@@ -354,31 +357,40 @@ hotpath_scope_begin_slow (const HotpathSite *site)
   return scope;
 }
 
-static G_GNUC_NO_INLINE void
-scope_end_alloc (const HotpathScope *scope,
-                 guint64             end)
+/* Ends the allocation frame of a measured call and pushes the call. */
+static inline void
+push_event_alloc_frame (ThreadBuffer     *buffer,
+                        HotpathEventKind  kind,
+                        gconstpointer     key,
+                        guint64           start,
+                        guint64           end)
 {
-  ThreadBuffer *buffer = get_alloc_buffer ();
   HotpathAllocSample sample;
 
-  if (hotpath_alloc_frame_pop (buffer->alloc_stack, scope->site, scope->start, &sample))
+  if (hotpath_alloc_frame_pop (buffer->alloc_stack, key, start, &sample))
     {
       /* Most calls allocate nothing: one slot says so. Most others fit in
        * one packed slot. */
       if ((sample.values[0] | sample.values[1] | sample.values[2] | sample.values[3]) == 0)
-        push_event_flags (buffer, HOTPATH_EVENT_SITE, HOTPATH_EVENT_FLAG_NO_ALLOC,
-                          scope->site, scope->start, end);
-      else if (end >= scope->start && end - scope->start <= G_MAXUINT32 &&
+        push_event_flags (buffer, kind, HOTPATH_EVENT_FLAG_NO_ALLOC, key, start, end);
+      else if (end >= start && end - start <= G_MAXUINT32 &&
                sample.values[HOTPATH_ALLOC_METRIC_BYTES] <= G_MAXUINT32 &&
                sample.values[HOTPATH_ALLOC_METRIC_PEAK_BYTES] <= G_MAXUINT32 &&
                sample.values[HOTPATH_ALLOC_METRIC_COUNT] <= HOTPATH_ALLOC_PACKED_MAX_COUNT &&
                sample.values[HOTPATH_ALLOC_METRIC_PEAK_COUNT] <= HOTPATH_ALLOC_PACKED_MAX_COUNT)
-        push_event_packed (buffer, scope->site, scope->start, end, &sample);
+        push_event_packed (buffer, kind, key, start, end, &sample);
       else
-        push_event_with_alloc (buffer, scope->site, scope->start, end, &sample);
+        push_event_with_alloc (buffer, kind, key, start, end, &sample);
     }
   else
-    push_event (buffer, HOTPATH_EVENT_SITE, scope->site, scope->start, end);
+    push_event (buffer, kind, key, start, end);
+}
+
+static G_GNUC_NO_INLINE void
+scope_end_alloc (const HotpathScope *scope,
+                 guint64             end)
+{
+  push_event_alloc_frame (get_alloc_buffer (), HOTPATH_EVENT_SITE, scope->site, scope->start, end);
 }
 
 /* --- end of allocation tracking ----------------------------------------- */
@@ -440,6 +452,10 @@ hotpath_collector_enter_address (gconstpointer fn)
     {
       buffer->shadow[depth].fn = fn;
       buffer->shadow[depth].start = hotpath_clock_read ();
+
+      /* Allocation tracking. */
+      if (G_UNLIKELY (__atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) & HOTPATH_RECORDING_ALLOC))
+        hotpath_alloc_frame_push (get_alloc_buffer ()->alloc_stack, fn, buffer->shadow[depth].start);
     }
 }
 
@@ -478,6 +494,13 @@ hotpath_collector_exit_address (gconstpointer fn)
   if (__atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) == HOTPATH_RECORDING_OFF ||
       buffer->shadow[depth].start < session_start_ticks)
     return;
+
+  /* Allocation tracking. */
+  if (G_UNLIKELY (buffer->alloc_stack != NULL))
+    {
+      push_event_alloc_frame (buffer, HOTPATH_EVENT_ADDRESS, fn, buffer->shadow[depth].start, end);
+      return;
+    }
 
   push_event (buffer, HOTPATH_EVENT_ADDRESS, fn, buffer->shadow[depth].start, end);
 }
@@ -625,11 +648,13 @@ drain_buffer (ThreadBuffer *buffer)
             hotpath_alloc_aggregate_record (&last->alloc, (const HotpathAllocEvent *) event);
           continue;
         }
-      if (G_UNLIKELY ((event->kind & HOTPATH_ALLOC_PACKED_KIND_MASK) == HOTPATH_EVENT_ALLOC_PACKED))
+      if (G_UNLIKELY ((event->kind & HOTPATH_ALLOC_PACKED_KIND_MASK) == HOTPATH_EVENT_ALLOC_PACKED ||
+                      (event->kind & HOTPATH_ALLOC_PACKED_KIND_MASK) == HOTPATH_EVENT_ALLOC_PACKED_ADDRESS))
         {
           const HotpathAllocPackedEvent *packed = (const HotpathAllocPackedEvent *) event;
           HotpathEvent timing = { packed->key, packed->start, packed->start + packed->duration,
-                                  HOTPATH_EVENT_SITE, 0 };
+                                  (packed->kind & HOTPATH_ALLOC_PACKED_KIND_MASK) == HOTPATH_EVENT_ALLOC_PACKED
+                                    ? HOTPATH_EVENT_SITE : HOTPATH_EVENT_ADDRESS, 0 };
           HotpathAllocEvent alloc = { packed->bytes, (packed->kind >> 8) & HOTPATH_ALLOC_PACKED_MAX_COUNT,
                                       packed->peak_bytes, HOTPATH_EVENT_ALLOC,
                                       (packed->kind >> 20) & HOTPATH_ALLOC_PACKED_MAX_COUNT };

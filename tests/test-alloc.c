@@ -28,6 +28,8 @@
 #include "hotpath-report-private.h"
 #include "hotpath-snapshot-private.h"
 
+#include "alloc-instrumented.h"
+
 #define BYTES      HOTPATH_ALLOC_METRIC_BYTES
 #define COUNT      HOTPATH_ALLOC_METRIC_COUNT
 #define PEAK_BYTES HOTPATH_ALLOC_METRIC_PEAK_BYTES
@@ -687,6 +689,46 @@ test_gstring (void)
   assert_alloc (snapshot, "grow_string", 1, expected_bytes, expected_count, held, 2);
 }
 
+static HotpathFunctionStats *
+find_function_suffix (HotpathSnapshot *snapshot,
+                      const char      *suffix)
+{
+  for (guint i = 0; i < snapshot->functions->len; i++)
+    {
+      HotpathFunctionStats *stats = g_ptr_array_index (snapshot->functions, i);
+
+      if (g_str_has_suffix (stats->name, suffix))
+        return stats;
+    }
+
+  g_error ("no function *%s in the snapshot", suffix);
+  return NULL;
+}
+
+static void
+test_measure_all (void)
+{
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  HotpathAllocStats *inner_stats, *outer_stats;
+
+  session_start (FALSE);
+  alloc_instrumented_outer (10);
+  alloc_instrumented_outer (5);
+  snapshot = session_finish ();
+
+  inner_stats = find_function_suffix (snapshot, "::alloc_instrumented_inner")->alloc;
+  outer_stats = find_function_suffix (snapshot, "::alloc_instrumented_outer")->alloc;
+  g_assert_nonnull (inner_stats);
+  g_assert_nonnull (outer_stats);
+  g_assert_cmpuint (inner_stats->metrics[BYTES].count, ==, 2);
+  g_assert_cmpuint (inner_stats->metrics[BYTES].sum, ==, 15 * 40);
+  g_assert_cmpuint (inner_stats->metrics[COUNT].sum, ==, 15);
+  g_assert_cmpuint (inner_stats->metrics[PEAK_COUNT].sum, ==, 2);
+  g_assert_cmpuint (outer_stats->metrics[BYTES].sum, ==, 2 * 100 + 15 * 40);
+  g_assert_cmpuint (outer_stats->metrics[COUNT].sum, ==, 2 + 15);
+  g_assert_cmpuint (outer_stats->metrics[PEAK_COUNT].sum, ==, 2 * 2);
+}
+
 /* A snapshot taken inside a measured function: the profiler's own
  * allocations, and their frees, are not the function's. */
 static void
@@ -853,6 +895,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Alloc/threads", test_threads);
   g_test_add_func ("/Hotpath/Alloc/frees-before-profiling", test_frees_before);
   g_test_add_func ("/Hotpath/Alloc/gstring", test_gstring);
+  g_test_add_func ("/Hotpath/Alloc/measure-all", test_measure_all);
   g_test_add_func ("/Hotpath/Alloc/profiler-not-counted", test_profiler_not_counted);
   g_test_add_func ("/Hotpath/Alloc/disabled", test_disabled);
   g_test_add_func ("/Hotpath/Alloc/report", test_report);
