@@ -17,6 +17,7 @@
 
 #include "config.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,6 +93,7 @@ static guint         logs_limit = 50;
 static guint64       session_start_ticks;
 static guint64       session_start_ns;
 static gboolean      running;
+static gboolean      forked_child;
 
 /* The worker. */
 static GThread      *worker;
@@ -509,6 +511,16 @@ worker_main (gpointer data)
   return NULL;
 }
 
+/* A forked child has no worker thread: if it kept recording, its rings
+ * would fill and it would wait for room forever. It runs unprofiled, and
+ * never touches locks another thread may have held at the fork. */
+static void
+stop_in_child (void)
+{
+  __atomic_store_n (&hotpath_recording, HOTPATH_RECORDING_OFF, __ATOMIC_RELAXED);
+  forked_child = TRUE;
+}
+
 static void
 ensure_initialized (void)
 {
@@ -518,8 +530,15 @@ ensure_initialized (void)
     {
       aggregates = g_ptr_array_new_with_free_func (function_aggregate_free);
       aggregates_by_address = g_hash_table_new (NULL, NULL);
+      pthread_atfork (NULL, NULL, stop_in_child);
       g_once_init_leave (&initialized, 1);
     }
+}
+
+gboolean
+hotpath_collector_is_forked_child (void)
+{
+  return forked_child;
 }
 
 static void
