@@ -104,7 +104,7 @@ hotpath_scope_cleanup (const HotpathScope *scope)
 /* One static site per call site, made inside a statement expression so that
  * every macro stays a single declaration or statement. */
 #define _HOTPATH_SITE(label_) \
-  ({ static HotpathSite hotpath_site_ = { G_LOG_DOMAIN, __func__, (label_), __FILE__, __LINE__, 0 }; \
+  __extension__ ({ static HotpathSite hotpath_site_ = { G_LOG_DOMAIN, __func__, (label_), __FILE__, __LINE__, 0 }; \
      &hotpath_site_; })
 
 #define _HOTPATH_SCOPE(var_, label_) \
