@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "hotpath-format-private.h"
 
 /**
@@ -44,6 +46,24 @@ hotpath_format_bytes (guint64 bytes)
   return g_strdup_printf ("%.2f GiB", (double) bytes / (1024.0 * 1024.0 * 1024.0));
 }
 
+/* Plain decimal, never an exponent: 99.9 -> "99.9", 1e-05 -> "0.00001",
+ * 99.99999 -> "99.99999" (%g would say "p100" and clash with the max). */
+static char *
+format_percentile (double percentile)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  char *end;
+
+  g_ascii_formatd (buffer, sizeof buffer, "%.6f", percentile);
+  end = buffer + strlen (buffer) - 1;
+  while (*end == '0')
+    *end-- = '\0';
+  if (*end == '.')
+    *end = '\0';
+
+  return g_strdup (buffer);
+}
+
 /**
  * hotpath_format_percentile_key:
  * @percentile: 0 to 100
@@ -53,9 +73,9 @@ hotpath_format_bytes (guint64 bytes)
 char *
 hotpath_format_percentile_key (double percentile)
 {
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *number = format_percentile (percentile);
 
-  return g_strconcat ("p", g_ascii_formatd (buffer, sizeof buffer, "%g", percentile), NULL);
+  return g_strconcat ("p", number, NULL);
 }
 
 /**
@@ -67,12 +87,13 @@ hotpath_format_percentile_key (double percentile)
 char *
 hotpath_format_percentile_title (double percentile)
 {
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *number = NULL;
 
   if (percentile <= 0.0)
     return g_strdup ("Min");
   if (percentile >= 100.0)
     return g_strdup ("Max");
 
-  return g_strconcat ("P", g_ascii_formatd (buffer, sizeof buffer, "%g", percentile), NULL);
+  number = format_percentile (percentile);
+  return g_strconcat ("P", number, NULL);
 }
