@@ -19,11 +19,13 @@
 char *
 hotpath_format_duration (guint64 ns)
 {
+  /* The unit is chosen by the value as printed with two decimals, so
+   * 999999 ns is "1.00 ms", not "1000.00 µs". */
   if (ns < 1000)
     return g_strdup_printf ("%" G_GUINT64_FORMAT " ns", ns);
-  if (ns < 1000 * 1000)
+  if ((double) ns / 1e3 < 999.995)
     return g_strdup_printf ("%.2f µs", (double) ns / 1e3);
-  if (ns < 1000 * 1000 * 1000)
+  if ((double) ns / 1e6 < 999.995)
     return g_strdup_printf ("%.2f ms", (double) ns / 1e6);
   return g_strdup_printf ("%.2f s", (double) ns / 1e9);
 }
@@ -37,11 +39,12 @@ hotpath_format_duration (guint64 ns)
 char *
 hotpath_format_bytes (guint64 bytes)
 {
+  /* As for durations: 1048575 bytes is "1.00 MiB", not "1024.00 KiB". */
   if (bytes < 1024)
     return g_strdup_printf ("%" G_GUINT64_FORMAT " B", bytes);
-  if (bytes < 1024 * 1024)
+  if ((double) bytes / 1024.0 < 1023.995)
     return g_strdup_printf ("%.2f KiB", (double) bytes / 1024.0);
-  if (bytes < 1024 * 1024 * 1024)
+  if ((double) bytes / (1024.0 * 1024.0) < 1023.995)
     return g_strdup_printf ("%.2f MiB", (double) bytes / (1024.0 * 1024.0));
   return g_strdup_printf ("%.2f GiB", (double) bytes / (1024.0 * 1024.0 * 1024.0));
 }

@@ -49,6 +49,9 @@ guint64 hotpath_clock_read_slow (void);
 HOTPATH_AVAILABLE_IN_ALL
 void    hotpath_scope_end       (const HotpathScope *scope);
 
+/* The inline helpers below are no_instrument_function so that measure-all
+ * targets (-finstrument-functions) do not measure the profiler itself. */
+
 /**
  * hotpath_clock_read:
  *
@@ -57,7 +60,7 @@ void    hotpath_scope_end       (const HotpathScope *scope);
  *
  * Returns: the current timestamp in ticks
  */
-static inline guint64
+static inline __attribute__((no_instrument_function)) guint64
 hotpath_clock_read (void)
 {
 #if defined (__x86_64__) || defined (__i386__)
@@ -67,7 +70,7 @@ hotpath_clock_read (void)
   return hotpath_clock_read_slow ();
 }
 
-static inline HotpathScope
+static inline __attribute__((no_instrument_function)) HotpathScope
 hotpath_scope_begin (const HotpathSite *site)
 {
   HotpathScope scope;
@@ -94,7 +97,7 @@ hotpath_scope_begin (const HotpathSite *site)
   return scope;
 }
 
-static inline void
+static inline __attribute__((no_instrument_function)) void
 hotpath_scope_cleanup (const HotpathScope *scope)
 {
   if (scope->site != NULL)
