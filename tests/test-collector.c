@@ -43,7 +43,7 @@ scaled (guint n)
 }
 
 static guint64
-gettid_ (void)
+current_tid (void)
 {
   return (guint64) syscall (SYS_gettid);
 }
@@ -347,7 +347,7 @@ exiting_thread_main (gpointer data)
   for (guint i = 0; i < n; i++)
     exiting_thread_call ();
 
-  return GSIZE_TO_POINTER ((gsize) gettid_ ());
+  return GSIZE_TO_POINTER ((gsize) current_tid ());
 }
 
 static void
@@ -377,7 +377,7 @@ test_collector_thread_exit (void)
   g_assert_cmpuint (hotpath_function_stats_get_n_logs (stats), ==, 50);
   g_assert_true (hotpath_function_stats_get_log (stats, 49, NULL, NULL, &thread_id));
   g_assert_cmpuint (thread_id, ==, tid);
-  g_assert_cmpuint (tid, !=, gettid_ ());
+  g_assert_cmpuint (tid, !=, current_tid ());
 
   /* The exited thread's ring is freed once drained: only the new
    * aggregate is left, far less than a ring. */
@@ -402,7 +402,7 @@ log_thread_main (gpointer data)
 {
   LogRun *run = data;
 
-  run->tid = gettid_ ();
+  run->tid = current_tid ();
   for (guint i = 1; i <= run->n_calls; i++)
     {
       hotpath_clock_fake_advance (1000);
@@ -461,7 +461,7 @@ test_collector_logs (void)
   g_assert_true (hotpath_function_stats_get_log (stats, 49, &duration, NULL, NULL));
   g_assert_cmpuint (duration, ==, 120);
   g_assert_false (hotpath_function_stats_get_log (stats, 50, &duration, NULL, NULL));
-  g_assert_cmpuint (run.tid, !=, gettid_ ());
+  g_assert_cmpuint (run.tid, !=, current_tid ());
 
   /* Ticks are nanoseconds with the fake clock, whatever ran before. */
   g_assert_cmpint (snapshot->clock_source, ==, HOTPATH_CLOCK_SOURCE_FAKE);
@@ -704,6 +704,43 @@ test_collector_block (void)
 }
 
 static void
+shared_label_first (void)
+{
+  HOTPATH_MEASURE_AS ("collector.shared");
+}
+
+static void
+shared_label_second (void)
+{
+  HOTPATH_MEASURE_AS ("collector.shared");
+}
+
+/* Two call sites with one label are one function, as in hotpath. */
+static void
+test_collector_shared_label (void)
+{
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  guint rows = 0;
+
+  start_session (50);
+
+  for (guint i = 0; i < 3; i++)
+    shared_label_first ();
+  for (guint i = 0; i < 4; i++)
+    shared_label_second ();
+
+  snapshot = take_snapshot ();
+  for (guint i = 0; i < hotpath_snapshot_get_n_functions (snapshot); i++)
+    if (g_strcmp0 (hotpath_function_stats_get_name (hotpath_snapshot_get_function (snapshot, i)),
+                   "collector.shared") == 0)
+      rows++;
+  g_assert_cmpuint (rows, ==, 1);
+  g_assert_cmpuint (calls_of (snapshot, "collector.shared"), ==, 7);
+
+  stop_session ();
+}
+
+static void
 test_collector_stable_ids (void)
 {
   g_autoptr(HotpathSnapshot) first = NULL;
@@ -768,6 +805,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Collector/names", test_collector_names);
   g_test_add_func ("/Hotpath/Collector/block", test_collector_block);
   g_test_add_func ("/Hotpath/Collector/stable-ids", test_collector_stable_ids);
+  g_test_add_func ("/Hotpath/Collector/shared-label", test_collector_shared_label);
 
   ret = g_test_run ();
 
