@@ -33,8 +33,7 @@ slow_function (void)
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (void)
 {
   HOTPATH_MAIN (.percentiles = HOTPATH_PERCENTILES (50, 95, 99));
   volatile guint64 sink = 0;

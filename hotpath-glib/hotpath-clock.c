@@ -269,6 +269,12 @@ hotpath_clock_use_fake (guint64 start_ns)
   clock_source = HOTPATH_CLOCK_SOURCE_FAKE;
   fake_now_ns = start_ns;
   clock_start = (ClockPair) { start_ns, start_ns };
+  /* Fake ticks are nanoseconds: drop a TSC rate calibrated before, or
+   * snapshots would report it as ticks_per_second. */
+  g_mutex_lock (&calibration_lock);
+  calibration_last = clock_start;
+  calibration_ns_per_tick = 1.0;
+  g_mutex_unlock (&calibration_lock);
 }
 
 void

@@ -38,6 +38,7 @@ typedef void (*HotpathCollectorTimeoutFunc) (gpointer data);
 gboolean         hotpath_collector_start          (guint          logs_limit);
 void             hotpath_collector_stop           (void);
 gboolean         hotpath_collector_is_running     (void);
+gboolean         hotpath_collector_is_forked_child (void);
 void             hotpath_collector_reset          (void);
 HotpathSnapshot *hotpath_collector_snapshot       (const char    *name,
                                                    GArray        *percentiles,

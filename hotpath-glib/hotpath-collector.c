@@ -17,6 +17,7 @@
 
 #include "config.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
@@ -91,10 +92,12 @@ static ThreadBuffer *buffers;
 static GMutex        collector_lock;
 static GPtrArray    *aggregates;        /* FunctionAggregate, index = id - 1 */
 static GHashTable   *aggregates_by_address;
+static GHashTable   *aggregates_by_name;   /* sites only; names owned by the aggregates */
 static guint         logs_limit = 50;
 static guint64       session_start_ticks;
 static guint64       session_start_ns;
 static gboolean      running;
+static gboolean      forked_child;
 
 /* The worker. */
 static GThread      *worker;
@@ -530,37 +533,61 @@ file_stem (const char *path)
   return g_steal_pointer (&base);
 }
 
+static char *
+site_name (const HotpathSite *site)
+{
+  g_autofree char *stem = NULL;
+
+  if (site->label != NULL)
+    return g_strdup (site->label);
+  if (site->domain != NULL)
+    return g_strdup_printf ("%s::%s", site->domain, site->function);
+
+  stem = file_stem (site->file);
+  return g_strdup_printf ("%s::%s", stem, site->function);
+}
+
+/* Takes @name. Addresses get theirs when a snapshot needs it: reading
+ * symbol tables is too slow for the drain loop. */
 static FunctionAggregate *
-function_aggregate_new (HotpathEventKind kind,
-                        gconstpointer    key)
+function_aggregate_new (HotpathEventKind  kind,
+                        gconstpointer     key,
+                        char             *name,
+                        const char       *file,
+                        guint             line)
 {
   FunctionAggregate *aggregate = g_new0 (FunctionAggregate, 1);
 
   aggregate->kind = kind;
   aggregate->key = key;
+  aggregate->name = name;
+  aggregate->file = g_strdup (file);
+  aggregate->line = line;
   hotpath_histogram_init (&aggregate->histogram);
-
-  if (kind == HOTPATH_EVENT_SITE)
-    {
-      const HotpathSite *site = key;
-
-      if (site->label != NULL)
-        aggregate->name = g_strdup (site->label);
-      else if (site->domain != NULL)
-        aggregate->name = g_strdup_printf ("%s::%s", site->domain, site->function);
-      else
-        {
-          g_autofree char *stem = file_stem (site->file);
-          aggregate->name = g_strdup_printf ("%s::%s", stem, site->function);
-        }
-      aggregate->file = g_strdup (site->file);
-      aggregate->line = site->line;
-    }
-  /* Addresses are named when a snapshot needs it: reading symbol tables is
-   * too slow for the drain loop. */
 
   g_ptr_array_add (aggregates, aggregate);
   aggregate->id = aggregates->len;
+
+  return aggregate;
+}
+
+/* Sites with the same name are one function: the same label used in two
+ * places, or a measured static inline function compiled into several
+ * files. */
+static FunctionAggregate *
+aggregate_for_new_site (const HotpathSite *site)
+{
+  char *name = site_name (site);
+  FunctionAggregate *aggregate = g_hash_table_lookup (aggregates_by_name, name);
+
+  if (aggregate != NULL)
+    {
+      g_free (name);
+      return aggregate;
+    }
+
+  aggregate = function_aggregate_new (HOTPATH_EVENT_SITE, site, name, site->file, site->line);
+  g_hash_table_insert (aggregates_by_name, aggregate->name, aggregate);
 
   return aggregate;
 }
@@ -579,7 +606,7 @@ lookup_aggregate (const HotpathEvent *event)
       if (G_LIKELY (site->id != 0))
         return g_ptr_array_index (aggregates, site->id - 1);
 
-      aggregate = function_aggregate_new (HOTPATH_EVENT_SITE, site);
+      aggregate = aggregate_for_new_site (site);
       site->id = aggregate->id;
       return aggregate;
     }
@@ -587,7 +614,7 @@ lookup_aggregate (const HotpathEvent *event)
   aggregate = g_hash_table_lookup (aggregates_by_address, event->key);
   if (aggregate == NULL)
     {
-      aggregate = function_aggregate_new (HOTPATH_EVENT_ADDRESS, event->key);
+      aggregate = function_aggregate_new (HOTPATH_EVENT_ADDRESS, event->key, NULL, NULL, 0);
       g_hash_table_insert (aggregates_by_address, (gpointer) event->key, aggregate);
     }
 
@@ -748,6 +775,16 @@ worker_main (gpointer data)
   return NULL;
 }
 
+/* A forked child has no worker thread: if it kept recording, its rings
+ * would fill and it would wait for room forever. It runs unprofiled, and
+ * never touches locks another thread may have held at the fork. */
+static void
+stop_in_child (void)
+{
+  __atomic_store_n (&hotpath_recording, HOTPATH_RECORDING_OFF, __ATOMIC_RELAXED);
+  forked_child = TRUE;
+}
+
 static void
 ensure_initialized (void)
 {
@@ -757,8 +794,16 @@ ensure_initialized (void)
     {
       aggregates = g_ptr_array_new_with_free_func (function_aggregate_free);
       aggregates_by_address = g_hash_table_new (NULL, NULL);
+      aggregates_by_name = g_hash_table_new (g_str_hash, g_str_equal);
+      pthread_atfork (NULL, NULL, stop_in_child);
       g_once_init_leave (&initialized, 1);
     }
+}
+
+gboolean
+hotpath_collector_is_forked_child (void)
+{
+  return forked_child;
 }
 
 static void

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "hotpath-format-private.h"
 
 /**
@@ -17,11 +19,13 @@
 char *
 hotpath_format_duration (guint64 ns)
 {
+  /* The unit is chosen by the value as printed with two decimals, so
+   * 999999 ns is "1.00 ms", not "1000.00 µs". */
   if (ns < 1000)
     return g_strdup_printf ("%" G_GUINT64_FORMAT " ns", ns);
-  if (ns < 1000 * 1000)
+  if ((double) ns / 1e3 < 999.995)
     return g_strdup_printf ("%.2f µs", (double) ns / 1e3);
-  if (ns < 1000 * 1000 * 1000)
+  if ((double) ns / 1e6 < 999.995)
     return g_strdup_printf ("%.2f ms", (double) ns / 1e6);
   return g_strdup_printf ("%.2f s", (double) ns / 1e9);
 }
@@ -35,13 +39,32 @@ hotpath_format_duration (guint64 ns)
 char *
 hotpath_format_bytes (guint64 bytes)
 {
+  /* As for durations: 1048575 bytes is "1.00 MiB", not "1024.00 KiB". */
   if (bytes < 1024)
     return g_strdup_printf ("%" G_GUINT64_FORMAT " B", bytes);
-  if (bytes < 1024 * 1024)
+  if ((double) bytes / 1024.0 < 1023.995)
     return g_strdup_printf ("%.2f KiB", (double) bytes / 1024.0);
-  if (bytes < 1024 * 1024 * 1024)
+  if ((double) bytes / (1024.0 * 1024.0) < 1023.995)
     return g_strdup_printf ("%.2f MiB", (double) bytes / (1024.0 * 1024.0));
   return g_strdup_printf ("%.2f GiB", (double) bytes / (1024.0 * 1024.0 * 1024.0));
+}
+
+/* Plain decimal, never an exponent: 99.9 -> "99.9", 1e-05 -> "0.00001",
+ * 99.99999 -> "99.99999" (%g would say "p100" and clash with the max). */
+static char *
+format_percentile (double percentile)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  char *end;
+
+  g_ascii_formatd (buffer, sizeof buffer, "%.6f", percentile);
+  end = buffer + strlen (buffer) - 1;
+  while (*end == '0')
+    *end-- = '\0';
+  if (*end == '.')
+    *end = '\0';
+
+  return g_strdup (buffer);
 }
 
 /**
@@ -53,9 +76,9 @@ hotpath_format_bytes (guint64 bytes)
 char *
 hotpath_format_percentile_key (double percentile)
 {
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *number = format_percentile (percentile);
 
-  return g_strconcat ("p", g_ascii_formatd (buffer, sizeof buffer, "%g", percentile), NULL);
+  return g_strconcat ("p", number, NULL);
 }
 
 /**
@@ -67,12 +90,13 @@ hotpath_format_percentile_key (double percentile)
 char *
 hotpath_format_percentile_title (double percentile)
 {
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *number = NULL;
 
   if (percentile <= 0.0)
     return g_strdup ("Min");
   if (percentile >= 100.0)
     return g_strdup ("Max");
 
-  return g_strconcat ("P", g_ascii_formatd (buffer, sizeof buffer, "%g", percentile), NULL);
+  number = format_percentile (percentile);
+  return g_strconcat ("P", number, NULL);
 }

@@ -224,6 +224,10 @@ hotpath_guard_finish (HotpathGuard *self)
    * report is out, so the process cannot end halfway through it. */
   g_mutex_lock (&self->finish_lock);
 
+  /* A forked child reports nothing: its parent owns the session. */
+  if (!self->finished && hotpath_collector_is_forked_child ())
+    self->finished = TRUE;
+
   if (!self->finished)
     {
       g_autoptr(HotpathSnapshot) snapshot = NULL;

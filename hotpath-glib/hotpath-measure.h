@@ -55,6 +55,9 @@ void    hotpath_scope_end       (const HotpathScope *scope);
 HOTPATH_AVAILABLE_IN_ALL
 HotpathScope hotpath_scope_begin_slow (const HotpathSite *site);
 
+/* The inline helpers below are no_instrument_function so that measure-all
+ * targets (-finstrument-functions) do not measure the profiler itself. */
+
 /**
  * hotpath_clock_read:
  *
@@ -63,7 +66,7 @@ HotpathScope hotpath_scope_begin_slow (const HotpathSite *site);
  *
  * Returns: the current timestamp in ticks
  */
-static inline guint64
+static inline __attribute__((no_instrument_function)) guint64
 hotpath_clock_read (void)
 {
 #if defined (__x86_64__) || defined (__i386__)
@@ -73,7 +76,7 @@ hotpath_clock_read (void)
   return hotpath_clock_read_slow ();
 }
 
-static inline HotpathScope
+static inline __attribute__((no_instrument_function)) HotpathScope
 hotpath_scope_begin (const HotpathSite *site)
 {
   HotpathScope scope;
@@ -99,7 +102,7 @@ hotpath_scope_begin (const HotpathSite *site)
   return hotpath_scope_begin_slow (site);
 }
 
-static inline void
+static inline __attribute__((no_instrument_function)) void
 hotpath_scope_cleanup (const HotpathScope *scope)
 {
   if (scope->site != NULL)
@@ -109,7 +112,7 @@ hotpath_scope_cleanup (const HotpathScope *scope)
 /* One static site per call site, made inside a statement expression so that
  * every macro stays a single declaration or statement. */
 #define _HOTPATH_SITE(label_) \
-  ({ static HotpathSite hotpath_site_ = { G_LOG_DOMAIN, __func__, (label_), __FILE__, __LINE__, 0 }; \
+  __extension__ ({ static HotpathSite hotpath_site_ = { G_LOG_DOMAIN, __func__, (label_), __FILE__, __LINE__, 0 }; \
      &hotpath_site_; })
 
 #define _HOTPATH_SCOPE(var_, label_) \

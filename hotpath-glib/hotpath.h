@@ -51,7 +51,7 @@ void          hotpath_main_end   (HotpathGuard        **guard);
  */
 #define HOTPATH_MAIN(...) \
   G_GNUC_UNUSED __attribute__((cleanup (hotpath_main_end))) \
-  HotpathGuard *hotpath_main_guard_ = ({ \
+  HotpathGuard *hotpath_main_guard_ = __extension__ ({ \
     _HOTPATH_DEFAULTS_BEGIN \
     const HotpathOptions hotpath_main_options_ = { HOTPATH_OPTIONS_INIT, __VA_ARGS__ }; \
     _HOTPATH_DEFAULTS_END \

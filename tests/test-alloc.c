@@ -29,6 +29,7 @@
 #include "hotpath-snapshot-private.h"
 
 #include "alloc-instrumented.h"
+#include "hotpath-test-schema.h"
 
 #define BYTES      HOTPATH_ALLOC_METRIC_BYTES
 #define COUNT      HOTPATH_ALLOC_METRIC_COUNT
@@ -798,6 +799,17 @@ test_report (void)
   snapshot = session_finish ();
 
   json = hotpath_snapshot_to_json (snapshot, FALSE);
+  /* The whole report against the report's schema, the section against its
+   * own (data/hotpath-report-alloc.schema.json). */
+  hotpath_test_assert_valid_json (json, NULL);
+  {
+    g_autoptr(JsonNode) node = hotpath_report_json_functions_alloc (snapshot, 0);
+    g_autofree char *section_json = json_to_string (node, FALSE);
+
+    g_assert_true (hotpath_test_schema_validate_string (section_json, HOTPATH_ALLOC_SCHEMA_PATH,
+                                                        "functions_alloc", &error));
+    g_assert_no_error (error);
+  }
   g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
   g_assert_no_error (error);
   section = json_object_get_object_member (
