@@ -18,6 +18,8 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
@@ -30,6 +32,9 @@
 
 #include "alloc-instrumented.h"
 #include "hotpath-test-schema.h"
+
+/* test-alloc-preload gets the alloc library only at run time. */
+#pragma weak hotpath_alloc_foreach_thread
 
 #define BYTES      HOTPATH_ALLOC_METRIC_BYTES
 #define COUNT      HOTPATH_ALLOC_METRIC_COUNT
@@ -730,6 +735,51 @@ test_measure_all (void)
   g_assert_cmpuint (outer_stats->metrics[PEAK_COUNT].sum, ==, 2 * 2);
 }
 
+static void
+count_threads (const HotpathAllocTotals *totals,
+               void                     *user_data)
+{
+  if (totals->thread_id != 0)
+    (*(guint *) user_data)++;
+}
+
+/* A forked child keeps counting, with itself as its only live thread and
+ * the parent's other threads among the exited ones. */
+static void
+test_fork (void)
+{
+  HotpathAllocTotals before, after;
+  guint n_threads = 0;
+  int status = 0;
+  pid_t pid;
+
+  hotpath_alloc_foreach_thread (count_threads, &n_threads, &before);
+  g_assert_cmpuint (n_threads, >=, 1);
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      gpointer block;
+
+      n_threads = 0;
+      hotpath_alloc_foreach_thread (count_threads, &n_threads, &after);
+      if (n_threads != 1 || after.alloc_count < before.alloc_count)
+        _exit (1);
+      block = malloc (100);
+      sink = block;
+      hotpath_alloc_foreach_thread (NULL, NULL, &after);
+      free (block);
+      if (after.request_bytes < before.request_bytes + 100)
+        g_printerr ("child: before %" G_GUINT64_FORMAT " after %" G_GUINT64_FORMAT "\n", before.request_bytes, after.request_bytes);
+      _exit (after.request_bytes >= before.request_bytes + 100 ? 0 : 2);
+    }
+
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+}
+
 /* A snapshot taken inside a measured function: the profiler's own
  * allocations, and their frees, are not the function's. */
 static void
@@ -908,6 +958,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Alloc/frees-before-profiling", test_frees_before);
   g_test_add_func ("/Hotpath/Alloc/gstring", test_gstring);
   g_test_add_func ("/Hotpath/Alloc/measure-all", test_measure_all);
+  g_test_add_func ("/Hotpath/Alloc/fork", test_fork);
   g_test_add_func ("/Hotpath/Alloc/profiler-not-counted", test_profiler_not_counted);
   g_test_add_func ("/Hotpath/Alloc/disabled", test_disabled);
   g_test_add_func ("/Hotpath/Alloc/report", test_report);

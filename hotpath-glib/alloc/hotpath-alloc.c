@@ -517,10 +517,60 @@ getenv (const char *name)
   return value;
 }
 
+/* fork(): the child has only the forking thread. The registry lock is
+ * held across fork() so the list is consistent, and in the child the
+ * other threads' counters move to the exited totals. */
+static void
+atfork_prepare (void)
+{
+  /* Registering takes the lock: not while holding it. */
+  (void) hotpath_alloc_thread_get ();
+  pthread_mutex_lock (&registry_lock);
+}
+
+static void
+atfork_parent (void)
+{
+  pthread_mutex_unlock (&registry_lock);
+}
+
+static void
+atfork_child (void)
+{
+  HotpathAllocThread *self = &tls;
+  int self_listed = 0;
+
+  for (HotpathAllocThread *t = threads; t != NULL; t = t->next)
+    {
+      if (t == self)
+        {
+          self_listed = 1;
+          continue;
+        }
+      exited.request_bytes += t->request_bytes;
+      exited.alloc_bytes += t->alloc_bytes;
+      exited.alloc_count += t->alloc_count;
+      exited.free_bytes += t->free_bytes;
+      exited.free_count += t->free_count;
+    }
+  threads = NULL;
+  if (self_listed)
+    {
+      self->next = NULL;
+      threads = self;
+#ifdef SYS_gettid
+      self->thread_id = (uint64_t) syscall (SYS_gettid);
+#endif
+    }
+
+  pthread_mutex_init (&registry_lock, NULL);
+}
+
 __attribute__((constructor (101))) static void
 hotpath_alloc_init (void)
 {
   pthread_once (&key_once, create_key);
+  pthread_atfork (atfork_prepare, atfork_parent, atfork_child);
   check_usable_size ();
   if (env_lookup ("G_SLICE") == NULL)
     setenv ("G_SLICE", "always-malloc", 0);
