@@ -904,6 +904,34 @@ test_report (void)
   g_assert_nonnull (strstr (count_table, "|    10 |"));
 }
 
+/* An invalid HOTPATH_ALLOC_METRIC or HOTPATH_ALLOC_SELF: one line on
+ * stderr naming the variable, and the default. */
+static void
+test_invalid_env (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(HotpathSnapshot) snapshot = NULL;
+      g_autofree char *table = NULL;
+
+      g_setenv ("HOTPATH_ALLOC_METRIC", "megabytes", TRUE);
+      g_setenv ("HOTPATH_ALLOC_SELF", "maybe", TRUE);
+      g_assert_true (hotpath_collector_start (0));
+      n_mallocs (2, 24);
+      snapshot = session_finish ();
+      g_assert_false (snapshot->alloc->self_mode);
+      g_assert_cmpint (snapshot->alloc->metric, ==, HOTPATH_ALLOC_METRIC_BYTES);
+      table = hotpath_snapshot_to_table (snapshot);
+      g_assert_nonnull (strstr (table, "bytes allocated (cumulative)"));
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*HOTPATH_ALLOC_METRIC*megabytes*");
+  g_test_trap_assert_stderr ("*HOTPATH_ALLOC_SELF*maybe*");
+}
+
 static void
 test_absent (void)
 {
@@ -961,6 +989,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Alloc/fork", test_fork);
   g_test_add_func ("/Hotpath/Alloc/profiler-not-counted", test_profiler_not_counted);
   g_test_add_func ("/Hotpath/Alloc/disabled", test_disabled);
+  g_test_add_func ("/Hotpath/Alloc/invalid-env", test_invalid_env);
   g_test_add_func ("/Hotpath/Alloc/report", test_report);
 
   return g_test_run ();
