@@ -133,6 +133,7 @@ void                  hotpath_alloc_aggregate_record  (HotpathAllocAggregate **a
                                                        const HotpathAllocEvent *event);
 void                  hotpath_alloc_aggregate_record_none (HotpathAllocAggregate **aggregate);
 void                  hotpath_alloc_aggregate_free    (HotpathAllocAggregate  *aggregate);
+gsize                 hotpath_alloc_aggregate_get_memory_size (const HotpathAllocAggregate *aggregate);
 HotpathAllocStats    *hotpath_alloc_stats_copy        (HotpathAllocAggregate  *aggregate);
 void                  hotpath_alloc_stats_free        (HotpathAllocStats      *stats);
 

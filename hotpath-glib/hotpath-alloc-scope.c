@@ -227,6 +227,21 @@ hotpath_alloc_aggregate_free (HotpathAllocAggregate *aggregate)
 
 /* Called by the consumer, with the collector's lock held: it may fold the
  * pending runs into the aggregate's histograms. */
+gsize
+hotpath_alloc_aggregate_get_memory_size (const HotpathAllocAggregate *aggregate)
+{
+  gsize size;
+
+  if (aggregate == NULL)
+    return 0;
+
+  size = sizeof (HotpathAllocAggregate);
+  for (guint i = 0; i < HOTPATH_ALLOC_N_METRICS; i++)
+    size += hotpath_histogram_get_memory_size (&aggregate->metrics[i]);
+
+  return size;
+}
+
 HotpathAllocStats *
 hotpath_alloc_stats_copy (HotpathAllocAggregate *aggregate)
 {

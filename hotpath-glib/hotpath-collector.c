@@ -1049,7 +1049,11 @@ hotpath_collector_get_memory_size (void)
 
   g_mutex_lock (&registry_lock);
   for (ThreadBuffer *buffer = buffers; buffer != NULL; buffer = buffer->next)
-    size += sizeof (ThreadBuffer);
+    {
+      size += sizeof (ThreadBuffer);
+      if (buffer->alloc_stack != NULL)   /* allocation tracking */
+        size += sizeof (HotpathAllocStack);
+    }
   g_mutex_unlock (&registry_lock);
 
   for (guint i = 0; i < aggregates->len; i++)
@@ -1060,6 +1064,7 @@ hotpath_collector_get_memory_size (void)
       size += hotpath_histogram_get_memory_size (&aggregate->histogram);
       if (aggregate->logs != NULL)
         size += logs_limit * sizeof (HotpathLogEntry);
+      size += hotpath_alloc_aggregate_get_memory_size (aggregate->alloc);
       if (aggregate->name != NULL)
         size += strlen (aggregate->name) + 1;
       if (aggregate->file != NULL)
