@@ -780,6 +780,114 @@ test_fork (void)
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
 }
 
+/* Threads that allocate, reallocate and free at random, half of their
+ * blocks freed by another thread, some of them large enough for their own
+ * mapping: when everything is freed and joined, the process holds exactly
+ * what it held before. */
+#define STRESS_THREADS 6
+#define STRESS_OPS     20000
+
+typedef struct
+{
+  GAsyncQueue *handoff;   /* blocks for the next thread to free */
+  GAsyncQueue *incoming;
+  guint        seed;
+} StressThread;
+
+static gpointer
+stress_main (gpointer data)
+{
+  StressThread *self = data;
+  GRand *rand = g_rand_new_with_seed (self->seed);
+  gpointer slots[64] = { NULL, };
+  gpointer block;
+
+  for (guint i = 0; i < STRESS_OPS; i++)
+    {
+      guint slot = g_rand_int_range (rand, 0, G_N_ELEMENTS (slots));
+      gsize size = g_rand_int_range (rand, 0, 100) == 0 ? 200000 : g_rand_int_range (rand, 0, 2000);
+
+      switch (g_rand_int_range (rand, 0, 4))
+        {
+        case 0:
+          free (slots[slot]);
+          slots[slot] = malloc (size);
+          break;
+        case 1:
+          slots[slot] = realloc (slots[slot], size);
+          break;
+        case 2:
+          free (slots[slot]);
+          slots[slot] = calloc (1, size);
+          break;
+        default:
+          if (slots[slot] != NULL)
+            g_async_queue_push (self->handoff, g_steal_pointer (&slots[slot]));
+          break;
+        }
+
+      while ((block = g_async_queue_try_pop (self->incoming)) != NULL)
+        free (block);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
+    free (slots[i]);
+  g_rand_free (rand);
+
+  return NULL;
+}
+
+static void
+stress_round (HotpathAllocTotals *before,
+              HotpathAllocTotals *after)
+{
+  StressThread threads[STRESS_THREADS];
+  GThread *handles[STRESS_THREADS];
+  GAsyncQueue *queues[STRESS_THREADS];
+  gpointer block;
+
+  for (guint i = 0; i < STRESS_THREADS; i++)
+    queues[i] = g_async_queue_new ();
+  for (guint i = 0; i < STRESS_THREADS; i++)
+    {
+      threads[i].handoff = queues[i];
+      threads[i].incoming = queues[(i + STRESS_THREADS - 1) % STRESS_THREADS];
+      threads[i].seed = 1234 + i;
+    }
+
+  hotpath_alloc_foreach_thread (NULL, NULL, before);
+  for (guint i = 0; i < STRESS_THREADS; i++)
+    handles[i] = g_thread_new ("alloc-stress", stress_main, &threads[i]);
+  for (guint i = 0; i < STRESS_THREADS; i++)
+    g_thread_join (handles[i]);
+  for (guint i = 0; i < STRESS_THREADS; i++)
+    while ((block = g_async_queue_try_pop (queues[i])) != NULL)
+      free (block);
+  hotpath_alloc_foreach_thread (NULL, NULL, after);
+
+  for (guint i = 0; i < STRESS_THREADS; i++)
+    g_async_queue_unref (queues[i]);
+}
+
+static void
+test_stress (void)
+{
+  HotpathAllocTotals before, after;
+
+  /* A first round fills glibc's cache of thread stacks, which keeps each
+   * exited thread's TLS vector (a calloc) for the next thread; the second
+   * round reuses them. */
+  stress_round (&before, &after);
+  stress_round (&before, &after);
+
+  g_test_message ("stress: %" G_GUINT64_FORMAT " allocations", after.alloc_count - before.alloc_count);
+  g_assert_cmpuint (after.alloc_count - before.alloc_count, >, STRESS_THREADS * STRESS_OPS / 2);
+  g_assert_cmpint ((gint64) (after.alloc_count - after.free_count), ==,
+                   (gint64) (before.alloc_count - before.free_count));
+  g_assert_cmpint ((gint64) (after.alloc_bytes - after.free_bytes), ==,
+                   (gint64) (before.alloc_bytes - before.free_bytes));
+}
+
 /* A snapshot taken inside a measured function: the profiler's own
  * allocations, and their frees, are not the function's. */
 static void
@@ -987,6 +1095,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Alloc/gstring", test_gstring);
   g_test_add_func ("/Hotpath/Alloc/measure-all", test_measure_all);
   g_test_add_func ("/Hotpath/Alloc/fork", test_fork);
+  g_test_add_func ("/Hotpath/Alloc/stress", test_stress);
   g_test_add_func ("/Hotpath/Alloc/profiler-not-counted", test_profiler_not_counted);
   g_test_add_func ("/Hotpath/Alloc/disabled", test_disabled);
   g_test_add_func ("/Hotpath/Alloc/invalid-env", test_invalid_env);
