@@ -121,7 +121,6 @@ typedef struct
 gboolean              hotpath_alloc_is_available      (void);
 gboolean              hotpath_alloc_session_begin     (void);
 gboolean              hotpath_alloc_session_was_tracked (void);
-gboolean              hotpath_alloc_get_self_mode     (void);
 
 void                  hotpath_alloc_internal_enter    (void);
 void                  hotpath_alloc_internal_leave    (void);
@@ -141,7 +140,6 @@ HotpathAllocSnapshot *hotpath_alloc_snapshot_new      (void);
 void                  hotpath_alloc_snapshot_sort     (HotpathAllocSnapshot   *self);
 void                  hotpath_alloc_snapshot_free     (HotpathAllocSnapshot   *self);
 
-const char           *hotpath_alloc_metric_to_string  (HotpathAllocMetric      metric);
 
 /* Read by every tracked scope; written when a session starts. */
 extern gboolean hotpath_alloc_self_mode;

@@ -52,12 +52,6 @@ hotpath_alloc_is_available (void)
   return hotpath_alloc_thread_get != NULL && hotpath_alloc_foreach_thread != NULL;
 }
 
-gboolean
-hotpath_alloc_get_self_mode (void)
-{
-  return hotpath_alloc_self_mode;
-}
-
 /*
  * hotpath_alloc_session_begin:
  *
@@ -75,6 +69,22 @@ hotpath_alloc_session_begin (void)
   tracked = FALSE;
   if (!hotpath_alloc_is_available ())
     return FALSE;
+
+  /* A library from another build of hotpath-glib may lay its counters out
+   * differently: time only. */
+  if (hotpath_alloc_thread_get ()->abi != HOTPATH_ALLOC_ABI_VERSION)
+    {
+      static gsize warned;
+
+      if (g_once_init_enter (&warned))
+        {
+          g_printerr ("hotpath: libhotpath-glib-alloc-1 does not match this libhotpath-glib-1 "
+                      "(ABI %u, expected %u): allocations are not tracked\n",
+                      hotpath_alloc_thread_get ()->abi, HOTPATH_ALLOC_ABI_VERSION);
+          g_once_init_leave (&warned, 1);
+        }
+      return FALSE;
+    }
 
   hotpath_env_get_flag ("HOTPATH_ALLOC", &enabled);
   if (!enabled)
@@ -265,16 +275,6 @@ void
 hotpath_alloc_stats_free (HotpathAllocStats *stats)
 {
   hotpath_alloc_aggregate_free (stats);
-}
-
-const char *
-hotpath_alloc_metric_to_string (HotpathAllocMetric metric)
-{
-  static const char * const names[] = { "bytes", "count", "peak-bytes", "peak-count" };
-
-  g_return_val_if_fail (metric < HOTPATH_ALLOC_N_METRICS, NULL);
-
-  return names[metric];
 }
 
 static void
