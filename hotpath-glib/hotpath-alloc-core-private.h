@@ -195,9 +195,21 @@ hotpath_alloc_frame_push (HotpathAllocStack *stack,
                                      t->peak_count - parent->live_count0 - parent->child_net_count);
     }
 
-  /* Only this thread writes the marks. */
+  /* Only this thread writes the marks; from here malloc keeps them. */
   __atomic_store_n (&t->peak_bytes, hotpath_alloc_thread_live_bytes (t), __ATOMIC_RELAXED);
   __atomic_store_n (&t->peak_count, hotpath_alloc_thread_live_count (t), __ATOMIC_RELAXED);
+  if (G_UNLIKELY (!(t->mode & HOTPATH_ALLOC_MODE_PEAKS)))
+    __atomic_store_n (&t->mode, t->mode | HOTPATH_ALLOC_MODE_PEAKS, __ATOMIC_RELAXED);
+}
+
+/* The outermost scope ended: malloc can stop keeping the marks. */
+static inline void
+hotpath_alloc_stack_check_empty (HotpathAllocStack *stack)
+{
+  HotpathAllocThread *t = stack->thread;
+
+  if (stack->depth == 0 && (t->mode & HOTPATH_ALLOC_MODE_PEAKS))
+    __atomic_store_n (&t->mode, t->mode & ~HOTPATH_ALLOC_MODE_PEAKS, __ATOMIC_RELAXED);
 }
 
 static inline guint64

@@ -20,9 +20,12 @@ extern "C" {
 #define HOTPATH_ALLOC_ABI_VERSION 1
 
 /* HotpathAllocThread.mode: the hot path counts only when mode is exactly
- * HOTPATH_ALLOC_MODE_COUNTING; anything else takes the slow path. */
+ * HOTPATH_ALLOC_MODE_COUNTING, with or without HOTPATH_ALLOC_MODE_PEAKS;
+ * anything else takes the slow path. */
 #define HOTPATH_ALLOC_MODE_REGISTERED 1u           /* on the list of threads */
 #define HOTPATH_ALLOC_MODE_INTERNAL   2u           /* added per nested profiler section */
+#define HOTPATH_ALLOC_MODE_PEAKS      0x10000000u  /* a measured scope is open: keep the
+                                                    * peak fields up to date (set by the core) */
 #define HOTPATH_ALLOC_MODE_DEAD       0x80000000u  /* its thread-exit destructor ran */
 #define HOTPATH_ALLOC_MODE_COUNTING   HOTPATH_ALLOC_MODE_REGISTERED
 
@@ -49,7 +52,9 @@ struct __attribute__((aligned (64))) _HotpathAllocThread
   uint64_t            free_count;
   /* High-water marks of live bytes and live blocks since the core last set
    * them (the core lowers them to the live values when a measured scope
-   * begins, to find the peak inside the scope). */
+   * begins, to find the peak inside the scope). Kept only while the core
+   * sets HOTPATH_ALLOC_MODE_PEAKS, so that allocations outside measured
+   * scopes pay nothing for them. */
   int64_t             peak_bytes;
   int64_t             peak_count;
 

@@ -369,8 +369,10 @@ push_event_alloc_frame (ThreadBuffer     *buffer,
                         guint64           end)
 {
   HotpathAllocSample sample;
+  gboolean popped = hotpath_alloc_frame_pop (buffer->alloc_stack, key, start, &sample);
 
-  if (hotpath_alloc_frame_pop (buffer->alloc_stack, key, start, &sample))
+  hotpath_alloc_stack_check_empty (buffer->alloc_stack);
+  if (popped)
     {
       /* Most calls allocate nothing: one slot says so. Most others fit in
        * one packed slot. */

@@ -63,7 +63,7 @@ static int                 key_ok;
 
 /* Bits of HotpathAllocThread.mode private to this library. */
 #define MODE_CALL_USABLE   0x40000000u  /* the chunk header cannot be read */
-#define MODE_INTERNAL_MASK 0x3ffffffeu
+#define MODE_INTERNAL_MASK 0x0ffffffeu
 
 /* glibc keeps a chunk's size in the word before the block, with flags in
  * the low three bits. */
@@ -76,6 +76,16 @@ static int usable_size_checked;
 /* Plain stores, but atomic ones: other threads read the counters. */
 #define STORE(field, value) __atomic_store_n (&(field), (value), __ATOMIC_RELAXED)
 #define LOAD(field)         __atomic_load_n (&(field), __ATOMIC_RELAXED)
+
+static inline __attribute__((always_inline)) void
+count_alloc_no_peaks (HotpathAllocThread *t,
+                      size_t              request,
+                      size_t              size)
+{
+  STORE (t->request_bytes, t->request_bytes + request);
+  STORE (t->alloc_bytes, t->alloc_bytes + size);
+  STORE (t->alloc_count, t->alloc_count + 1);
+}
 
 static inline __attribute__((always_inline)) void
 count_alloc_fast (HotpathAllocThread *t,
@@ -251,11 +261,14 @@ counted (void   *block,
          size_t  request)
 {
   HotpathAllocThread *t = &tls;
+  uint32_t mode = t->mode;
 
-  if (UNLIKELY (t->mode != HOTPATH_ALLOC_MODE_COUNTING))
+  if (LIKELY (mode == HOTPATH_ALLOC_MODE_COUNTING))
+    count_alloc_no_peaks (t, request, header_usable_size (block));
+  else if (LIKELY (mode == (HOTPATH_ALLOC_MODE_COUNTING | HOTPATH_ALLOC_MODE_PEAKS)))
+    count_alloc_fast (t, request, header_usable_size (block));
+  else
     return counted_slow (block, request);
-
-  count_alloc_fast (t, request, header_usable_size (block));
   return block;
 }
 
@@ -287,7 +300,7 @@ free (void *ptr)
   if (ptr == NULL)
     return;
 
-  if (LIKELY (t->mode == HOTPATH_ALLOC_MODE_COUNTING))
+  if (LIKELY ((t->mode & ~HOTPATH_ALLOC_MODE_PEAKS) == HOTPATH_ALLOC_MODE_COUNTING))
     count_free_fast (t, header_usable_size (ptr));
   else
     uncount_slow (ptr);
@@ -318,8 +331,8 @@ realloc (void   *ptr,
   if (ptr == NULL)
     return malloc (size);
 
-  old_size = t->mode == HOTPATH_ALLOC_MODE_COUNTING ? header_usable_size (ptr)
-                                                    : malloc_usable_size (ptr);
+  old_size = (t->mode & ~HOTPATH_ALLOC_MODE_PEAKS) == HOTPATH_ALLOC_MODE_COUNTING
+               ? header_usable_size (ptr) : malloc_usable_size (ptr);
   block = __libc_realloc (ptr, size);
 
   /* A failed realloc leaves ptr as it was; realloc (ptr, 0) frees ptr and
@@ -327,7 +340,8 @@ realloc (void   *ptr,
   if (block == NULL && size != 0)
     return NULL;
 
-  if (LIKELY (t->mode == HOTPATH_ALLOC_MODE_COUNTING) || slow_path (t, 0, old_size, 0))
+  if (LIKELY ((t->mode & ~HOTPATH_ALLOC_MODE_PEAKS) == HOTPATH_ALLOC_MODE_COUNTING) ||
+      slow_path (t, 0, old_size, 0))
     count_free_fast (t, old_size);
 
   if (block == NULL)
