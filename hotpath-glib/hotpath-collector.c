@@ -24,6 +24,7 @@
 
 #include "hotpath-clock-private.h"
 #include "hotpath-collector-private.h"
+#include "hotpath-flow-private.h"   /* flow (issue 4) */
 #include "hotpath-histogram-private.h"
 #include "hotpath-snapshot-private.h"
 #include "hotpath-symbols-private.h"
@@ -193,6 +194,7 @@ push_event (ThreadBuffer     *buffer,
   event->start = start;
   event->end = end;
   event->kind = kind;
+  event->reserved = 0;
 
   __atomic_store_n (&buffer->head, head + 1, __ATOMIC_RELEASE);
 
@@ -213,6 +215,32 @@ hotpath_collector_record (HotpathEventKind kind,
 
   push_event (buffer, kind, key, start, end);
 }
+
+/* BEGIN flow (issue 4): an event with a 32-bit payload in `reserved`. */
+void
+hotpath_collector_record_full (guint32       kind,
+                               gconstpointer key,
+                               guint64       start,
+                               guint64       end,
+                               guint32       extra)
+{
+  ThreadBuffer *buffer = tls_buffer;
+  guint64 head;
+
+  if (G_UNLIKELY (buffer == NULL))
+    buffer = thread_buffer_new ();
+
+  head = buffer->head;
+  if (G_UNLIKELY (head - buffer->cached_tail >= RING_SIZE))
+    wait_for_room (buffer);
+
+  buffer->events[head & RING_MASK] = (HotpathEvent) { key, start, end, kind, extra };
+  __atomic_store_n (&buffer->head, head + 1, __ATOMIC_RELEASE);
+
+  if (G_UNLIKELY (((head + 1) & (KICK_INTERVAL - 1)) == 0))
+    kick_worker ();
+}
+/* END flow */
 
 /**
  * hotpath_scope_end:
@@ -402,6 +430,14 @@ aggregate_event (const HotpathEvent *event,
   FunctionAggregate *aggregate;
   guint64 duration;
 
+  /* BEGIN flow (issue 4) */
+  if (event->kind >= HOTPATH_EVENT_FLOW_FIRST)
+    {
+      hotpath_flow_aggregate (event, thread_id, session_start_ticks, logs_limit);
+      return;
+    }
+  /* END flow */
+
   /* Events from before the current session (a scope that straddled a
    * restart) do not belong to it. */
   if (G_UNLIKELY (event->start < session_start_ticks))
@@ -533,6 +569,8 @@ reset_locked (void)
       g_clear_pointer (&aggregate->logs, g_free);
       aggregate->n_logged = 0;
     }
+
+  hotpath_flow_reset ();  /* flow (issue 4) */
 }
 
 /**
@@ -715,6 +753,8 @@ hotpath_collector_snapshot (const char *name,
 
       hotpath_snapshot_take_function (snapshot, stats);
     }
+
+  hotpath_flow_snapshot (snapshot, session_start_ticks, logs_limit);  /* flow (issue 4) */
 
   g_mutex_unlock (&collector_lock);
 
