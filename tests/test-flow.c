@@ -361,6 +361,318 @@ test_main_context_unwatch (void)
   hotpath_guard_finish (guard);
 }
 
+
+/* ---------------------------------------------------------- channels */
+
+#define N_PRODUCERS 4
+#define N_CONSUMERS 2
+#define PER_PRODUCER 100000
+
+typedef struct
+{
+  GAsyncQueue *queue;
+  guint        n;
+} Worker;
+
+static gpointer
+produce (gpointer data)
+{
+  Worker *worker = data;
+
+  for (guint i = 1; i <= worker->n; i++)
+    hotpath_async_queue_push (worker->queue, GUINT_TO_POINTER (i));
+
+  return NULL;
+}
+
+static gpointer
+consume (gpointer data)
+{
+  Worker *worker = data;
+  guint64 sum = 0;
+
+  for (guint i = 0; i < worker->n; i++)
+    sum += GPOINTER_TO_UINT (hotpath_async_queue_pop (worker->queue));
+
+  return GSIZE_TO_POINTER (sum);
+}
+
+static void
+test_channel_counts (void)
+{
+  g_autoptr(HotpathGuard) guard = start_session ();
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  GAsyncQueue *queue = HOTPATH_ASYNC_QUEUE (g_async_queue_new (), .label = "jobs");
+  GThread *producers[N_PRODUCERS], *consumers[N_CONSUMERS];
+  Worker produce_work = { queue, PER_PRODUCER };
+  Worker consume_work = { queue, PER_PRODUCER * N_PRODUCERS / N_CONSUMERS };
+  guint64 sum = 0;
+  HotpathFlowChannel *channel;
+
+  for (guint i = 0; i < N_CONSUMERS; i++)
+    consumers[i] = g_thread_new ("consumer", consume, &consume_work);
+  for (guint i = 0; i < N_PRODUCERS; i++)
+    producers[i] = g_thread_new ("producer", produce, &produce_work);
+
+  /* Snapshots while the channel is busy must not disturb the counts. */
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(HotpathSnapshot) busy = hotpath_guard_snapshot (guard);
+      HotpathFlowChannel *partial = find_item (busy->flow->channels, "jobs");
+
+      g_assert_nonnull (partial);
+      g_assert_cmpuint (partial->received, <=, partial->sent);
+    }
+
+  for (guint i = 0; i < N_PRODUCERS; i++)
+    g_thread_join (producers[i]);
+  for (guint i = 0; i < N_CONSUMERS; i++)
+    sum += GPOINTER_TO_SIZE (g_thread_join (consumers[i]));
+
+  g_assert_cmpuint (sum, ==, (guint64) N_PRODUCERS * PER_PRODUCER * (PER_PRODUCER + 1) / 2);
+
+  snapshot = hotpath_guard_snapshot (guard);
+  channel = find_item (snapshot->flow->channels, "jobs");
+  g_assert_nonnull (channel);
+  g_assert_cmpstr (channel->type, ==, "async_queue");
+  g_assert_cmpstr (channel->state, ==, "active");
+  g_assert_cmpuint (channel->sent, ==, N_PRODUCERS * PER_PRODUCER);
+  g_assert_cmpuint (channel->received, ==, N_PRODUCERS * PER_PRODUCER);
+  g_assert_cmpint (channel->queued, ==, 0);
+  g_assert_cmpuint (channel->max_queued, >=, 1);
+  g_assert_cmpuint (channel->max_queued, <=, N_PRODUCERS * PER_PRODUCER);
+  /* Every message has its latency. */
+  g_assert_cmpuint (channel->latency.count, ==, N_PRODUCERS * PER_PRODUCER);
+  g_assert_cmpuint (channel->n_logs, ==, 0);
+
+  hotpath_async_queue_unref (queue);
+  g_clear_pointer (&snapshot, hotpath_snapshot_unref);
+  snapshot = hotpath_guard_snapshot (guard);
+  channel = find_item (snapshot->flow->channels, "jobs");
+  g_assert_cmpstr (channel->state, ==, "closed");
+  hotpath_guard_finish (guard);
+}
+
+typedef struct
+{
+  GAsyncQueue *queue;
+  gboolean     monitored;
+  guint        delay_ms;
+} DelayedPush;
+
+static gpointer
+push_later (gpointer data)
+{
+  DelayedPush *push = data;
+
+  g_usleep (push->delay_ms * 1000);
+  if (push->monitored)
+    hotpath_async_queue_push (push->queue, GUINT_TO_POINTER (99));
+  else
+    g_async_queue_push (push->queue, GUINT_TO_POINTER (99));
+
+  return NULL;
+}
+
+static gpointer
+pop_blocking (gpointer data)
+{
+  DelayedPush *push = data;
+
+  return push->monitored ? hotpath_async_queue_pop (push->queue) : g_async_queue_pop (push->queue);
+}
+
+/* Runs the same script on a plain and on a monitored queue; returns what
+ * each step observed, as text, for comparison. */
+static char *
+queue_script (gboolean monitored)
+{
+  GString *log = g_string_new (NULL);
+  GAsyncQueue *queue = g_async_queue_new ();
+  DelayedPush push = { queue, monitored, 30 };
+  GThread *thread;
+  gint64 start;
+  gpointer item;
+
+#define PUSH(q, d) (monitored ? hotpath_async_queue_push ((q), (d)) : g_async_queue_push ((q), (d)))
+#define TRY_POP(q) (monitored ? hotpath_async_queue_try_pop (q) : g_async_queue_try_pop (q))
+#define TIMEOUT_POP(q, t) (monitored ? hotpath_async_queue_timeout_pop ((q), (t)) : g_async_queue_timeout_pop ((q), (t)))
+#define LENGTH(q) (monitored ? hotpath_async_queue_length (q) : g_async_queue_length (q))
+
+  if (monitored)
+    queue = HOTPATH_ASYNC_QUEUE (queue, .label = "script");
+
+  /* try_pop on an empty queue returns NULL at once. */
+  start = g_get_monotonic_time ();
+  item = TRY_POP (queue);
+  g_string_append_printf (log, "try_pop empty: %p fast=%d\n", item, g_get_monotonic_time () - start < 10000);
+
+  PUSH (queue, GUINT_TO_POINTER (1));
+  PUSH (queue, GUINT_TO_POINTER (2));
+  PUSH (queue, GUINT_TO_POINTER (3));
+  g_string_append_printf (log, "length after 3 pushes: %d\n", LENGTH (queue));
+  g_string_append_printf (log, "try_pop: %u\n", GPOINTER_TO_UINT (TRY_POP (queue)));
+  g_string_append_printf (log, "timeout_pop: %u\n", GPOINTER_TO_UINT (TIMEOUT_POP (queue, 1000)));
+  g_string_append_printf (log, "pop: %u\n", GPOINTER_TO_UINT (monitored ? hotpath_async_queue_pop (queue) : g_async_queue_pop (queue)));
+
+  /* timeout_pop on an empty queue waits the whole timeout, then NULL. */
+  start = g_get_monotonic_time ();
+  item = TIMEOUT_POP (queue, 20000);
+  g_string_append_printf (log, "timeout_pop empty: %p waited=%d\n", item, g_get_monotonic_time () - start >= 20000);
+
+  /* timeout_pop is woken by a push. */
+  thread = g_thread_new ("pusher", push_later, &push);
+  item = TIMEOUT_POP (queue, 5 * G_USEC_PER_SEC);
+  g_string_append_printf (log, "timeout_pop woken: %u\n", GPOINTER_TO_UINT (item));
+  g_thread_join (thread);
+
+  /* A waiting receiver makes the length negative. */
+  thread = g_thread_new ("popper", pop_blocking, &push);
+  while (LENGTH (queue) != -1)
+    g_usleep (1000);
+  g_string_append_printf (log, "length with a waiter: %d\n", LENGTH (queue));
+  PUSH (queue, GUINT_TO_POINTER (7));
+  g_string_append_printf (log, "waiter got: %u\n", GPOINTER_TO_UINT (g_thread_join (thread)));
+  g_string_append_printf (log, "length at end: %d\n", LENGTH (queue));
+
+#undef PUSH
+#undef TRY_POP
+#undef TIMEOUT_POP
+#undef LENGTH
+
+  if (monitored)
+    hotpath_async_queue_unref (queue);
+  else
+    g_async_queue_unref (queue);
+
+  return g_string_free (log, FALSE);
+}
+
+static void
+test_channel_semantics (void)
+{
+  g_autoptr(HotpathGuard) guard = start_session ();
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  g_autofree char *plain = queue_script (FALSE);
+  g_autofree char *monitored = queue_script (TRUE);
+  HotpathFlowChannel *channel;
+
+  g_test_message ("%s", plain);
+  g_assert_cmpstr (monitored, ==, plain);
+  g_assert_nonnull (strstr (plain, "try_pop empty: (nil) fast=1"));
+  g_assert_nonnull (strstr (plain, "length with a waiter: -1"));
+
+  snapshot = hotpath_guard_snapshot (guard);
+  channel = find_item (snapshot->flow->channels, "script");
+  g_assert_nonnull (channel);
+  g_assert_cmpuint (channel->sent, ==, 5);
+  g_assert_cmpuint (channel->received, ==, 5);
+  g_assert_cmpuint (channel->max_queued, ==, 3);
+  g_assert_cmpuint (channel->latency.count, ==, 5);
+  g_assert_cmpstr (channel->state, ==, "closed");
+  hotpath_guard_finish (guard);
+}
+
+static char *
+describe_job (gconstpointer item)
+{
+  return g_strdup_printf ("job %u", GPOINTER_TO_UINT (item));
+}
+
+static void
+test_channel_log (void)
+{
+  g_autoptr(HotpathGuard) guard = start_session ();
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  GAsyncQueue *queue;
+  HotpathFlowChannel *channel;
+
+  /* Messages queued before registration are received but have no latency. */
+  queue = g_async_queue_new ();
+  g_async_queue_push (queue, GUINT_TO_POINTER (1000));
+  g_async_queue_push (queue, GUINT_TO_POINTER (1001));
+  queue = HOTPATH_ASYNC_QUEUE (queue, .label = "logged", .log = TRUE, .describe = describe_job);
+  g_assert_cmpint (hotpath_async_queue_length (queue), ==, 2);
+
+  for (guint i = 1; i <= 60; i++)
+    hotpath_async_queue_push (queue, GUINT_TO_POINTER (i));
+  for (guint i = 0; i < 52; i++)
+    hotpath_async_queue_pop (queue);
+
+  snapshot = hotpath_guard_snapshot (guard);
+  channel = find_item (snapshot->flow->channels, "logged");
+  g_assert_nonnull (channel);
+  g_assert_cmpuint (channel->sent, ==, 60);
+  g_assert_cmpuint (channel->received, ==, 52);
+  g_assert_cmpint (channel->queued, ==, 10);
+  g_assert_cmpuint (channel->max_queued, ==, 62);
+  g_assert_cmpuint (channel->latency.count, ==, 50);
+  g_assert_cmpuint (channel->n_logs, ==, HOTPATH_DEFAULT_LOGS_LIMIT);
+  g_assert_cmpstr (channel->logs[channel->n_logs - 1].text, ==, "job 60");
+  g_assert_cmpstr (channel->logs[0].text, ==, "job 11");
+  /* job 50 was popped, job 51 is still queued. */
+  g_assert_cmpstr (channel->logs[39].text, ==, "job 50");
+  g_assert_cmpstr (channel->logs[39].outcome, ==, "received");
+  g_assert_cmpstr (channel->logs[40].outcome, ==, "queued");
+
+  hotpath_async_queue_ref (queue);
+  hotpath_async_queue_unref (queue);
+  g_clear_pointer (&snapshot, hotpath_snapshot_unref);
+  snapshot = hotpath_guard_snapshot (guard);
+  g_assert_cmpstr (((HotpathFlowChannel *) find_item (snapshot->flow->channels, "logged"))->state, ==, "active");
+  hotpath_async_queue_unref (queue);
+  hotpath_guard_finish (guard);
+}
+
+static void
+pool_work (gpointer data,
+           gpointer user_data)
+{
+  guint *done = user_data;
+
+  g_usleep (200);
+  g_atomic_int_inc (done);
+}
+
+static void
+test_thread_pool (void)
+{
+  g_autoptr(HotpathGuard) guard = start_session ();
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  HotpathFlowChannel *channel;
+  GThreadPool *pool;
+  guint done = 0;
+
+  pool = HOTPATH_THREAD_POOL (g_thread_pool_new (pool_work, &done, 4, FALSE, &error), .label = "workers");
+  g_assert_no_error (error);
+
+  for (guint i = 1; i <= 500; i++)
+    g_assert_true (hotpath_thread_pool_push (pool, GUINT_TO_POINTER (i), &error));
+  /* The pool's own calls still work on it. */
+  g_assert_cmpuint (g_thread_pool_get_max_threads (pool), ==, 4);
+  hotpath_thread_pool_free (pool, FALSE, TRUE);
+  g_assert_cmpuint (done, ==, 500);
+
+  snapshot = hotpath_guard_snapshot (guard);
+  channel = find_item (snapshot->flow->channels, "workers");
+  g_assert_nonnull (channel);
+  g_assert_cmpstr (channel->type, ==, "thread_pool");
+  g_assert_cmpstr (channel->state, ==, "closed");
+  g_assert_cmpuint (channel->sent, ==, 500);
+  g_assert_cmpuint (channel->received, ==, 500);
+  g_assert_cmpuint (channel->finished, ==, 500);
+  g_assert_cmpint (channel->queued, ==, 0);
+  g_assert_cmpuint (channel->running, ==, 0);
+  g_assert_cmpuint (channel->max_running, >=, 1);
+  g_assert_cmpuint (channel->max_running, <=, 4);
+  g_assert_cmpuint (channel->max_queued, >, 4);
+  g_assert_cmpuint (channel->latency.count, ==, 500);
+  g_assert_cmpuint (channel->run.count, ==, 500);
+  g_assert_cmpuint (channel->run.min, >=, 200 * 1000);
+  hotpath_guard_finish (guard);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -375,6 +687,10 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Flow/source-signal", test_source_signal);
   g_test_add_func ("/Hotpath/Flow/main-context-stall", test_main_context_stall);
   g_test_add_func ("/Hotpath/Flow/main-context-unwatch", test_main_context_unwatch);
+  g_test_add_func ("/Hotpath/Flow/channel-counts", test_channel_counts);
+  g_test_add_func ("/Hotpath/Flow/channel-semantics", test_channel_semantics);
+  g_test_add_func ("/Hotpath/Flow/channel-log", test_channel_log);
+  g_test_add_func ("/Hotpath/Flow/thread-pool", test_thread_pool);
 
   return g_test_run ();
 }
