@@ -112,7 +112,8 @@ typedef struct
   guint64          callbacks;
   guint64          finalized;
   guint64          no_return;     /* fault: finalized without returning */
-  guint64          no_callback;   /* fault: returned, callback never ran */
+  guint64          no_callback;   /* fault: returned, finalized, callback never ran */
+  guint64          awaiting_callback; /* returned, alive, callback not run yet */
   HotpathHistogram queue_wait;    /* ns */
   HotpathHistogram run;           /* ns */
   HotpathHistogram to_callback;   /* ns: return to callback (task), start to callback (async) */

@@ -43,6 +43,7 @@ typedef struct
   const char        *type;
   gboolean           log;
   gint64             created;        /* atomic */
+  gint64             awaiting;       /* atomic: returned, callback not run */
 
   /* worker */
   guint64            ran_in_thread;
@@ -73,6 +74,7 @@ typedef struct
   guint64          finalized;
   guint8           outcome;
   guint8           ran_in_thread;
+  guint8           awaiting;        /* counted in stats->awaiting */
 } TaskRecord;
 
 typedef struct
@@ -134,6 +136,7 @@ future_stats_snapshot (HotpathFlowItem *item,
   copy->finalized = self->finalized;
   copy->no_return = self->no_return;
   copy->no_callback = self->no_callback;
+  copy->awaiting_callback = (guint64) MAX (__atomic_load_n (&self->awaiting, __ATOMIC_RELAXED), 0);
   hotpath_histogram_copy (&copy->queue_wait, &self->queue_wait);
   hotpath_histogram_copy (&copy->run, &self->run);
   hotpath_histogram_copy (&copy->to_callback, &self->to_callback);
@@ -255,6 +258,11 @@ task_completed (GObject    *object,
   record->completed = now_ticks ();
   if (record->completed == 0)
     record->completed = 1;
+  if (record->awaiting)
+    {
+      record->awaiting = FALSE;
+      __atomic_fetch_sub (&record->stats->awaiting, 1, __ATOMIC_RELAXED);
+    }
 
   if (record->outcome == OUTCOME_NONE)
     {
@@ -273,6 +281,12 @@ task_weak_notify (gpointer  data,
                   GObject  *where_the_object_was)
 {
   TaskRecord *record = data;
+
+  if (record->awaiting)
+    {
+      record->awaiting = FALSE;
+      __atomic_fetch_sub (&record->stats->awaiting, 1, __ATOMIC_RELAXED);
+    }
 
   /* Still readable: weak references go in dispose, before finalize. */
   if (record->completed == 0 && record->outcome == OUTCOME_NONE &&
@@ -417,6 +431,12 @@ note_return (GTask *task,
     {
       record->returned = now_ticks ();
       record->outcome = outcome;
+      /* Before the return: the callback may run inside it. */
+      if (!record->awaiting && record->completed == 0)
+        {
+          record->awaiting = TRUE;
+          __atomic_fetch_add (&record->stats->awaiting, 1, __ATOMIC_RELAXED);
+        }
     }
 }
 

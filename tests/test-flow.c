@@ -673,6 +673,289 @@ test_thread_pool (void)
   hotpath_guard_finish (guard);
 }
 
+
+/* ----------------------------------------------------------- futures */
+
+typedef struct
+{
+  guint      callbacks;
+  guint      errors;
+  guint      expected;
+  GMainLoop *loop;
+} TaskState;
+
+static void
+compute_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  g_usleep (1000);
+  g_task_return_int (task, GPOINTER_TO_INT (task_data) * 2);
+}
+
+static void
+task_done (GObject      *source_object,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  TaskState *state = data;
+  g_autoptr(GError) error = NULL;
+
+  if (g_task_propagate_int (G_TASK (result), &error) < 0 || error != NULL)
+    state->errors++;
+  if (++state->callbacks == state->expected && state->loop != NULL)
+    g_main_loop_quit (state->loop);
+}
+
+static void
+test_task_thread (void)
+{
+  g_autoptr(HotpathGuard) guard = start_session ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  TaskState state = { 0, 0, 20, loop };
+  HotpathFlowFuture *future;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autoptr(GTask) task = HOTPATH_TASK (g_task_new (NULL, NULL, task_done, &state),
+                                            .label = "compute", .log = TRUE);
+
+      g_task_set_task_data (task, GUINT_TO_POINTER (i + 1), NULL);
+      hotpath_task_run_in_thread (task, compute_thread);
+    }
+  g_main_loop_run (loop);
+  /* GTask drops its last references from the pool threads and idles. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (state.callbacks, ==, 20);
+  g_assert_cmpuint (state.errors, ==, 0);
+
+  snapshot = hotpath_guard_snapshot (guard);
+  future = find_item (snapshot->flow->futures, "compute");
+  g_assert_nonnull (future);
+  g_assert_cmpstr (future->type, ==, "task");
+  g_assert_cmpuint (future->created, ==, 20);
+  g_assert_cmpuint (future->finalized, ==, 20);
+  g_assert_cmpuint (future->ran_in_thread, ==, 20);
+  g_assert_cmpuint (future->returned_value, ==, 20);
+  g_assert_cmpuint (future->callbacks, ==, 20);
+  g_assert_cmpuint (future->no_return + future->no_callback, ==, 0);
+  g_assert_cmpuint (future->queue_wait.count, ==, 20);
+  g_assert_cmpuint (future->run.count, ==, 20);
+  g_assert_cmpuint (future->run.min, >=, 1000 * 1000);
+  g_assert_cmpuint (future->to_callback.count, ==, 20);
+  g_assert_cmpuint (future->lifetime.count, ==, 20);
+  g_assert_cmpuint (future->n_logs, ==, 20);
+  g_assert_cmpstr (future->logs[0].outcome, ==, "value");
+  hotpath_guard_finish (guard);
+}
+
+static void
+error_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  hotpath_task_return_error (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "no"));
+}
+
+static void
+cancel_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  if (!hotpath_task_return_error_if_cancelled (task))
+    hotpath_task_return_int (task, 1);
+}
+
+static void
+test_task_outcomes (void)
+{
+  g_autoptr(HotpathGuard) guard = start_session ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  TaskState state = { 0, 0, 4, loop };
+  HotpathFlowFuture *future;
+  GTask *task;
+
+  /* An error, through the wrapper. */
+  task = HOTPATH_TASK (g_task_new (NULL, NULL, task_done, &state), .label = "outcomes");
+  hotpath_task_run_in_thread (task, error_thread);
+  g_object_unref (task);
+
+  /* Cancelled. */
+  g_cancellable_cancel (cancellable);
+  task = HOTPATH_TASK (g_task_new (NULL, cancellable, task_done, &state), .label = "outcomes");
+  hotpath_task_run_in_thread (task, cancel_thread);
+  g_object_unref (task);
+
+  /* Plain GLib returns: the error is seen at completion. */
+  task = HOTPATH_TASK (g_task_new (NULL, NULL, task_done, &state), .label = "outcomes");
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "gone");
+  g_object_unref (task);
+
+  task = HOTPATH_TASK (g_task_new (NULL, NULL, task_done, &state), .label = "outcomes");
+  hotpath_task_return_pointer (task, NULL, NULL);
+  g_object_unref (task);
+
+  g_main_loop_run (loop);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (state.errors, ==, 3);  /* error, cancelled, not found */
+
+  snapshot = hotpath_guard_snapshot (guard);
+  future = find_item (snapshot->flow->futures, "outcomes");
+  g_assert_nonnull (future);
+  g_assert_cmpuint (future->created, ==, 4);
+  g_assert_cmpuint (future->finalized, ==, 4);
+  g_assert_cmpuint (future->returned_error, ==, 2);
+  g_assert_cmpuint (future->cancelled, ==, 1);
+  g_assert_cmpuint (future->returned_value, ==, 1);
+  g_assert_cmpuint (future->callbacks, ==, 4);
+  hotpath_guard_finish (guard);
+}
+
+static gpointer
+return_from_thread (gpointer data)
+{
+  hotpath_task_return_boolean (data, TRUE);
+  return NULL;
+}
+
+static void
+test_task_faults (void)
+{
+  g_autoptr(HotpathGuard) guard = start_session ();
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  TaskState state = { 0, 0, 0, NULL };
+  HotpathFlowFuture *future;
+  GMainContext *context;
+  GTask *task;
+
+  /* Finalized without ever returning. */
+  task = HOTPATH_TASK (g_task_new (NULL, NULL, task_done, &state), .label = "faulty");
+  g_object_unref (task);
+
+  /* Returned from a thread, but its context is never iterated: the
+   * callback waits (the task stays alive, held by its idle source). */
+  context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
+  task = HOTPATH_TASK (g_task_new (NULL, NULL, task_done, &state), .label = "faulty");
+  g_main_context_pop_thread_default (context);
+  g_thread_join (g_thread_new ("returner", return_from_thread, task));
+  g_object_unref (task);
+
+  g_assert_cmpuint (state.callbacks, ==, 0);
+
+  snapshot = hotpath_guard_snapshot (guard);
+  future = find_item (snapshot->flow->futures, "faulty");
+  g_assert_nonnull (future);
+  g_assert_cmpuint (future->created, ==, 2);
+  g_assert_cmpuint (future->finalized, ==, 1);
+  g_assert_cmpuint (future->no_return, ==, 1);
+  g_assert_cmpuint (future->awaiting_callback, ==, 1);
+  g_assert_cmpuint (future->callbacks, ==, 0);
+  g_clear_pointer (&snapshot, hotpath_snapshot_unref);
+
+  /* Its context runs at last: the callback comes, the task goes. */
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_main_context_unref (context);
+  g_assert_cmpuint (state.callbacks, ==, 1);
+  snapshot = hotpath_guard_snapshot (guard);
+  future = find_item (snapshot->flow->futures, "faulty");
+  g_assert_cmpuint (future->finalized, ==, 2);
+  g_assert_cmpuint (future->awaiting_callback, ==, 0);
+  g_assert_cmpuint (future->callbacks, ==, 1);
+  g_assert_cmpuint (future->returned_value, ==, 1);
+  g_assert_cmpuint (future->to_callback.count, ==, 1);
+  hotpath_guard_finish (guard);
+}
+
+static void
+test_task_sync (void)
+{
+  g_autoptr(HotpathGuard) guard = start_session ();
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  HotpathFlowFuture *future;
+  GTask *task;
+
+  task = HOTPATH_TASK (g_task_new (NULL, NULL, NULL, NULL), .label = "sync");
+  g_task_set_task_data (task, GINT_TO_POINTER (21), NULL);
+  hotpath_task_run_in_thread_sync (task, compute_thread);
+  g_assert_cmpint (g_task_propagate_int (task, &error), ==, 42);
+  g_assert_no_error (error);
+  g_object_unref (task);
+
+  snapshot = hotpath_guard_snapshot (guard);
+  future = find_item (snapshot->flow->futures, "sync");
+  g_assert_nonnull (future);
+  g_test_message ("sync: callbacks %" G_GUINT64_FORMAT " no_return %" G_GUINT64_FORMAT
+                  " no_callback %" G_GUINT64_FORMAT " value %" G_GUINT64_FORMAT,
+                  future->callbacks, future->no_return, future->no_callback, future->returned_value);
+  g_assert_cmpuint (future->finalized, ==, 1);
+  g_assert_cmpuint (future->ran_in_thread, ==, 1);
+  g_assert_cmpuint (future->run.count, ==, 1);
+  g_assert_cmpuint (future->no_return + future->no_callback, ==, 0);
+  g_assert_cmpuint (future->returned_value, ==, 1);
+  hotpath_guard_finish (guard);
+}
+
+typedef struct
+{
+  guint      done;
+  guint      failed;
+  GMainLoop *loop;
+} LoadState;
+
+static void
+on_loaded (GObject      *source_object,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  LoadState *state = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+
+  if (!g_file_load_contents_finish (G_FILE (source_object), result, &contents, NULL, NULL, &error))
+    state->failed++;
+  if (++state->done == 2)
+    g_main_loop_quit (state->loop);
+}
+
+static void
+test_async (void)
+{
+  g_autoptr(HotpathGuard) guard = start_session ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  g_autoptr(GFile) exists = g_file_new_for_path (g_test_get_filename (G_TEST_DIST, "test-flow.c", NULL));
+  g_autoptr(GFile) missing = g_file_new_for_path ("/nonexistent/hotpath");
+  LoadState state = { 0, 0, loop };
+  HotpathFlowFuture *future;
+
+  g_file_load_contents_async (exists, NULL, HOTPATH_ASYNC (on_loaded, &state, "load"));
+  g_file_load_contents_async (missing, NULL, HOTPATH_ASYNC (on_loaded, &state, "load"));
+  g_main_loop_run (loop);
+  g_assert_cmpuint (state.failed, ==, 1);
+
+  snapshot = hotpath_guard_snapshot (guard);
+  future = find_item (snapshot->flow->futures, "load");
+  g_assert_nonnull (future);
+  g_assert_cmpstr (future->type, ==, "async");
+  g_assert_cmpuint (future->created, ==, 2);
+  g_assert_cmpuint (future->callbacks, ==, 2);
+  g_assert_cmpuint (future->returned_value, ==, 1);
+  g_assert_cmpuint (future->returned_error, ==, 1);
+  g_assert_cmpuint (future->to_callback.count, ==, 2);
+  hotpath_guard_finish (guard);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -691,6 +974,11 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Flow/channel-semantics", test_channel_semantics);
   g_test_add_func ("/Hotpath/Flow/channel-log", test_channel_log);
   g_test_add_func ("/Hotpath/Flow/thread-pool", test_thread_pool);
+  g_test_add_func ("/Hotpath/Flow/task-thread", test_task_thread);
+  g_test_add_func ("/Hotpath/Flow/task-outcomes", test_task_outcomes);
+  g_test_add_func ("/Hotpath/Flow/task-faults", test_task_faults);
+  g_test_add_func ("/Hotpath/Flow/task-sync", test_task_sync);
+  g_test_add_func ("/Hotpath/Flow/async", test_async);
 
   return g_test_run ();
 }
