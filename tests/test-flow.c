@@ -676,6 +676,30 @@ test_thread_pool (void)
 
 /* ----------------------------------------------------------- futures */
 
+/* GTask drops its last reference from a pool thread after the callback
+ * is queued, so finalization comes a little later: wait for it. */
+static HotpathSnapshot *
+snapshot_when_finalized (HotpathGuard *guard,
+                         const char   *name,
+                         guint64       finalized)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      HotpathSnapshot *snapshot = hotpath_guard_snapshot (guard);
+      HotpathFlowFuture *future = find_item (snapshot->flow->futures, name);
+
+      if ((future != NULL && future->finalized >= finalized) || g_get_monotonic_time () > deadline)
+        return snapshot;
+
+      hotpath_snapshot_unref (snapshot);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (1000);
+    }
+}
+
 typedef struct
 {
   guint      callbacks;
@@ -732,7 +756,7 @@ test_task_thread (void)
   g_assert_cmpuint (state.callbacks, ==, 20);
   g_assert_cmpuint (state.errors, ==, 0);
 
-  snapshot = hotpath_guard_snapshot (guard);
+  snapshot = snapshot_when_finalized (guard, "compute", 20);
   future = find_item (snapshot->flow->futures, "compute");
   g_assert_nonnull (future);
   g_assert_cmpstr (future->type, ==, "task");
@@ -807,7 +831,7 @@ test_task_outcomes (void)
     ;
   g_assert_cmpuint (state.errors, ==, 3);  /* error, cancelled, not found */
 
-  snapshot = hotpath_guard_snapshot (guard);
+  snapshot = snapshot_when_finalized (guard, "outcomes", 4);
   future = find_item (snapshot->flow->futures, "outcomes");
   g_assert_nonnull (future);
   g_assert_cmpuint (future->created, ==, 4);
@@ -866,7 +890,7 @@ test_task_faults (void)
     ;
   g_main_context_unref (context);
   g_assert_cmpuint (state.callbacks, ==, 1);
-  snapshot = hotpath_guard_snapshot (guard);
+  snapshot = snapshot_when_finalized (guard, "faulty", 2);
   future = find_item (snapshot->flow->futures, "faulty");
   g_assert_cmpuint (future->finalized, ==, 2);
   g_assert_cmpuint (future->awaiting_callback, ==, 0);
@@ -892,7 +916,7 @@ test_task_sync (void)
   g_assert_no_error (error);
   g_object_unref (task);
 
-  snapshot = hotpath_guard_snapshot (guard);
+  snapshot = snapshot_when_finalized (guard, "sync", 1);
   future = find_item (snapshot->flow->futures, "sync");
   g_assert_nonnull (future);
   g_test_message ("sync: callbacks %" G_GUINT64_FORMAT " no_return %" G_GUINT64_FORMAT
