@@ -55,6 +55,9 @@ typedef struct
   /* worker */
   HotpathHistogram    latency;
   HotpathFlowLogRing  logs;
+  GHashTable         *early_receipts;  /* seq -> latency + 1, received before their log event */
+  guint64             sent_base;       /* counts when the session started */
+  guint64             received_base;
 } Channel;
 
 typedef struct
@@ -82,6 +85,9 @@ typedef struct
   GHashTable      *pending_pushes;   /* item -> GArray of guint64 ticks */
   GHashTable      *pending_starts;
   guint            n_pending;
+  gint64           pushed_base;
+  gint64           started_base;
+  gint64           finished_base;
 } Pool;
 
 typedef struct
@@ -169,6 +175,10 @@ channel_reset (HotpathFlowItem *item)
 
   hotpath_histogram_clear (&self->latency);
   hotpath_flow_log_ring_clear (&self->logs);
+  g_clear_pointer (&self->early_receipts, g_hash_table_unref);
+  /* Counts are per session; the queue's length is not. */
+  self->sent_base = __atomic_load_n (&self->sent, __ATOMIC_RELAXED);
+  self->received_base = __atomic_load_n (&self->received, __ATOMIC_RELAXED);
 }
 
 static gpointer
@@ -176,17 +186,26 @@ channel_snapshot (HotpathFlowItem *item,
                   guint64          session_start_ticks)
 {
   Channel *self = (Channel *) item;
-  HotpathFlowChannel *copy = g_new0 (HotpathFlowChannel, 1);
+  HotpathFlowChannel *copy;
+  guint64 sent = __atomic_load_n (&self->sent, __ATOMIC_RELAXED);
+  guint64 received = __atomic_load_n (&self->received, __ATOMIC_RELAXED);
+  gboolean closed = __atomic_load_n (&self->closed, __ATOMIC_ACQUIRE);
+  guint64 sent_base = MAX (self->sent_base, self->base);
 
+  /* A queue closed before this session has nothing to say in it. */
+  if (closed && sent == sent_base && received == self->received_base)
+    return NULL;
+
+  copy = g_new0 (HotpathFlowChannel, 1);
   copy->id = self->item.id;
   copy->name = g_strdup (self->name);
   copy->file = g_strdup (self->file);
   copy->line = self->line;
   copy->type = "async_queue";
-  copy->state = __atomic_load_n (&self->closed, __ATOMIC_ACQUIRE) ? "closed" : "active";
-  copy->sent = __atomic_load_n (&self->sent, __ATOMIC_RELAXED) - self->base;
-  copy->received = __atomic_load_n (&self->received, __ATOMIC_RELAXED);
-  copy->queued = (gint64) (copy->sent + self->base) - (gint64) copy->received;
+  copy->state = closed ? "closed" : "active";
+  copy->sent = sent - sent_base;
+  copy->received = received - self->received_base;
+  copy->queued = (gint64) sent - (gint64) received;
   copy->max_queued = __atomic_load_n (&self->max_queued, __ATOMIC_RELAXED);
   hotpath_histogram_copy (&copy->latency, &self->latency);
   hotpath_histogram_init (&copy->run);
@@ -519,6 +538,18 @@ channel_aggregate_log (Channel            *self,
   entry->thread_id = thread_id;
   entry->text = text ? text : g_strdup_printf ("#%u", event->reserved);
   entry->outcome = "queued";
+
+  /* The receiver's ring may have been drained before the sender's. */
+  if (self->early_receipts != NULL)
+    {
+      gpointer latency;
+
+      if (g_hash_table_steal_extended (self->early_receipts, GUINT_TO_POINTER (event->reserved), NULL, &latency))
+        {
+          entry->outcome = "received";
+          entry->duration_ns = GPOINTER_TO_SIZE (latency) - 1;
+        }
+    }
 }
 
 static void
@@ -540,6 +571,13 @@ channel_log_received (Channel *self,
           return;
         }
     }
+
+  if (self->early_receipts == NULL || g_hash_table_size (self->early_receipts) > 4096)
+    {
+      g_clear_pointer (&self->early_receipts, g_hash_table_unref);
+      self->early_receipts = g_hash_table_new (NULL, NULL);
+    }
+  g_hash_table_insert (self->early_receipts, GUINT_TO_POINTER (seq), GSIZE_TO_POINTER (latency_ns + 1));
 }
 
 /* ----------------------------------------------------------------- pools */
@@ -586,6 +624,9 @@ pool_reset (HotpathFlowItem *item)
   g_clear_pointer (&self->pending_pushes, g_hash_table_unref);
   g_clear_pointer (&self->pending_starts, g_hash_table_unref);
   self->n_pending = 0;
+  self->pushed_base = __atomic_load_n (&self->pushed, __ATOMIC_RELAXED);
+  self->started_base = __atomic_load_n (&self->started, __ATOMIC_RELAXED);
+  self->finished_base = __atomic_load_n (&self->finished, __ATOMIC_RELAXED);
 }
 
 static gpointer
@@ -593,19 +634,26 @@ pool_snapshot (HotpathFlowItem *item,
                guint64          session_start_ticks)
 {
   Pool *self = (Pool *) item;
-  HotpathFlowChannel *copy = g_new0 (HotpathFlowChannel, 1);
+  HotpathFlowChannel *copy;
+  gint64 pushed = __atomic_load_n (&self->pushed, __ATOMIC_RELAXED);
+  gint64 started = __atomic_load_n (&self->started, __ATOMIC_RELAXED);
+  gint64 finished = __atomic_load_n (&self->finished, __ATOMIC_ACQUIRE);
+  gboolean closed = __atomic_load_n (&self->closed, __ATOMIC_ACQUIRE);
 
+  if (closed && pushed == self->pushed_base && finished == self->finished_base)
+    return NULL;
+
+  copy = g_new0 (HotpathFlowChannel, 1);
   copy->id = self->item.id;
   copy->name = g_strdup (self->name);
   copy->file = g_strdup (self->file);
   copy->line = self->line;
   copy->type = "thread_pool";
-  copy->state = __atomic_load_n (&self->closed, __ATOMIC_ACQUIRE) ? "closed" : "active";
-  copy->finished = (guint64) __atomic_load_n (&self->finished, __ATOMIC_ACQUIRE);
-  copy->received = (guint64) __atomic_load_n (&self->started, __ATOMIC_RELAXED);
-  copy->sent = (guint64) __atomic_load_n (&self->pushed, __ATOMIC_RELAXED);
-  copy->sent = MAX (copy->sent, copy->received);
-  copy->queued = (gint64) (copy->sent - copy->received);
+  copy->state = closed ? "closed" : "active";
+  copy->finished = (guint64) (finished - self->finished_base);
+  copy->received = (guint64) (started - self->started_base);
+  copy->sent = (guint64) (MAX (pushed, started) - self->pushed_base);
+  copy->queued = MAX (pushed - started, 0);
   copy->max_queued = (guint64) __atomic_load_n (&self->max_unprocessed, __ATOMIC_RELAXED);
   copy->running = (guint64) MAX (__atomic_load_n (&self->running, __ATOMIC_RELAXED), 0);
   copy->max_running = (guint64) __atomic_load_n (&self->max_running, __ATOMIC_RELAXED);

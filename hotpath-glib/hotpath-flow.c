@@ -133,12 +133,33 @@ hotpath_flow_logs_free (HotpathFlowLog *logs,
 
 /* ---------------------------------------------------------- aggregation */
 
+/* Flow aggregates are kept in ns (stall thresholds are compared as
+ * events arrive), so the tick rate must be known while draining, not only
+ * at snapshot time: recalibrate every 100 ms of events. */
+static guint64 recalibrate_at;
+static guint64 calibrated_session;
+
+static inline void
+maybe_calibrate (guint64 ticks,
+                 guint64 session_start_ticks)
+{
+  if (G_UNLIKELY (ticks >= recalibrate_at || calibrated_session != session_start_ticks))
+    {
+      double ns_per_tick = hotpath_clock_calibrate ();
+
+      calibrated_session = session_start_ticks;
+      recalibrate_at = ticks + (guint64) (100e6 / ns_per_tick);
+    }
+}
+
 void
 hotpath_flow_aggregate (const HotpathEvent *event,
                         guint64             thread_id,
                         guint64             session_start_ticks,
                         guint               logs_limit)
 {
+  maybe_calibrate (event->start, session_start_ticks);
+
   switch (event->kind)
     {
     case HOTPATH_FLOW_EVENT_SOURCE_DISPATCH:

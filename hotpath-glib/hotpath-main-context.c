@@ -309,9 +309,13 @@ context_watch_snapshot (HotpathFlowItem *item,
                         guint64          session_start_ticks)
 {
   ContextWatch *watch = (ContextWatch *) item;
-  HotpathFlowMainLoop *copy = g_new0 (HotpathFlowMainLoop, 1);
+  HotpathFlowMainLoop *copy;
   guint64 first;
 
+  if (!watch->watching && watch->iterations == 0 && watch->lag.count == 0)
+    return NULL;
+
+  copy = g_new0 (HotpathFlowMainLoop, 1);
   copy->id = watch->item.id;
   copy->name = g_strdup (watch->name);
   copy->state = watch->watching ? "watching" : "stopped";

@@ -44,6 +44,7 @@ typedef struct
   gboolean           log;
   gint64             created;        /* atomic */
   gint64             awaiting;       /* atomic: returned, callback not run */
+  gint64             created_base;   /* worker: `created` when the session started */
 
   /* worker */
   guint64            ran_in_thread;
@@ -100,6 +101,7 @@ future_stats_reset (HotpathFlowItem *item)
 {
   FutureStats *self = (FutureStats *) item;
 
+  self->created_base = __atomic_load_n (&self->created, __ATOMIC_RELAXED);
   self->ran_in_thread = 0;
   self->returned_value = 0;
   self->returned_error = 0;
@@ -120,14 +122,20 @@ future_stats_snapshot (HotpathFlowItem *item,
                        guint64          session_start_ticks)
 {
   FutureStats *self = (FutureStats *) item;
-  HotpathFlowFuture *copy = g_new0 (HotpathFlowFuture, 1);
+  HotpathFlowFuture *copy;
+  gint64 created = __atomic_load_n (&self->created, __ATOMIC_RELAXED) - self->created_base;
+  gint64 awaiting = __atomic_load_n (&self->awaiting, __ATOMIC_RELAXED);
 
+  if (created == 0 && self->finalized == 0 && awaiting <= 0)
+    return NULL;
+
+  copy = g_new0 (HotpathFlowFuture, 1);
   copy->id = self->item.id;
   copy->name = g_strdup (self->name);
   copy->file = g_strdup (self->file);
   copy->line = self->line;
   copy->type = self->type;
-  copy->created = (guint64) __atomic_load_n (&self->created, __ATOMIC_RELAXED);
+  copy->created = (guint64) MAX (created, 0);
   copy->ran_in_thread = self->ran_in_thread;
   copy->returned_value = self->returned_value;
   copy->returned_error = self->returned_error;
@@ -136,7 +144,7 @@ future_stats_snapshot (HotpathFlowItem *item,
   copy->finalized = self->finalized;
   copy->no_return = self->no_return;
   copy->no_callback = self->no_callback;
-  copy->awaiting_callback = (guint64) MAX (__atomic_load_n (&self->awaiting, __ATOMIC_RELAXED), 0);
+  copy->awaiting_callback = (guint64) MAX (awaiting, 0);
   hotpath_histogram_copy (&copy->queue_wait, &self->queue_wait);
   hotpath_histogram_copy (&copy->run, &self->run);
   hotpath_histogram_copy (&copy->to_callback, &self->to_callback);

@@ -980,6 +980,108 @@ test_async (void)
   hotpath_guard_finish (guard);
 }
 
+
+/* ------------------------------------------------------------ report */
+
+static void
+test_report (void)
+{
+  g_autoptr(HotpathGuard) guard = start_session ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *table = NULL;
+  GAsyncQueue *queue = HOTPATH_ASYNC_QUEUE (g_async_queue_new (), .label = "report-queue",
+                                            .log = TRUE, .describe = describe_job);
+  Counter counter = { 0, 3, loop };
+  TaskState state = { 0, 0, 0, NULL };
+  JsonObject *sections;
+  const char *names[] = { "channels", "futures", "sources", "main_loop" };
+  GTask *task;
+
+  hotpath_main_context_watch (NULL, NULL);
+  hotpath_async_queue_push (queue, GUINT_TO_POINTER (5));
+  g_assert_cmpuint (GPOINTER_TO_UINT (hotpath_async_queue_pop (queue)), ==, 5);
+  task = HOTPATH_TASK (g_task_new (NULL, NULL, task_done, &state), .label = "report-task", .log = TRUE);
+  hotpath_task_return_int (task, 1);
+  HOTPATH_TIMEOUT_ADD (1, tick_cb, &counter);
+  g_main_loop_run (loop);
+  g_object_unref (task);
+  hotpath_main_context_unwatch (NULL);
+
+  snapshot = hotpath_guard_snapshot (guard);
+  json = hotpath_snapshot_to_json (snapshot, FALSE);
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+  g_assert_no_error (error);
+  sections = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "sections");
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      JsonObject *section = json_object_get_object_member (sections, names[i]);
+      JsonArray *data;
+
+      g_assert_nonnull (section);
+      data = json_object_get_array_member (section, "data");
+      g_assert_cmpuint (json_array_get_length (data), >, 0);
+      g_assert_cmpint (json_object_get_int_member (section, "total_count"), ==, json_array_get_length (data));
+      for (guint j = 0; j < json_array_get_length (data); j++)
+        {
+          JsonObject *item = json_array_get_object_element (data, j);
+
+          g_assert_cmpint (json_object_get_int_member (item, "id"), >, 0);
+          g_assert_true (json_object_has_member (item, "name"));
+          g_assert_nonnull (json_object_get_array_member (item, "logs"));
+        }
+    }
+
+  {
+    JsonArray *channels = json_object_get_array_member (json_object_get_object_member (sections, "channels"), "data");
+    JsonObject *channel = NULL;
+    JsonArray *logs;
+
+    /* Only what this session saw: earlier tests' closed queues are gone. */
+    g_assert_cmpuint (json_array_get_length (channels), ==, 1);
+    channel = json_array_get_object_element (channels, 0);
+    logs = json_object_get_array_member (channel, "logs");
+
+    g_assert_cmpstr (json_object_get_string_member (channel, "name"), ==, "report-queue");
+    g_assert_cmpint (json_object_get_int_member (channel, "sent"), ==, 1);
+    g_assert_cmpuint (json_array_get_length (logs), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (logs, 0), "text"), ==, "job 5");
+  }
+
+  table = hotpath_snapshot_to_table (snapshot);
+  g_test_message ("%s", table);
+  g_assert_nonnull (strstr (table, "| Channel      | Type        | State  | Sent | Received | Queued | Max | Latency P95 |"));
+  g_assert_nonnull (strstr (table, "| report-queue | async_queue | active |    1 |        1 |      0 |   1 |"));
+  g_assert_nonnull (strstr (table, "[hotpath] futures: "));
+  g_assert_nonnull (strstr (table, "| tick_cb "));
+  g_assert_nonnull (strstr (table, "[hotpath] main loop: "));
+
+  hotpath_async_queue_unref (queue);
+  hotpath_guard_finish (guard);
+}
+
+/* HOTPATH_MAIN watches the default context for the session, and gives it
+ * back its poll function when main() ends. */
+static void
+test_main_default_context (void)
+{
+  HotpathOptions options = { .format = HOTPATH_FORMAT_NONE, .limit = HOTPATH_DEFAULT_LIMIT };
+  HotpathGuard *guard;
+
+  g_assert_true (g_main_context_get_poll_func (NULL) == g_poll);
+  guard = hotpath_main_begin (&options);
+  g_assert_nonnull (guard);
+  g_assert_true (g_main_context_get_poll_func (NULL) != g_poll);
+  iterate_for (NULL, 20);
+  hotpath_main_end (&guard);
+  g_assert_null (guard);
+  g_assert_true (g_main_context_get_poll_func (NULL) == g_poll);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1003,6 +1105,8 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Flow/task-faults", test_task_faults);
   g_test_add_func ("/Hotpath/Flow/task-sync", test_task_sync);
   g_test_add_func ("/Hotpath/Flow/async", test_async);
+  g_test_add_func ("/Hotpath/Flow/report", test_report);
+  g_test_add_func ("/Hotpath/Flow/main-default-context", test_main_default_context);
 
   return g_test_run ();
 }
