@@ -39,6 +39,7 @@ typedef struct
   char               *file;
   guint               line;
   gboolean            log;
+  gboolean            timed;
   HotpathDescribeFunc describe;
 
   /* Written under the queue's lock; read anywhere with atomic loads. */
@@ -245,6 +246,7 @@ hotpath_async_queue_register (GAsyncQueue                 *queue,
   self->line = site ? site->line : 0;
   self->log = options ? options->log : FALSE;
   self->describe = options ? options->describe : NULL;
+  self->timed = options ? !options->counts_only : TRUE;
   self->refs = 1;
   self->stamps = g_new0 (guint64, MIN_STAMPS);
   self->stamps_mask = MIN_STAMPS - 1;
@@ -324,7 +326,7 @@ hotpath_async_queue_push (GAsyncQueue *queue,
   seq = self->sent;
   if (G_UNLIKELY (seq - self->received > self->stamps_mask))
     grow_stamps (self);
-  if (G_LIKELY (recording))
+  if (G_LIKELY (recording && self->timed))
     now = hotpath_clock_read ();
   self->stamps[seq & self->stamps_mask] = now;
   g_async_queue_push_unlocked (queue, data);

@@ -29,6 +29,8 @@ typedef char *(*HotpathDescribeFunc) (gconstpointer item);
  * @log: keep the last `HOTPATH_LOGS_LIMIT` messages for the live API
  * @describe: (nullable): turns a message into the text of its log line;
  *   without it the log shows the sequence number only
+ * @counts_only: count messages and lengths but do not time them: two clock
+ *   reads less per message, for the hottest queues (see docs/performance.md)
  *
  * What HOTPATH_ASYNC_QUEUE() and HOTPATH_THREAD_POOL() accept as designated
  * initializers.
@@ -38,6 +40,7 @@ typedef struct _HotpathChannelOptions
   const char          *label;
   gboolean             log;
   HotpathDescribeFunc  describe;
+  gboolean             counts_only;
 } HotpathChannelOptions;
 
 HOTPATH_AVAILABLE_IN_ALL

@@ -148,7 +148,7 @@ record_dispatch (SourceStats  *stats,
                  guint64       end)
 {
   hotpath_collector_record_full (HOTPATH_FLOW_EVENT_SOURCE_DISPATCH, stats, start, end,
-                                 hotpath_main_context_slot (context));
+                                 context != NULL ? hotpath_main_context_slot (context) : 0);
 }
 
 static gboolean

@@ -65,6 +65,8 @@ typedef struct
 typedef struct
 {
   FutureStats     *stats;
+  GTask           *task;          /* not a reference; NULL once released */
+  GCancellable    *cancellable;
   GTaskThreadFunc  func;
   guint64          created;
   guint64          queued;
@@ -91,8 +93,6 @@ static GHashTable  *stats_by_label;   /* "type\nlabel" -> FutureStats */
 static FutureStats *stats_by_index[MAX_SITES];
 static guint        n_stats;
 static GQuark       record_quark;
-static guint        notify_signal_id;
-static GQuark       completed_quark;
 
 /* ---------------------------------------------------------------- stats */
 
@@ -177,8 +177,6 @@ ensure_quarks (void)
   if (g_once_init_enter (&initialized))
     {
       record_quark = g_quark_from_static_string ("hotpath-task-record");
-      completed_quark = g_quark_from_static_string ("completed");
-      notify_signal_id = g_signal_lookup ("notify", G_TYPE_OBJECT);
       g_once_init_leave (&initialized, 1);
     }
 }
@@ -197,10 +195,10 @@ future_stats_for_site (const HotpathSite *site,
   g_autofree char *key = NULL;
   FutureStats *self;
 
+  ensure_quarks ();
+
   if (G_LIKELY (index != 0))
     return stats_by_index[index - 1];
-
-  ensure_quarks ();
 
   name = site_name (label, site);
   key = g_strdup_printf ("%s\n%s", type, name);
@@ -256,58 +254,79 @@ now_ticks (void)
 /* ---------------------------------------------------------------- tasks */
 
 static void
+note_outcome (TaskRecord *record,
+              GTask      *task)
+{
+  if (record->outcome != OUTCOME_NONE)
+    return;
+
+  if (g_task_had_error (task))
+    record->outcome = record->cancellable && g_cancellable_is_cancelled (record->cancellable)
+                        ? OUTCOME_CANCELLED : OUTCOME_ERROR;
+  else if (g_task_get_completed (task))
+    record->outcome = OUTCOME_VALUE;
+}
+
+static inline void
+stop_awaiting (TaskRecord *record)
+{
+  if (record->awaiting)
+    {
+      record->awaiting = FALSE;
+      __atomic_fetch_sub (&record->stats->awaiting, 1, __ATOMIC_RELAXED);
+    }
+}
+
+/* With `.log = TRUE` only: the exact end of the callback. */
+static void
 task_completed (GObject    *object,
                 GParamSpec *pspec,
                 gpointer    data)
 {
   TaskRecord *record = data;
-  GTask *task = G_TASK (object);
 
   record->completed = now_ticks ();
   if (record->completed == 0)
     record->completed = 1;
-  if (record->awaiting)
-    {
-      record->awaiting = FALSE;
-      __atomic_fetch_sub (&record->stats->awaiting, 1, __ATOMIC_RELAXED);
-    }
-
-  if (record->outcome == OUTCOME_NONE)
-    {
-      GCancellable *cancellable = g_task_get_cancellable (task);
-
-      if (g_task_had_error (task))
-        record->outcome = cancellable && g_cancellable_is_cancelled (cancellable)
-                            ? OUTCOME_CANCELLED : OUTCOME_ERROR;
-      else
-        record->outcome = OUTCOME_VALUE;
-    }
+  stop_awaiting (record);
+  note_outcome (record, G_TASK (object));
 }
 
+/* The qdata's destroy notify: g_object_finalize() runs it after GTask's
+ * own finalize, when the task's memory is still there but its members are
+ * released, so only the completed flag and had_error are read. One qdata
+ * entry does the work of a weak reference and a lookup table: per task it
+ * costs one GData slot, not a signal handler (see docs/performance.md). */
 static void
-task_weak_notify (gpointer  data,
-                  GObject  *where_the_object_was)
+task_released (gpointer data)
 {
   TaskRecord *record = data;
+  GTask *task = record->task;
+  guint64 now = now_ticks ();
 
-  if (record->awaiting)
+  if (g_task_get_completed (task))
     {
-      record->awaiting = FALSE;
-      __atomic_fetch_sub (&record->stats->awaiting, 1, __ATOMIC_RELAXED);
+      /* Without the notify, the callback's end is taken as the release,
+       * which GTask itself does right after the callback unless the
+       * application still holds the task. */
+      if (record->completed == 0)
+        record->completed = now ? now : 1;
+      note_outcome (record, task);
     }
-
-  /* Still readable: weak references go in dispose, before finalize. */
-  if (record->completed == 0 && record->outcome == OUTCOME_NONE &&
-      g_task_had_error (G_TASK (where_the_object_was)))
+  else if (record->outcome == OUTCOME_NONE && g_task_had_error (task))
     record->outcome = OUTCOME_ERROR;
 
-  if (!recording ())
+  stop_awaiting (record);
+  g_clear_object (&record->cancellable);
+  record->task = NULL;
+
+  if (now == 0)
     {
       g_free (record);
       return;
     }
 
-  record->finalized = hotpath_clock_read ();
+  record->finalized = now;
   hotpath_collector_record_full (HOTPATH_FLOW_EVENT_TASK_DONE, record, record->created,
                                  record->finalized, 0);
 }
@@ -329,6 +348,7 @@ hotpath_task_register (GTask                    *task,
 {
   TaskRecord *record;
   FutureStats *stats;
+  GCancellable *cancellable;
 
   g_return_val_if_fail (G_IS_TASK (task), task);
 
@@ -341,13 +361,14 @@ hotpath_task_register (GTask                    *task,
 
   record = g_new0 (TaskRecord, 1);
   record->stats = stats;
+  record->task = task;
   record->created = now_ticks ();
+  if ((cancellable = g_task_get_cancellable (task)) != NULL)
+    record->cancellable = g_object_ref (cancellable);
 
-  g_object_set_qdata (G_OBJECT (task), record_quark, record);
-  g_object_weak_ref (G_OBJECT (task), task_weak_notify, record);
-  g_signal_connect_closure_by_id (task, notify_signal_id, completed_quark,
-                                  g_cclosure_new (G_CALLBACK (task_completed), record, NULL),
-                                  FALSE);
+  g_object_set_qdata_full (G_OBJECT (task), record_quark, record, task_released);
+  if (stats->log)
+    g_signal_connect (task, "notify::completed", G_CALLBACK (task_completed), record);
 
   return task;
 }
