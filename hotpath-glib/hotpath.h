@@ -139,7 +139,7 @@ G_END_DECLS
 #define HOTPATH_TIMEOUT_ADD(interval, callback, data) g_timeout_add ((interval), (callback), (data))
 #define HOTPATH_IDLE_ADD(callback, data) g_idle_add ((callback), (data))
 #define HOTPATH_SIGNAL_CONNECT(instance, detailed_signal, callback, data) \
-  g_signal_connect ((instance), (detailed_signal), (callback), (data))
+  g_signal_connect ((instance), (detailed_signal), G_CALLBACK (callback), (data))
 #define hotpath_main_context_watch(context, label) (TRUE)
 #define hotpath_main_context_unwatch(context) ((void) 0)
 /* END flow */
