@@ -324,11 +324,14 @@ hotpath_async_queue_push (GAsyncQueue *queue,
   g_async_queue_lock (queue);
 
   seq = self->sent;
-  if (G_UNLIKELY (seq - self->received > self->stamps_mask))
-    grow_stamps (self);
-  if (G_LIKELY (recording && self->timed))
-    now = hotpath_clock_read ();
-  self->stamps[seq & self->stamps_mask] = now;
+  if (G_LIKELY (self->timed))
+    {
+      if (G_UNLIKELY (seq - self->received > self->stamps_mask))
+        grow_stamps (self);
+      if (G_LIKELY (recording))
+        now = hotpath_clock_read ();
+      self->stamps[seq & self->stamps_mask] = now;
+    }
   g_async_queue_push_unlocked (queue, data);
   __atomic_store_n (&self->sent, seq + 1, __ATOMIC_RELAXED);
   if (seq + 1 - self->received > self->max_queued)
@@ -349,7 +352,7 @@ count_received (Channel *self,
 {
   guint64 seq = self->received;
 
-  *sent_at = seq >= self->base ? self->stamps[seq & self->stamps_mask] : 0;
+  *sent_at = self->timed && seq >= self->base ? self->stamps[seq & self->stamps_mask] : 0;
   *seq_out = seq;
   __atomic_store_n (&self->received, seq + 1, __ATOMIC_RELAXED);
 }

@@ -216,7 +216,32 @@ hotpath_collector_record (HotpathEventKind kind,
   push_event (buffer, kind, key, start, end);
 }
 
-/* BEGIN flow (issue 4): an event with a 32-bit payload in `reserved`. */
+/* BEGIN flow (issue 4): an event with a 32-bit payload in `reserved`. The
+ * fast path saves no register: anything unusual goes to the slow path. */
+static G_GNUC_NO_INLINE void
+record_full_slow (guint32       kind,
+                  gconstpointer key,
+                  guint64       start,
+                  guint64       end,
+                  guint32       extra)
+{
+  ThreadBuffer *buffer = tls_buffer;
+  guint64 head;
+
+  if (buffer == NULL)
+    buffer = thread_buffer_new ();
+
+  head = buffer->head;
+  if (head - buffer->cached_tail >= RING_SIZE)
+    wait_for_room (buffer);
+
+  buffer->events[head & RING_MASK] = (HotpathEvent) { key, start, end, kind, extra };
+  __atomic_store_n (&buffer->head, head + 1, __ATOMIC_RELEASE);
+
+  if (((head + 1) & (KICK_INTERVAL - 1)) == 0)
+    kick_worker ();
+}
+
 void
 hotpath_collector_record_full (guint32       kind,
                                gconstpointer key,
@@ -228,17 +253,21 @@ hotpath_collector_record_full (guint32       kind,
   guint64 head;
 
   if (G_UNLIKELY (buffer == NULL))
-    buffer = thread_buffer_new ();
+    {
+      record_full_slow (kind, key, start, end, extra);
+      return;
+    }
 
   head = buffer->head;
-  if (G_UNLIKELY (head - buffer->cached_tail >= RING_SIZE))
-    wait_for_room (buffer);
+  if (G_UNLIKELY (head - buffer->cached_tail >= RING_SIZE ||
+                  ((head + 1) & (KICK_INTERVAL - 1)) == 0))
+    {
+      record_full_slow (kind, key, start, end, extra);
+      return;
+    }
 
   buffer->events[head & RING_MASK] = (HotpathEvent) { key, start, end, kind, extra };
   __atomic_store_n (&buffer->head, head + 1, __ATOMIC_RELEASE);
-
-  if (G_UNLIKELY (((head + 1) & (KICK_INTERVAL - 1)) == 0))
-    kick_worker ();
 }
 /* END flow */
 

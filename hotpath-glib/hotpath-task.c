@@ -356,9 +356,9 @@ hotpath_task_register (GTask                    *task,
                                  options ? options->log : FALSE, "task");
   __atomic_fetch_add (&stats->created, 1, __ATOMIC_RELAXED);
 
-  if (g_object_get_qdata (G_OBJECT (task), record_quark) != NULL)
-    return task;
-
+  /* No check for a second HOTPATH_TASK on the same task: it would cost a
+   * qdata lookup on every task, and replacing the qdata releases the
+   * first record (counted as finalized without returning). */
   record = g_new0 (TaskRecord, 1);
   record->stats = stats;
   record->task = task;
