@@ -312,7 +312,9 @@ context_watch_snapshot (HotpathFlowItem *item,
   HotpathFlowMainLoop *copy;
   guint64 first;
 
-  if (!watch->watching && watch->iterations == 0 && watch->lag.count == 0)
+  /* A program that never ran a main loop has nothing to say here (HOTPATH_MAIN
+   * watches the default context of every program). */
+  if (watch->iterations == 0 && watch->lag.count == 0)
     return NULL;
 
   copy = g_new0 (HotpathFlowMainLoop, 1);
