@@ -776,6 +776,51 @@ test_task_thread (void)
   hotpath_guard_finish (guard);
 }
 
+#define TASK_THREADS 4
+#define TASKS_PER_THREAD 500
+
+static gpointer
+make_tasks (gpointer data)
+{
+  for (guint i = 0; i < TASKS_PER_THREAD; i++)
+    {
+      GTask *task = HOTPATH_TASK (g_task_new (NULL, NULL, task_done, data), .label = "many");
+
+      /* Created here, called back on the main context. */
+      hotpath_task_return_int (task, 1);
+      g_object_unref (task);
+    }
+  return NULL;
+}
+
+static void
+test_task_concurrent (void)
+{
+  g_autoptr(HotpathGuard) guard = start_session ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  TaskState state = { 0, 0, TASK_THREADS * TASKS_PER_THREAD, loop };
+  GThread *threads[TASK_THREADS];
+  HotpathFlowFuture *future;
+
+  for (guint i = 0; i < TASK_THREADS; i++)
+    threads[i] = g_thread_new ("tasks", make_tasks, &state);
+  g_main_loop_run (loop);
+  for (guint i = 0; i < TASK_THREADS; i++)
+    g_thread_join (threads[i]);
+
+  snapshot = snapshot_when_finalized (guard, "many", TASK_THREADS * TASKS_PER_THREAD);
+  future = find_item (snapshot->flow->futures, "many");
+  g_assert_nonnull (future);
+  g_assert_cmpuint (future->created, ==, TASK_THREADS * TASKS_PER_THREAD);
+  g_assert_cmpuint (future->finalized, ==, TASK_THREADS * TASKS_PER_THREAD);
+  g_assert_cmpuint (future->callbacks, ==, TASK_THREADS * TASKS_PER_THREAD);
+  g_assert_cmpuint (future->returned_value, ==, TASK_THREADS * TASKS_PER_THREAD);
+  g_assert_cmpuint (future->awaiting_callback, ==, 0);
+  g_assert_cmpuint (future->to_callback.count, ==, TASK_THREADS * TASKS_PER_THREAD);
+  hotpath_guard_finish (guard);
+}
+
 static void
 error_thread (GTask        *task,
               gpointer      source_object,
@@ -1101,6 +1146,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Flow/channel-log", test_channel_log);
   g_test_add_func ("/Hotpath/Flow/thread-pool", test_thread_pool);
   g_test_add_func ("/Hotpath/Flow/task-thread", test_task_thread);
+  g_test_add_func ("/Hotpath/Flow/task-concurrent", test_task_concurrent);
   g_test_add_func ("/Hotpath/Flow/task-outcomes", test_task_outcomes);
   g_test_add_func ("/Hotpath/Flow/task-faults", test_task_faults);
   g_test_add_func ("/Hotpath/Flow/task-sync", test_task_sync);
