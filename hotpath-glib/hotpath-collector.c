@@ -194,7 +194,6 @@ push_event (ThreadBuffer     *buffer,
   event->start = start;
   event->end = end;
   event->kind = kind;
-  event->reserved = 0;
 
   __atomic_store_n (&buffer->head, head + 1, __ATOMIC_RELEASE);
 
