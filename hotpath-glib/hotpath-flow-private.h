@@ -197,7 +197,6 @@ struct _HotpathFlowItem
 };
 
 void     hotpath_flow_register      (HotpathFlowItem *item);
-guint    hotpath_flow_next_id       (void);
 guint64  hotpath_flow_ticks_to_ns   (guint64 ticks);
 guint64  hotpath_flow_at_ns         (guint64 ticks,
                                      guint64 session_start_ticks);

@@ -35,18 +35,6 @@ hotpath_flow_register (HotpathFlowItem *item)
   g_mutex_unlock (&registry_lock);
 }
 
-guint
-hotpath_flow_next_id (void)
-{
-  guint id;
-
-  g_mutex_lock (&registry_lock);
-  id = ++last_id;
-  g_mutex_unlock (&registry_lock);
-
-  return id;
-}
-
 guint64
 hotpath_flow_ticks_to_ns (guint64 ticks)
 {

@@ -230,6 +230,13 @@ hotpath_report_json_futures (HotpathSnapshot *snapshot,
   return end_section (builder);
 }
 
+static void add_source    (JsonBuilder         *builder,
+                           HotpathSnapshot     *snapshot,
+                           HotpathFlowSource   *source);
+static void add_main_loop (JsonBuilder         *builder,
+                           HotpathSnapshot     *snapshot,
+                           HotpathFlowMainLoop *loop);
+
 static int
 compare_sources_by_total (gconstpointer a,
                           gconstpointer b)
@@ -269,21 +276,25 @@ hotpath_report_json_sources (HotpathSnapshot *snapshot,
 
   begin_section (builder, items, limit);
   for (guint i = 0; i < section_rows (items, limit); i++)
-    {
-      HotpathFlowSource *source = g_ptr_array_index (items, i);
-
-      json_builder_begin_object (builder);
-      add_uint (builder, "id", source->id);
-      add_string (builder, "name", source->name);
-      add_string (builder, "type", source->type);
-      add_string (builder, "context", source->context);
-      add_uint (builder, "dispatches", source->duration.count);
-      add_uint (builder, "total_ns", source->duration.sum);
-      add_summary (builder, snapshot, "duration_ns", &source->duration);
-      add_logs (builder, source->logs, source->n_logs, "duration_ns", NULL);
-      json_builder_end_object (builder);
-    }
+    add_source (builder, snapshot, g_ptr_array_index (items, i));
   return end_section (builder);
+}
+
+static void
+add_source (JsonBuilder       *builder,
+            HotpathSnapshot   *snapshot,
+            HotpathFlowSource *source)
+{
+  json_builder_begin_object (builder);
+  add_uint (builder, "id", source->id);
+  add_string (builder, "name", source->name);
+  add_string (builder, "type", source->type);
+  add_string (builder, "context", source->context);
+  add_uint (builder, "dispatches", source->duration.count);
+  add_uint (builder, "total_ns", source->duration.sum);
+  add_summary (builder, snapshot, "duration_ns", &source->duration);
+  add_logs (builder, source->logs, source->n_logs, "duration_ns", NULL);
+  json_builder_end_object (builder);
 }
 
 static double
@@ -324,54 +335,114 @@ hotpath_report_json_main_loop (HotpathSnapshot *snapshot,
 
   begin_section (builder, items, limit);
   for (guint i = 0; i < section_rows (items, limit); i++)
+    add_main_loop (builder, snapshot, g_ptr_array_index (items, i));
+  return end_section (builder);
+}
+
+static void
+add_main_loop (JsonBuilder         *builder,
+               HotpathSnapshot     *snapshot,
+               HotpathFlowMainLoop *loop)
+{
+  json_builder_begin_object (builder);
+  add_uint (builder, "id", loop->id);
+  add_string (builder, "name", loop->name);
+  add_string (builder, "state", loop->state);
+  add_uint (builder, "iterations", loop->iterations);
+  add_uint (builder, "busy_ns", loop->busy_ns);
+  add_uint (builder, "wait_ns", loop->wait_ns);
+  json_builder_set_member_name (builder, "busy_percent");
+  json_builder_add_double_value (builder, busy_percent (loop));
+  add_uint (builder, "stall_threshold_ns", loop->stall_threshold_ns);
+  add_uint (builder, "stalls", loop->n_stalls);
+  add_uint (builder, "stall_ns", loop->stall_ns);
+  add_summary (builder, snapshot, "iteration_busy_ns", &loop->busy);
+  add_summary (builder, snapshot, "lag_ns", &loop->lag);
+
+  json_builder_set_member_name (builder, "longest_dispatches");
+  json_builder_begin_array (builder);
+  for (guint j = 0; j < loop->n_longest; j++)
+    add_dispatch (builder, &loop->longest[j], TRUE);
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "logs");
+  json_builder_begin_array (builder);
+  for (guint j = loop->n_stalls_kept; j > 0; j--)
     {
-      HotpathFlowMainLoop *loop = g_ptr_array_index (items, i);
+      const HotpathFlowStall *stall = &loop->stalls[j - 1];
 
       json_builder_begin_object (builder);
-      add_uint (builder, "id", loop->id);
-      add_string (builder, "name", loop->name);
-      add_string (builder, "state", loop->state);
-      add_uint (builder, "iterations", loop->iterations);
-      add_uint (builder, "busy_ns", loop->busy_ns);
-      add_uint (builder, "wait_ns", loop->wait_ns);
-      json_builder_set_member_name (builder, "busy_percent");
-      json_builder_add_double_value (builder, busy_percent (loop));
-      add_uint (builder, "stall_threshold_ns", loop->stall_threshold_ns);
-      add_uint (builder, "stalls", loop->n_stalls);
-      add_uint (builder, "stall_ns", loop->stall_ns);
-      add_summary (builder, snapshot, "iteration_busy_ns", &loop->busy);
-      add_summary (builder, snapshot, "lag_ns", &loop->lag);
-
-      json_builder_set_member_name (builder, "longest_dispatches");
+      add_uint (builder, "index", loop->n_stalls - (loop->n_stalls_kept - (j - 1)));
+      add_uint (builder, "at_ns", stall->at_ns);
+      add_uint (builder, "duration_ns", stall->duration_ns);
+      add_uint (builder, "unwatched_ns", stall->unwatched_ns);
+      add_uint (builder, "dispatches", stall->n_dispatches);
+      json_builder_set_member_name (builder, "sources");
       json_builder_begin_array (builder);
-      for (guint j = 0; j < loop->n_longest; j++)
-        add_dispatch (builder, &loop->longest[j], TRUE);
+      for (guint k = 0; k < stall->n_top; k++)
+        add_dispatch (builder, &stall->top[k], FALSE);
       json_builder_end_array (builder);
-
-      json_builder_set_member_name (builder, "logs");
-      json_builder_begin_array (builder);
-      for (guint j = loop->n_stalls_kept; j > 0; j--)
-        {
-          const HotpathFlowStall *stall = &loop->stalls[j - 1];
-
-          json_builder_begin_object (builder);
-          add_uint (builder, "index", loop->n_stalls - (loop->n_stalls_kept - (j - 1)));
-          add_uint (builder, "at_ns", stall->at_ns);
-          add_uint (builder, "duration_ns", stall->duration_ns);
-          add_uint (builder, "unwatched_ns", stall->unwatched_ns);
-          add_uint (builder, "dispatches", stall->n_dispatches);
-          json_builder_set_member_name (builder, "sources");
-          json_builder_begin_array (builder);
-          for (guint k = 0; k < stall->n_top; k++)
-            add_dispatch (builder, &stall->top[k], FALSE);
-          json_builder_end_array (builder);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-
       json_builder_end_object (builder);
     }
-  return end_section (builder);
+  json_builder_end_array (builder);
+
+  json_builder_end_object (builder);
+}
+
+/**
+ * hotpath_report_json_flow_item:
+ * @snapshot: a snapshot
+ * @section: "channels", "futures", "sources" or "main_loop"
+ * @id: an item's numeric id
+ *
+ * One item with its logs, for the live API (`/channels/<id>` and so on).
+ *
+ * Returns: (transfer full) (nullable): the item, or %NULL if @section has
+ *   no item with that id
+ */
+JsonNode *
+hotpath_report_json_flow_item (HotpathSnapshot *snapshot,
+                               const char      *section,
+                               guint            id)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  GPtrArray *items;
+
+  if (snapshot->flow == NULL)
+    return NULL;
+
+  if (g_strcmp0 (section, "channels") == 0)
+    items = snapshot->flow->channels;
+  else if (g_strcmp0 (section, "futures") == 0)
+    items = snapshot->flow->futures;
+  else if (g_strcmp0 (section, "sources") == 0)
+    items = snapshot->flow->sources;
+  else if (g_strcmp0 (section, "main_loop") == 0)
+    items = snapshot->flow->main_loops;
+  else
+    return NULL;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      gpointer item = g_ptr_array_index (items, i);
+
+      /* Every flow snapshot struct starts with its id. */
+      if (*(const guint *) item != id)
+        continue;
+
+      builder = json_builder_new ();
+      if (items == snapshot->flow->channels)
+        add_channel (builder, snapshot, item);
+      else if (items == snapshot->flow->futures)
+        add_future (builder, snapshot, item);
+      else if (items == snapshot->flow->sources)
+        add_source (builder, snapshot, item);
+      else
+        add_main_loop (builder, snapshot, item);
+      return json_builder_get_root (builder);
+    }
+
+  return NULL;
 }
 
 /**

@@ -30,6 +30,9 @@ JsonNode *hotpath_report_json_sources           (HotpathSnapshot *snapshot,
                                                  guint            limit);
 JsonNode *hotpath_report_json_main_loop         (HotpathSnapshot *snapshot,
                                                  guint            limit);
+JsonNode *hotpath_report_json_flow_item         (HotpathSnapshot *snapshot,
+                                                 const char      *section,
+                                                 guint            id);
 void      hotpath_report_json_add_flow_sections (HotpathSnapshot *snapshot,
                                                  JsonBuilder     *builder);
 void      hotpath_report_table_append_flow      (HotpathSnapshot *snapshot,

@@ -1097,6 +1097,21 @@ test_report (void)
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (logs, 0), "text"), ==, "job 5");
   }
 
+  /* One item with its logs, for the live API. */
+  {
+    JsonArray *sources = json_object_get_array_member (json_object_get_object_member (sections, "sources"), "data");
+    guint id = (guint) json_object_get_int_member (json_array_get_object_element (sources, 0), "id");
+    g_autoptr(JsonNode) item = hotpath_report_json_flow_item (snapshot, "sources", id);
+    g_autoptr(JsonNode) missing = hotpath_report_json_flow_item (snapshot, "channels", id);
+    g_autoptr(JsonNode) wrong = hotpath_report_json_flow_item (snapshot, "nope", id);
+
+    g_assert_nonnull (item);
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (item), "id"), ==, id);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (item), "logs")), ==, 3);
+    g_assert_null (missing);
+    g_assert_null (wrong);
+  }
+
   table = hotpath_snapshot_to_table (snapshot);
   g_test_message ("%s", table);
   g_assert_nonnull (strstr (table, "| Channel      | Type        | State  | Sent | Received | Queued | Max | Latency P95 |"));
