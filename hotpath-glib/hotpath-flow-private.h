@@ -32,6 +32,9 @@ enum
   HOTPATH_FLOW_EVENT_POOL_RUN,       /* key item, start..end of the run, extra = pool index */
   HOTPATH_FLOW_EVENT_TASK_DONE,      /* key TaskRecord (the worker frees it) */
   HOTPATH_FLOW_EVENT_ASYNC_DONE,     /* key FutureStats, start..end, extra = 1 on error */
+  HOTPATH_FLOW_EVENT_FUTURE_CREATED, /* key FutureStats, start = created (task or async call) */
+  HOTPATH_FLOW_EVENT_TASK_RETURNED,  /* key FutureStats: now awaiting its callback */
+  HOTPATH_FLOW_EVENT_TASK_CALLBACK,  /* key FutureStats: no longer awaiting (callback done) */
 };
 
 /* One kept log line, for the live API. Times in ns since the session

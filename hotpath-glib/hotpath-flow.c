@@ -165,6 +165,9 @@ hotpath_flow_aggregate (const HotpathEvent *event,
       break;
     case HOTPATH_FLOW_EVENT_TASK_DONE:
     case HOTPATH_FLOW_EVENT_ASYNC_DONE:
+    case HOTPATH_FLOW_EVENT_FUTURE_CREATED:
+    case HOTPATH_FLOW_EVENT_TASK_RETURNED:
+    case HOTPATH_FLOW_EVENT_TASK_CALLBACK:
       hotpath_task_aggregate (event, thread_id, session_start_ticks, logs_limit);
       break;
     default:

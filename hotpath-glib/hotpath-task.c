@@ -42,11 +42,11 @@ typedef struct
   guint              line;
   const char        *type;
   gboolean           log;
-  gint64             created;        /* atomic */
-  gint64             awaiting;       /* atomic: returned, callback not run */
-  gint64             created_base;   /* worker: `created` when the session started */
-
-  /* worker */
+  /* worker (counted from events: no cache line shared by the threads
+   * that make tasks) */
+  guint64            created;
+  guint64            returned;       /* returns noted while the callback was pending */
+  guint64            awaiting_ended;
   guint64            ran_in_thread;
   guint64            returned_value;
   guint64            returned_error;
@@ -77,7 +77,7 @@ typedef struct
   guint64          finalized;
   guint8           outcome;
   guint8           ran_in_thread;
-  guint8           awaiting;        /* counted in stats->awaiting */
+  guint8           awaiting;        /* a TASK_RETURNED event was sent */
 } TaskRecord;
 
 typedef struct
@@ -101,7 +101,9 @@ future_stats_reset (HotpathFlowItem *item)
 {
   FutureStats *self = (FutureStats *) item;
 
-  self->created_base = __atomic_load_n (&self->created, __ATOMIC_RELAXED);
+  self->created = 0;
+  self->returned = 0;
+  self->awaiting_ended = 0;
   self->ran_in_thread = 0;
   self->returned_value = 0;
   self->returned_error = 0;
@@ -123,10 +125,9 @@ future_stats_snapshot (HotpathFlowItem *item,
 {
   FutureStats *self = (FutureStats *) item;
   HotpathFlowFuture *copy;
-  gint64 created = __atomic_load_n (&self->created, __ATOMIC_RELAXED) - self->created_base;
-  gint64 awaiting = __atomic_load_n (&self->awaiting, __ATOMIC_RELAXED);
+  guint64 awaiting = self->returned > self->awaiting_ended ? self->returned - self->awaiting_ended : 0;
 
-  if (created == 0 && self->finalized == 0 && awaiting <= 0)
+  if (self->created == 0 && self->finalized == 0 && self->callbacks == 0 && awaiting == 0)
     return NULL;
 
   copy = g_new0 (HotpathFlowFuture, 1);
@@ -135,7 +136,7 @@ future_stats_snapshot (HotpathFlowItem *item,
   copy->file = g_strdup (self->file);
   copy->line = self->line;
   copy->type = self->type;
-  copy->created = (guint64) MAX (created, 0);
+  copy->created = self->created;
   copy->ran_in_thread = self->ran_in_thread;
   copy->returned_value = self->returned_value;
   copy->returned_error = self->returned_error;
@@ -144,7 +145,7 @@ future_stats_snapshot (HotpathFlowItem *item,
   copy->finalized = self->finalized;
   copy->no_return = self->no_return;
   copy->no_callback = self->no_callback;
-  copy->awaiting_callback = (guint64) MAX (awaiting, 0);
+  copy->awaiting_callback = awaiting;
   hotpath_histogram_copy (&copy->queue_wait, &self->queue_wait);
   hotpath_histogram_copy (&copy->run, &self->run);
   hotpath_histogram_copy (&copy->to_callback, &self->to_callback);
@@ -268,13 +269,12 @@ note_outcome (TaskRecord *record,
 }
 
 static inline void
-stop_awaiting (TaskRecord *record)
+send (guint32       kind,
+      FutureStats  *stats,
+      guint64       ticks)
 {
-  if (record->awaiting)
-    {
-      record->awaiting = FALSE;
-      __atomic_fetch_sub (&record->stats->awaiting, 1, __ATOMIC_RELAXED);
-    }
+  if (ticks != 0)
+    hotpath_collector_record_full (kind, stats, ticks, 0, 0);
 }
 
 /* With `.log = TRUE` only: the exact end of the callback. */
@@ -286,9 +286,13 @@ task_completed (GObject    *object,
   TaskRecord *record = data;
 
   record->completed = now_ticks ();
+  if (record->awaiting)
+    {
+      record->awaiting = FALSE;
+      send (HOTPATH_FLOW_EVENT_TASK_CALLBACK, record->stats, record->completed);
+    }
   if (record->completed == 0)
     record->completed = 1;
-  stop_awaiting (record);
   note_outcome (record, G_TASK (object));
 }
 
@@ -316,7 +320,7 @@ task_released (gpointer data)
   else if (record->outcome == OUTCOME_NONE && g_task_had_error (task))
     record->outcome = OUTCOME_ERROR;
 
-  stop_awaiting (record);
+  /* The worker ends the wait if record->awaiting is still set. */
   g_clear_object (&record->cancellable);
   record->task = NULL;
 
@@ -354,8 +358,6 @@ hotpath_task_register (GTask                    *task,
 
   stats = future_stats_for_site (site, options ? options->label : NULL,
                                  options ? options->log : FALSE, "task");
-  __atomic_fetch_add (&stats->created, 1, __ATOMIC_RELAXED);
-
   /* No check for a second HOTPATH_TASK on the same task: it would cost a
    * qdata lookup on every task, and replacing the qdata releases the
    * first record (counted as finalized without returning). */
@@ -363,6 +365,7 @@ hotpath_task_register (GTask                    *task,
   record->stats = stats;
   record->task = task;
   record->created = now_ticks ();
+  send (HOTPATH_FLOW_EVENT_FUTURE_CREATED, stats, record->created);
   if ((cancellable = g_task_get_cancellable (task)) != NULL)
     record->cancellable = g_object_ref (cancellable);
 
@@ -461,10 +464,10 @@ note_return (GTask *task,
       record->returned = now_ticks ();
       record->outcome = outcome;
       /* Before the return: the callback may run inside it. */
-      if (!record->awaiting && record->completed == 0)
+      if (!record->awaiting && record->completed == 0 && record->returned != 0)
         {
           record->awaiting = TRUE;
-          __atomic_fetch_add (&record->stats->awaiting, 1, __ATOMIC_RELAXED);
+          send (HOTPATH_FLOW_EVENT_TASK_RETURNED, record->stats, record->returned);
         }
     }
 }
@@ -573,8 +576,8 @@ hotpath_async_begin (const HotpathSite   *site,
   call->stats = future_stats_for_site (site, site ? site->label : NULL, FALSE, "async");
   call->callback = callback;
   call->user_data = user_data;
-  __atomic_fetch_add (&call->stats->created, 1, __ATOMIC_RELAXED);
   call->start = now_ticks ();
+  send (HOTPATH_FLOW_EVENT_FUTURE_CREATED, call->stats, call->start);
 
   return call;
 }
@@ -637,6 +640,23 @@ hotpath_task_aggregate (const HotpathEvent *event,
                         guint64             session_start_ticks,
                         guint               logs_limit)
 {
+  if (event->kind == HOTPATH_FLOW_EVENT_FUTURE_CREATED ||
+      event->kind == HOTPATH_FLOW_EVENT_TASK_RETURNED ||
+      event->kind == HOTPATH_FLOW_EVENT_TASK_CALLBACK)
+    {
+      FutureStats *stats = (FutureStats *) event->key;
+
+      if (event->start < session_start_ticks)
+        return;
+      if (event->kind == HOTPATH_FLOW_EVENT_FUTURE_CREATED)
+        stats->created++;
+      else if (event->kind == HOTPATH_FLOW_EVENT_TASK_RETURNED)
+        stats->returned++;
+      else
+        stats->awaiting_ended++;
+      return;
+    }
+
   if (event->kind == HOTPATH_FLOW_EVENT_ASYNC_DONE)
     {
       FutureStats *stats = (FutureStats *) event->key;
@@ -671,6 +691,9 @@ hotpath_task_aggregate (const HotpathEvent *event,
           g_free (record);
           return;
         }
+
+      if (record->awaiting)
+        stats->awaiting_ended++;
 
       stats->finalized++;
       if (record->ran_in_thread)
