@@ -300,6 +300,11 @@ watch_with_type (GSource    *source,
   if (g_source_get_name (source) == NULL)
     g_source_set_name (source, name);
 
+  /* Watching twice changes nothing. */
+  if (source->callback_funcs == &watched_callback_funcs ||
+      source->source_funcs->dispatch == watched_dispatch)
+    return;
+
   if (source->source_funcs == &g_idle_funcs && source->callback_funcs != NULL)
     {
       WatchedCallback *callback = g_new0 (WatchedCallback, 1);
@@ -314,9 +319,6 @@ watch_with_type (GSource    *source,
       g_source_set_callback_indirect (source, callback, &watched_callback_funcs);
       return;
     }
-
-  if (source->source_funcs->dispatch == watched_dispatch)
-    return;
 
   {
     WatchedFuncs *watched = g_new0 (WatchedFuncs, 1);

@@ -121,6 +121,18 @@ test_source_idle_remove_by_data (void)
   HOTPATH_IDLE_ADD (idle_cb, &by_user_data);
   g_assert_true (g_source_remove_by_user_data (&by_user_data));
 
+  /* A hand-made idle source, watched twice. */
+  {
+    GSource *source = g_idle_source_new ();
+
+    g_source_set_callback (source, idle_cb, &removed, NULL);
+    hotpath_source_watch (source, "idle_cb");
+    hotpath_source_watch (source, "idle_cb");
+    g_source_attach (source, NULL);
+    g_source_unref (source);
+    g_assert_true (g_idle_remove_by_data (&removed));
+  }
+
   HOTPATH_IDLE_ADD (idle_cb, &runs);
   g_main_loop_run (loop);
 
@@ -168,6 +180,7 @@ test_source_watch (void)
   g_source_set_callback (source, tick_cb, &counter, NULL);
   g_source_set_ready_time (source, 0);
   hotpath_source_watch (source, "custom");
+  hotpath_source_watch (source, "custom");  /* twice changes nothing */
   g_assert_cmpstr (g_source_get_name (source), ==, "custom");
   g_source_attach (source, context);
 
