@@ -123,13 +123,13 @@ test_source_idle_remove_by_data (void)
 
   /* A hand-made idle source, watched twice. */
   {
-    GSource *source = g_idle_source_new ();
+    GSource *idle = g_idle_source_new ();
 
-    g_source_set_callback (source, idle_cb, &removed, NULL);
-    hotpath_source_watch (source, "idle_cb");
-    hotpath_source_watch (source, "idle_cb");
-    g_source_attach (source, NULL);
-    g_source_unref (source);
+    g_source_set_callback (idle, idle_cb, &removed, NULL);
+    hotpath_source_watch (idle, "idle_cb");
+    hotpath_source_watch (idle, "idle_cb");
+    g_source_attach (idle, NULL);
+    g_source_unref (idle);
     g_assert_true (g_idle_remove_by_data (&removed));
   }
 
