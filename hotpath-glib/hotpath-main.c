@@ -74,7 +74,7 @@ hotpath_main_end (HotpathGuard **guard)
   if (*guard == NULL)
     return;
 
-  hotpath_main_context_session_end ();  /* flow (issue 4): remove the lag probe */
   hotpath_guard_finish (*guard);
+  hotpath_main_context_session_end ();  /* flow (issue 4): remove the lag probe */
   g_clear_object (guard);
 }
