@@ -13,6 +13,10 @@ typedef enum
 {
   HOTPATH_EVENT_SITE,     /* key is a HotpathSite */
   HOTPATH_EVENT_ADDRESS,  /* key is a function address (measure-all) */
+  /* BEGIN flow (issue 4): kinds from here on belong to hotpath-flow.c, which
+   * defines them; the collector hands them to hotpath_flow_aggregate(). */
+  HOTPATH_EVENT_FLOW_FIRST = 16,
+  /* END flow */
 } HotpathEventKind;
 
 typedef struct
@@ -45,6 +49,13 @@ void             hotpath_collector_record         (HotpathEventKind kind,
                                                    guint64          start,
                                                    guint64          end);
 gsize            hotpath_collector_get_memory_size (void);
+/* BEGIN flow (issue 4) */
+void             hotpath_collector_record_full    (guint32          kind,
+                                                   gconstpointer    key,
+                                                   guint64          start,
+                                                   guint64          end,
+                                                   guint32          extra);
+/* END flow */
 
 /* measure-all: the per-thread shadow stack of -finstrument-functions. */
 void             hotpath_collector_enter_address  (gconstpointer fn);

@@ -25,6 +25,7 @@
 
 #include "hotpath-clock-private.h"
 #include "hotpath-collector-private.h"
+#include "hotpath-flow-private.h"   /* flow (issue 4) */
 #include "hotpath-histogram-private.h"
 #include "hotpath-snapshot-private.h"
 #include "hotpath-symbols-private.h"
@@ -216,6 +217,61 @@ hotpath_collector_record (HotpathEventKind kind,
 
   push_event (buffer, kind, key, start, end);
 }
+
+/* BEGIN flow (issue 4): an event with a 32-bit payload in `reserved`. The
+ * fast path saves no register: anything unusual goes to the slow path. */
+static G_GNUC_NO_INLINE void
+record_full_slow (guint32       kind,
+                  gconstpointer key,
+                  guint64       start,
+                  guint64       end,
+                  guint32       extra)
+{
+  ThreadBuffer *buffer = tls_buffer;
+  guint64 head;
+
+  if (buffer == NULL)
+    buffer = thread_buffer_new ();
+
+  head = buffer->head;
+  if (head - buffer->cached_tail >= RING_SIZE)
+    wait_for_room (buffer);
+
+  buffer->events[head & RING_MASK] = (HotpathEvent) { key, start, end, kind, extra };
+  __atomic_store_n (&buffer->head, head + 1, __ATOMIC_RELEASE);
+
+  if (((head + 1) & (KICK_INTERVAL - 1)) == 0)
+    kick_worker ();
+}
+
+void
+hotpath_collector_record_full (guint32       kind,
+                               gconstpointer key,
+                               guint64       start,
+                               guint64       end,
+                               guint32       extra)
+{
+  ThreadBuffer *buffer = tls_buffer;
+  guint64 head;
+
+  if (G_UNLIKELY (buffer == NULL))
+    {
+      record_full_slow (kind, key, start, end, extra);
+      return;
+    }
+
+  head = buffer->head;
+  if (G_UNLIKELY (head - buffer->cached_tail >= RING_SIZE ||
+                  ((head + 1) & (KICK_INTERVAL - 1)) == 0))
+    {
+      record_full_slow (kind, key, start, end, extra);
+      return;
+    }
+
+  buffer->events[head & RING_MASK] = (HotpathEvent) { key, start, end, kind, extra };
+  __atomic_store_n (&buffer->head, head + 1, __ATOMIC_RELEASE);
+}
+/* END flow */
 
 /**
  * hotpath_scope_end:
@@ -429,6 +485,14 @@ aggregate_event (const HotpathEvent *event,
   FunctionAggregate *aggregate;
   guint64 duration;
 
+  /* BEGIN flow (issue 4) */
+  if (event->kind >= HOTPATH_EVENT_FLOW_FIRST)
+    {
+      hotpath_flow_aggregate (event, thread_id, session_start_ticks, logs_limit);
+      return;
+    }
+  /* END flow */
+
   /* Events from before the current session (a scope that straddled a
    * restart) do not belong to it. */
   if (G_UNLIKELY (event->start < session_start_ticks))
@@ -578,6 +642,8 @@ reset_locked (void)
       g_clear_pointer (&aggregate->logs, g_free);
       aggregate->n_logged = 0;
     }
+
+  hotpath_flow_reset ();  /* flow (issue 4) */
 }
 
 /**
@@ -760,6 +826,8 @@ hotpath_collector_snapshot (const char *name,
 
       hotpath_snapshot_take_function (snapshot, stats);
     }
+
+  hotpath_flow_snapshot (snapshot, session_start_ticks, logs_limit);  /* flow (issue 4) */
 
   g_mutex_unlock (&collector_lock);
 

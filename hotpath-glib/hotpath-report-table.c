@@ -177,7 +177,12 @@ hotpath_report_table_functions_timing (HotpathSnapshot *snapshot,
 char *
 hotpath_report_table (HotpathSnapshot *snapshot)
 {
-  return hotpath_report_table_functions_timing (snapshot, snapshot->limit);
+  g_autofree char *functions = hotpath_report_table_functions_timing (snapshot, snapshot->limit);
+  GString *out = g_string_new (functions);
+
+  hotpath_report_table_append_flow (snapshot, out);  /* flow (issue 4) */
+
+  return g_string_free (out, FALSE);
 }
 
 /**

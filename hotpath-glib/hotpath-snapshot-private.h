@@ -28,6 +28,11 @@ struct _HotpathFunctionStats
   guint            n_logs;
 };
 
+/* flow (issue 4): channels, futures, sources and main loops; see
+ * hotpath-flow-private.h. */
+typedef struct _HotpathFlowSnapshot HotpathFlowSnapshot;
+void hotpath_flow_snapshot_free (HotpathFlowSnapshot *flow);
+
 struct _HotpathSnapshot
 {
   gatomicrefcount     ref_count;
@@ -39,6 +44,7 @@ struct _HotpathSnapshot
   GArray             *percentiles;   /* double, sorted */
   guint               limit;         /* 0 = all */
   GPtrArray          *functions;     /* HotpathFunctionStats, by total desc */
+  HotpathFlowSnapshot *flow;         /* flow (issue 4); NULL when not taken */
 };
 
 HotpathSnapshot      *hotpath_snapshot_new          (const char       *name,

@@ -91,6 +91,7 @@ hotpath_snapshot_unref (HotpathSnapshot *self)
       g_free (self->name);
       g_array_unref (self->percentiles);
       g_ptr_array_unref (self->functions);
+      g_clear_pointer (&self->flow, hotpath_flow_snapshot_free);  /* flow (issue 4) */
       g_free (self);
     }
 }
