@@ -2,7 +2,7 @@
 /*
  * hotpath-report-flow.c: the `channels`, `futures`, `sources` and
  * `main_loop` sections, as JSON (built only here, for every consumer) and
- * as tables. data/hotpath-flow.schema-fragment.json describes the JSON.
+ * as tables. data/hotpath-report.schema.json describes the JSON.
  */
 
 #include "config.h"
