@@ -59,13 +59,38 @@ append_labels (GString              *out,
   g_string_append_printf (out, "\",id=\"%u\"", stats->id);
 }
 
+/* The shortest text that reads back as @value: "1e-07", not
+ * "9.9999999999999995e-08", so le labels look like everyone else's. */
+static const char *
+format_double (char   buffer[G_ASCII_DTOSTR_BUF_SIZE],
+               double value)
+{
+  if (value == (double) (gint64) value && value < 1e15 && value > -1e15)
+    {
+      g_snprintf (buffer, G_ASCII_DTOSTR_BUF_SIZE, "%" G_GINT64_FORMAT, (gint64) value);
+      return buffer;
+    }
+
+  for (int precision = 1; precision <= 17; precision++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", precision);
+      g_ascii_formatd (buffer, G_ASCII_DTOSTR_BUF_SIZE, format, value);
+      if (g_ascii_strtod (buffer, NULL) == value)
+        break;
+    }
+
+  return buffer;
+}
+
 static void
 append_double (GString *out,
                double   value)
 {
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
-  g_string_append (out, g_ascii_dtostr (buffer, sizeof buffer, value));
+  g_string_append (out, format_double (buffer, value));
 }
 
 static void
@@ -185,7 +210,7 @@ hotpath_metrics_render (HotpathSnapshot *snapshot,
           g_string_append (out, "hotpath_function_duration_seconds_bucket");
           append_labels (out, stats);
           g_string_append_printf (out, ",le=\"%s\"} %" G_GUINT64_FORMAT "\n",
-                                  b < N_BOUNDARIES ? g_ascii_dtostr (le, sizeof le, boundaries[b]) : "+Inf",
+                                  b < N_BOUNDARIES ? format_double (le, boundaries[b]) : "+Inf",
                                   b < N_BOUNDARIES ? cumulative : calls);
         }
       g_string_append (out, "hotpath_function_duration_seconds_sum");
