@@ -42,8 +42,8 @@ struct _HotpathDBus
   gboolean              emitted;
 };
 
-static char *
-session_bus_address (void)
+char *
+hotpath_dbus_session_address (void)
 {
   const char *address = g_getenv ("DBUS_SESSION_BUS_ADDRESS");
   g_autofree char *path = NULL;
@@ -334,6 +334,7 @@ on_connected (GObject      *source,
 /**
  * hotpath_dbus_new:
  * @server: the server, on whose thread this is called
+ * @address: (nullable): the session bus, from hotpath_dbus_session_address()
  *
  * Starts connecting to the session bus; the interface is exported and the
  * name owned once connected.
@@ -342,9 +343,9 @@ on_connected (GObject      *source,
  *   session bus
  */
 HotpathDBus *
-hotpath_dbus_new (HotpathServer *server)
+hotpath_dbus_new (HotpathServer *server,
+                  const char    *address)
 {
-  g_autofree char *address = session_bus_address ();
   HotpathDBus *self;
 
   if (address == NULL)

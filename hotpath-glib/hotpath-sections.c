@@ -12,11 +12,50 @@
 #include "hotpath-report-private.h"
 #include "hotpath-sections-private.h"
 
+/* For people and LLMs: one line per function with its id (which the logs
+ * need) and every duration in ns, µs, ms or s. */
 static char *
 functions_timing_text (HotpathSnapshot *snapshot,
                        guint            limit)
 {
-  return hotpath_report_table_functions_timing (snapshot, limit);
+  GString *text = g_string_new (NULL);
+  guint n_functions = hotpath_snapshot_get_n_functions (snapshot);
+  guint n = limit > 0 ? MIN (n_functions, limit) : n_functions;
+  guint n_percentiles;
+  const double *percentiles = hotpath_snapshot_get_percentiles (snapshot, &n_percentiles);
+  g_autofree char *elapsed = hotpath_format_duration (hotpath_snapshot_get_elapsed_ns (snapshot));
+
+  g_string_append_printf (text, "%s (pid %" G_GINT64_FORMAT "): %s elapsed, %u measured function%s",
+                          hotpath_snapshot_get_name (snapshot), hotpath_snapshot_get_pid (snapshot),
+                          elapsed, n_functions, n_functions == 1 ? "" : "s");
+  if (n < n_functions)
+    g_string_append_printf (text, ", the %u with the largest total time shown", n);
+  g_string_append (text, ".\n");
+
+  for (guint i = 0; i < n; i++)
+    {
+      HotpathFunctionStats *stats = hotpath_snapshot_get_function (snapshot, i);
+      g_autofree char *avg = hotpath_format_duration (hotpath_function_stats_get_avg_ns (stats));
+      g_autofree char *min = hotpath_format_duration (hotpath_function_stats_get_min_ns (stats));
+      g_autofree char *max = hotpath_format_duration (hotpath_function_stats_get_max_ns (stats));
+      g_autofree char *total = hotpath_format_duration (hotpath_function_stats_get_total_ns (stats));
+
+      g_string_append_printf (text, "%u. %s (id %u): %" G_GUINT64_FORMAT " calls, total %s (%.2f%% of elapsed), "
+                              "avg %s, min %s, max %s",
+                              i + 1, hotpath_function_stats_get_name (stats),
+                              hotpath_function_stats_get_id (stats),
+                              hotpath_function_stats_get_calls (stats), total,
+                              hotpath_function_stats_get_percent_total (stats), avg, min, max);
+      for (guint p = 0; p < n_percentiles; p++)
+        {
+          g_autofree char *key = hotpath_format_percentile_key (percentiles[p]);
+          g_autofree char *value = hotpath_format_duration (hotpath_function_stats_get_percentile_ns (stats, percentiles[p]));
+          g_string_append_printf (text, ", %s %s", key, value);
+        }
+      g_string_append (text, "\n");
+    }
+
+  return g_string_free (text, FALSE);
 }
 
 static char *

@@ -26,6 +26,7 @@ typedef struct
   guint     mcp_port;
   char     *mcp_token;
   gboolean  dbus_enabled;
+  char     *dbus_address;   /* NULL: no session bus */
 } HotpathServerConfig;
 
 void             hotpath_server_config_from_env   (HotpathServerConfig *config);
@@ -60,7 +61,9 @@ HotpathHttp     *hotpath_http_new                 (HotpathServer       *server,
                                                    guint16             *bound_port);
 void             hotpath_http_free                (HotpathHttp         *self);
 
-HotpathDBus     *hotpath_dbus_new                 (HotpathServer       *server);
+HotpathDBus     *hotpath_dbus_new                 (HotpathServer       *server,
+                                                   const char          *address);
+char            *hotpath_dbus_session_address     (void);
 void             hotpath_dbus_free                (HotpathDBus         *self);
 const char      *hotpath_dbus_get_name            (HotpathDBus         *self);
 

@@ -81,6 +81,11 @@ hotpath_server_config_from_env (HotpathServerConfig *config)
   value = g_getenv ("HOTPATH_METRICS_HOST");
   config->http_host = g_strdup (value != NULL && *value != '\0' ? value : "127.0.0.1");
 
+  /* Read here, on the thread that starts the session: the server thread
+   * must not read the environment while the program may change it. */
+  if (config->dbus_enabled)
+    config->dbus_address = hotpath_dbus_session_address ();
+
   value = g_getenv ("HOTPATH_METRICS_AUTH_TOKEN");
   if (value != NULL && *value != '\0')
     config->http_token = g_strdup (value);
@@ -95,6 +100,7 @@ hotpath_server_config_clear (HotpathServerConfig *config)
   g_clear_pointer (&config->http_host, g_free);
   g_clear_pointer (&config->http_token, g_free);
   g_clear_pointer (&config->mcp_token, g_free);
+  g_clear_pointer (&config->dbus_address, g_free);
 }
 
 static gpointer
@@ -124,7 +130,7 @@ server_thread (gpointer data)
   /* D-Bus after the ports are known: it publishes them, and connecting to
    * the bus must not hold up the program that started the session. */
   if (config->dbus_enabled)
-    self->dbus = hotpath_dbus_new (self);
+    self->dbus = hotpath_dbus_new (self, config->dbus_address);
 
   g_main_loop_run (self->loop);
 

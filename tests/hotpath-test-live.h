@@ -103,7 +103,8 @@ live_request_full (const char   *method,
 
   headers = soup_message_get_response_headers (msg);
   response->status = soup_message_get_status (msg);
-  response->body = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  response->body = g_bytes_get_size (bytes) > 0 ? g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes))
+                                                : g_strdup ("");
   response->content_type = g_strdup (soup_message_headers_get_one (headers, "Content-Type"));
   response->allow = g_strdup (soup_message_headers_get_one (headers, "Allow"));
   response->www_authenticate = g_strdup (soup_message_headers_get_one (headers, "WWW-Authenticate"));
