@@ -214,6 +214,9 @@ serve_section (HotpathHttp       *self,
 {
   const HotpathSection *section = hotpath_sections_lookup (parts[0]);
   g_autoptr(HotpathSnapshot) snapshot = NULL;
+  g_autofree char *key = NULL;
+  const char *body;
+  char *json;
   JsonNode *node;
   guint64 id;
   guint limit;
@@ -230,6 +233,14 @@ serve_section (HotpathHttp       *self,
         return;
 
       snapshot = hotpath_server_snapshot (self->server);
+      key = g_strdup_printf ("%s?limit=%u", section->name, limit);
+      body = hotpath_server_lookup_body (self->server, key);
+      if (body != NULL)
+        {
+          hotpath_http_respond_json (msg, SOUP_STATUS_OK, g_strdup (body));
+          return;
+        }
+
       node = section->json != NULL ? section->json (snapshot, limit) : NULL;
       if (node == NULL)
         {
@@ -237,7 +248,10 @@ serve_section (HotpathHttp       *self,
                                       "section %s is not available in this process", section->name);
           return;
         }
-      serve_node (msg, node);
+      json = hotpath_json_to_string (node, FALSE);
+      json_node_unref (node);
+      hotpath_server_store_body (self->server, key, json);
+      hotpath_http_respond_json (msg, SOUP_STATUS_OK, json);
       return;
     }
 

@@ -43,6 +43,11 @@ GMainContext    *hotpath_server_get_context       (HotpathServer       *self);
 /* On the server thread only. */
 HotpathSnapshot *hotpath_server_snapshot          (HotpathServer       *self);
 void             hotpath_server_invalidate        (HotpathServer       *self);
+const char      *hotpath_server_lookup_body       (HotpathServer       *self,
+                                                   const char          *key);
+void             hotpath_server_store_body        (HotpathServer       *self,
+                                                   const char          *key,
+                                                   const char          *body);
 guint            hotpath_server_get_limit         (HotpathServer       *self);
 const char      *hotpath_server_get_program_name  (HotpathServer       *self);
 gint64           hotpath_server_get_start_time    (HotpathServer       *self);

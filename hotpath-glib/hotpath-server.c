@@ -52,6 +52,7 @@ struct _HotpathServer
   HotpathDBus         *dbus;
   HotpathSnapshot     *cached;
   gint64               cached_at_us;
+  GHashTable          *bodies;            /* route → body, of @cached */
   guint                max_age_ms;
 };
 
@@ -138,6 +139,7 @@ server_thread (gpointer data)
   g_clear_pointer (&self->mcp, hotpath_http_free);
   g_clear_pointer (&self->http, hotpath_http_free);
   g_clear_pointer (&self->cached, hotpath_snapshot_unref);
+  g_clear_pointer (&self->bodies, g_hash_table_unref);
 
   /* Let sources removed above run their destroy notifies here. */
   while (g_main_context_iteration (self->context, FALSE))
@@ -181,6 +183,7 @@ hotpath_server_start (const HotpathConfig *config)
   self->start_time_us = g_get_real_time ();
   self->start_monotonic_us = g_get_monotonic_time ();
   self->max_age_ms = DEFAULT_MAX_AGE_MS;
+  self->bodies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   self->context = g_main_context_new ();
@@ -287,6 +290,7 @@ hotpath_server_snapshot (HotpathServer *self)
       now - self->cached_at_us >= (gint64) self->max_age_ms * 1000)
     {
       g_clear_pointer (&self->cached, hotpath_snapshot_unref);
+      g_hash_table_remove_all (self->bodies);
       self->cached = hotpath_collector_snapshot (self->name, self->percentiles, self->limit);
       self->cached_at_us = now;
     }
@@ -298,6 +302,34 @@ void
 hotpath_server_invalidate (HotpathServer *self)
 {
   g_clear_pointer (&self->cached, hotpath_snapshot_unref);
+  g_hash_table_remove_all (self->bodies);
+}
+
+/**
+ * hotpath_server_lookup_body:
+ * @key: a route with its query, e.g. "functions_timing?limit=15"
+ *
+ * Bodies rendered from the current snapshot are kept until it is
+ * replaced: under load most requests share a snapshot, and rendering the
+ * JSON is most of a request's cost.
+ *
+ * Returns: (nullable): the body rendered for @key from the snapshot
+ *   hotpath_server_snapshot() last returned
+ */
+const char *
+hotpath_server_lookup_body (HotpathServer *self,
+                            const char    *key)
+{
+  return g_hash_table_lookup (self->bodies, key);
+}
+
+void
+hotpath_server_store_body (HotpathServer *self,
+                           const char    *key,
+                           const char    *body)
+{
+  if (self->cached != NULL)
+    g_hash_table_replace (self->bodies, g_strdup (key), g_strdup (body));
 }
 
 void
