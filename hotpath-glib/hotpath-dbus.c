@@ -171,6 +171,7 @@ handle_get_section (HotpathDBusProfiler1  *skeleton,
   const HotpathSection *section;
   g_autoptr(HotpathSnapshot) snapshot = NULL;
   g_autoptr(JsonNode) node = NULL;
+  g_autofree char *json = NULL;
 
   if (return_section_error (invocation, name, &section))
     return TRUE;
@@ -184,8 +185,8 @@ handle_get_section (HotpathDBusProfiler1  *skeleton,
       return TRUE;
     }
 
-  hotpath_dbus_profiler1_complete_get_section (skeleton, invocation,
-                                               valid_utf8 (hotpath_json_to_string (node, FALSE)));
+  json = valid_utf8 (hotpath_json_to_string (node, FALSE));
+  hotpath_dbus_profiler1_complete_get_section (skeleton, invocation, json);
   return TRUE;
 }
 
@@ -284,6 +285,7 @@ on_connected (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) connection = NULL;
   g_autoptr(HotpathSnapshot) snapshot = NULL;
+  g_autofree char *program_name = NULL;
 
   connection = g_dbus_connection_new_for_address_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -300,8 +302,8 @@ on_connected (GObject      *source,
   g_dbus_connection_set_exit_on_close (self->connection, FALSE);
 
   self->skeleton = hotpath_dbus_profiler1_skeleton_new ();
-  hotpath_dbus_profiler1_set_program_name (self->skeleton,
-                                           valid_utf8 (g_strdup (hotpath_server_get_program_name (self->server))));
+  program_name = valid_utf8 (g_strdup (hotpath_server_get_program_name (self->server)));
+  hotpath_dbus_profiler1_set_program_name (self->skeleton, program_name);
   hotpath_dbus_profiler1_set_pid (self->skeleton, (guint) getpid ());
   hotpath_dbus_profiler1_set_start_time (self->skeleton, hotpath_server_get_start_time (self->server));
   hotpath_dbus_profiler1_set_http_port (self->skeleton, hotpath_server_get_http_port (self->server));

@@ -13,6 +13,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "hotpath-http-private.h"
 #include "hotpath-report-private.h"
@@ -23,11 +25,12 @@
 
 struct _HotpathHttp
 {
-  HotpathServer *server;
-  SoupServer    *soup;
-  char          *what;
-  char          *token;
-  gboolean       mcp;
+  HotpathServer  *server;
+  SoupServer     *soup;
+  GSocketService *service;
+  char           *what;
+  char           *token;
+  gboolean        mcp;
 };
 
 void
@@ -346,18 +349,26 @@ handler (SoupServer        *server,
     serve_section (self, msg, query, parts, n_parts);
 }
 
-static guint16
-bound_port (SoupServer *soup)
+/* We accept connections ourselves and hand them to libsoup: the listener
+ * of libsoup 3.2 (Debian 12) leaks each accepted socket, and its file
+ * descriptor too when the client closes a kept-alive connection. Streams
+ * given to soup_server_accept_iostream() are released properly. */
+static gboolean
+on_incoming (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source,
+             gpointer           user_data)
 {
-  for (GSList *l = soup_server_get_listeners (soup); l != NULL; l = l->next)
-    {
-      g_autoptr(GSocketAddress) address = g_socket_get_local_address (l->data, NULL);
+  HotpathHttp *self = user_data;
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GError) error = NULL;
 
-      if (G_IS_INET_SOCKET_ADDRESS (address))
-        return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
-    }
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (connection), local, remote, &error))
+    g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
 
-  return 0;
+  return TRUE;
 }
 
 /**
@@ -387,6 +398,7 @@ hotpath_http_new (HotpathServer *server,
 {
   g_autoptr(GInetAddress) address = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(GError) error = NULL;
   HotpathHttp *self;
 
@@ -416,15 +428,20 @@ hotpath_http_new (HotpathServer *server,
   soup_server_add_handler (self->soup, NULL, handler, self, NULL);
 
   socket_address = g_inet_socket_address_new (address, (guint16) port);
-  if (!soup_server_listen (self->soup, socket_address, 0, &error))
+  self->service = g_socket_service_new ();
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), socket_address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                      &effective, &error))
     {
       fprintf (stderr, "hotpath: cannot serve %s on %s:%u (%s); the program goes on without it\n",
                what, host, port, error->message);
       hotpath_http_free (self);
       return NULL;
     }
+  g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
+  g_socket_service_start (self->service);
 
-  *out_port = bound_port (self->soup);
+  *out_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
   if (port == 0)
     fprintf (stderr, "hotpath: live %s server on http://%s:%u%s\n", what,
              g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6 ? "[::1]" : host,
@@ -439,7 +456,26 @@ hotpath_http_free (HotpathHttp *self)
   if (self == NULL)
     return;
 
+  if (self->service != NULL)
+    {
+      g_socket_service_stop (self->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+      g_signal_handlers_disconnect_by_data (self->service, self);
+      g_clear_object (&self->service);
+    }
   soup_server_disconnect (self->soup);
+
+  /* Connections close asynchronously and drop their last reference from a
+   * signal handler of the server's: let that run while the server lives,
+   * or each kept-alive connection leaks its socket. */
+  {
+    GMainContext *context = g_main_context_get_thread_default ();
+    gint64 deadline = g_get_monotonic_time () + 100 * 1000;
+
+    while (g_main_context_pending (context) && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (context, FALSE);
+  }
+
   g_clear_object (&self->soup);
   g_free (self->what);
   g_free (self->token);
