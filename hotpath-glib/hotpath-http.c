@@ -42,6 +42,9 @@ hotpath_http_respond (SoupServerMessage *msg,
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  /* Every connection closes after its response (see on_incoming()); say
+   * so, or clients count the close as an error. */
+  soup_message_headers_replace (headers, "Connection", "close");
   soup_server_message_set_status (msg, status, NULL);
   if (body != NULL)
     soup_server_message_set_response (msg, content_type, SOUP_MEMORY_TAKE, body, strlen (body));
@@ -349,10 +352,15 @@ handler (SoupServer        *server,
     serve_section (self, msg, query, parts, n_parts);
 }
 
-/* We accept connections ourselves and hand them to libsoup: the listener
- * of libsoup 3.2 (Debian 12) leaks each accepted socket, and its file
- * descriptor too when the client closes a kept-alive connection. Streams
- * given to soup_server_accept_iostream() are released properly. */
+/* We accept connections ourselves and hand them to libsoup, one request
+ * per connection. libsoup 3.2 (Debian 12) leaks what its own listener
+ * accepts (a GSocket per connection), and leaks the connection with its
+ * file descriptor whenever a client closes a kept-alive connection while
+ * it is idle (fixed in 3.3, GNOME/libsoup d20c6601): a curl loop would
+ * exhaust the program's descriptors. Streams handed over with
+ * soup_server_accept_iostream() are released, and without a libsoup
+ * listener the server closes each connection after its response, so
+ * nothing is ever idle. Costs a TCP handshake per request on loopback. */
 static gboolean
 on_incoming (GSocketService    *service,
              GSocketConnection *connection,

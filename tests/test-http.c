@@ -540,6 +540,58 @@ test_http_metrics_route (Fixture       *f,
   g_assert_nonnull (strstr (openmetrics.body, "# TYPE hotpath_function_calls counter\n"));
 }
 
+static guint
+count_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+
+  return n;
+}
+
+/* libsoup 3.2 leaks a kept-alive connection's descriptor when the client
+ * closes it: 100 clients that each connect, ask and go away must leave
+ * no descriptor behind in the profiled program. */
+static void
+test_http_no_fd_leak (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/functions_timing", f->port);
+  guint before, after = 0;
+
+  /* Warm up whatever the first request allocates once. */
+  {
+    g_auto(LiveResponse) response = { 0 };
+    live_get (f->port, "/functions_timing", &response);
+  }
+  before = count_fds ();
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autoptr(SoupSession) session = soup_session_new ();
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
+      g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+
+      g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+      g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (msg), "Connection"),
+                       ==, "close");
+    }
+
+  /* The server thread closes its side asynchronously. */
+  for (guint i = 0; i < 100; i++)
+    {
+      after = count_fds ();
+      if (after <= before + 2)
+        break;
+      g_usleep (10000);
+    }
+  g_test_message ("descriptors: %u before, %u after 100 connections", before, after);
+  g_assert_cmpuint (after, <=, before + 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -559,6 +611,7 @@ main (int   argc,
   ADD ("huge-body", test_http_huge_body, NULL);
   ADD ("auth", test_http_auth, "s3cret-token");
   ADD ("metrics-route", test_http_metrics_route, NULL);
+  ADD ("no-fd-leak", test_http_no_fd_leak, NULL);
   g_test_add_func ("/Hotpath/Http/off", test_http_off);
   g_test_add_func ("/Hotpath/Http/bad-host", test_http_bad_host);
   g_test_add_func ("/Hotpath/Http/busy-port", test_http_busy_port);
