@@ -40,7 +40,19 @@ struct _HotpathDBus
   guint64               last_total;
   guint                 last_functions;
   gboolean              emitted;
+  int                   fd;
 };
+
+static int
+connection_fd (GDBusConnection *connection)
+{
+  GIOStream *stream = g_dbus_connection_get_stream (connection);
+
+  if (G_IS_SOCKET_CONNECTION (stream))
+    return g_socket_get_fd (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)));
+
+  return -1;
+}
 
 char *
 hotpath_dbus_session_address (void)
@@ -300,6 +312,9 @@ on_connected (GObject      *source,
 
   self->connection = g_steal_pointer (&connection);
   g_dbus_connection_set_exit_on_close (self->connection, FALSE);
+  self->fd = connection_fd (self->connection);
+  if (self->fd >= 0)
+    hotpath_server_close_in_child (self->fd);
 
   self->skeleton = hotpath_dbus_profiler1_skeleton_new ();
   program_name = valid_utf8 (g_strdup (hotpath_server_get_program_name (self->server)));
@@ -359,6 +374,7 @@ hotpath_dbus_new (HotpathServer *server,
 
   self = g_new0 (HotpathDBus, 1);
   self->server = server;
+  self->fd = -1;
   self->name = g_strdup_printf (NAME_PREFIX "%d", (int) getpid ());
   self->cancellable = g_cancellable_new ();
   g_dbus_connection_new_for_address (address,
@@ -394,6 +410,9 @@ hotpath_dbus_free (HotpathDBus *self)
         g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->skeleton));
       g_clear_object (&self->skeleton);
     }
+
+  if (self->fd >= 0)
+    hotpath_server_forget_in_child (self->fd);
 
   if (self->connection != NULL)
     {

@@ -28,6 +28,7 @@ struct _HotpathHttp
   HotpathServer  *server;
   SoupServer     *soup;
   GSocketService *service;
+  GSocket        *listen_socket;
   char           *what;
   char           *token;
   gboolean        mcp;
@@ -437,9 +438,14 @@ hotpath_http_new (HotpathServer *server,
 
   socket_address = g_inet_socket_address_new (address, (guint16) port);
   self->service = g_socket_service_new ();
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), socket_address,
-                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
-                                      &effective, &error))
+  self->listen_socket = g_socket_new (g_socket_address_get_family (socket_address),
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  if (self->listen_socket == NULL ||
+      !g_socket_bind (self->listen_socket, socket_address, TRUE, &error) ||
+      !g_socket_listen (self->listen_socket, &error) ||
+      !g_socket_listener_add_socket (G_SOCKET_LISTENER (self->service), self->listen_socket,
+                                     NULL, &error) ||
+      (effective = g_socket_get_local_address (self->listen_socket, &error)) == NULL)
     {
       fprintf (stderr, "hotpath: cannot serve %s on %s:%u (%s); the program goes on without it\n",
                what, host, port, error->message);
@@ -448,12 +454,16 @@ hotpath_http_new (HotpathServer *server,
     }
   g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
   g_socket_service_start (self->service);
+  hotpath_server_close_in_child (g_socket_get_fd (self->listen_socket));
 
   *out_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
   if (port == 0)
-    fprintf (stderr, "hotpath: live %s server on http://%s:%u%s\n", what,
-             g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6 ? "[::1]" : host,
-             *out_port, mcp ? "/mcp" : "/");
+    {
+      gboolean ipv6 = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
+
+      fprintf (stderr, "hotpath: live %s server on http://%s%s%s:%u%s\n", what,
+               ipv6 ? "[" : "", host, ipv6 ? "]" : "", *out_port, mcp ? "/mcp" : "/");
+    }
 
   return self;
 }
@@ -464,6 +474,12 @@ hotpath_http_free (HotpathHttp *self)
   if (self == NULL)
     return;
 
+  if (self->listen_socket != NULL)
+    {
+      hotpath_server_forget_in_child (g_socket_get_fd (self->listen_socket));
+      g_socket_close (self->listen_socket, NULL);
+      g_clear_object (&self->listen_socket);
+    }
   if (self->service != NULL)
     {
       g_socket_service_stop (self->service);

@@ -56,6 +56,10 @@ char            *hotpath_server_status_json       (HotpathServer       *self);
 void             hotpath_server_set_max_age_ms    (HotpathServer       *self,
                                                    guint                max_age_ms);
 
+/* fork(): descriptors the child closes at once. */
+void             hotpath_server_close_in_child    (int                  fd);
+void             hotpath_server_forget_in_child   (int                  fd);
+
 /* Components, created and freed on the server thread. */
 HotpathHttp     *hotpath_http_new                 (HotpathServer       *server,
                                                    const char          *what,

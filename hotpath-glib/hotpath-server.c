@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,6 +56,60 @@ struct _HotpathServer
   GHashTable          *bodies;            /* route → body, of @cached */
   guint                max_age_ms;
 };
+
+/* Descriptors a forked child must not keep: the listening sockets (or the
+ * port would stay bound, accepting nobody, after the parent exits) and the
+ * bus connection (or our name would outlive the parent). The child has no
+ * server thread, so it closes them in the atfork handler; close() is
+ * async-signal-safe. */
+#define MAX_CHILD_FDS 8
+static int child_fds[MAX_CHILD_FDS] = { -1, -1, -1, -1, -1, -1, -1, -1 };
+
+static void
+close_in_child (void)
+{
+  for (guint i = 0; i < MAX_CHILD_FDS; i++)
+    {
+      int fd = __atomic_load_n (&child_fds[i], __ATOMIC_RELAXED);
+
+      if (fd >= 0)
+        close (fd);
+      child_fds[i] = -1;
+    }
+}
+
+void
+hotpath_server_close_in_child (int fd)
+{
+  static gsize registered;
+
+  if (g_once_init_enter (&registered))
+    {
+      pthread_atfork (NULL, NULL, close_in_child);
+      g_once_init_leave (&registered, 1);
+    }
+
+  for (guint i = 0; i < MAX_CHILD_FDS; i++)
+    {
+      int expected = -1;
+
+      if (__atomic_compare_exchange_n (&child_fds[i], &expected, fd, FALSE,
+                                       __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        return;
+    }
+}
+
+void
+hotpath_server_forget_in_child (int fd)
+{
+  for (guint i = 0; i < MAX_CHILD_FDS; i++)
+    {
+      int expected = fd;
+
+      __atomic_compare_exchange_n (&child_fds[i], &expected, -1, FALSE,
+                                   __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+    }
+}
 
 void
 hotpath_server_config_from_env (HotpathServerConfig *config)

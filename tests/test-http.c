@@ -518,6 +518,38 @@ test_http_exit_from_thread (void)
   hotpath_test_assert_valid_json (out, NULL);
 }
 
+/* A forked child keeps running after its parent: the port must not stay
+ * bound with nobody to accept (clients would hang). */
+static void
+test_http_fork (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) err_stream = NULL;
+  g_autoptr(GSocketClient) client = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  guint16 port;
+
+  process = spawn_target ("0", "0", "fork", &error);
+  g_assert_no_error (error);
+  err_stream = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  line = read_line (err_stream);
+  port = port_from_line (line, "HTTP");
+
+  finish_target (process, &out, &err);
+  hotpath_test_assert_valid_json (out, NULL);
+
+  /* The child lives 3 s more; its copy of the listening socket is closed. */
+  client = g_socket_client_new ();
+  g_socket_client_set_timeout (client, 1);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_assert_null (connection);
+}
+
 static void
 test_http_metrics_route (Fixture       *f,
                          gconstpointer  data)
@@ -616,6 +648,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Http/bad-host", test_http_bad_host);
   g_test_add_func ("/Hotpath/Http/busy-port", test_http_busy_port);
   g_test_add_func ("/Hotpath/Http/exit-from-thread", test_http_exit_from_thread);
+  g_test_add_func ("/Hotpath/Http/fork", test_http_fork);
 
   return g_test_run ();
 }
