@@ -34,6 +34,7 @@
 #include <libsoup/soup.h>
 #include <hotpath-glib/hotpath.h>
 
+#include "hotpath-collector-private.h"
 #include "hotpath-guard-private.h"
 #include "hotpath-server-private.h"
 
@@ -456,6 +457,25 @@ main (int   argc,
   printf ("  %s\n", pinned ? "CPU 0: measured thread + collector worker; CPU 1: server thread + load"
                            : "no CPU pinning");
   printf ("  /functions_timing body: %" G_GSIZE_FORMAT " bytes (15 rows)\n", g_bytes_get_size (body));
+
+  /* What one snapshot costs the server thread (and D-Bus every 250 ms). */
+  {
+    g_autoptr(GArray) percentiles = g_array_new (FALSE, FALSE, sizeof (double));
+    g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+    double p95 = 95;
+
+    g_array_append_val (percentiles, p95);
+    for (guint i = 0; i < 21; i++)
+      {
+        guint64 t0 = now_ns (CLOCK_MONOTONIC);
+        HotpathSnapshot *snapshot = hotpath_collector_snapshot ("bench-live", percentiles, 15);
+        double us = (double) (now_ns (CLOCK_MONOTONIC) - t0) / 1e3;
+
+        hotpath_snapshot_unref (snapshot);
+        g_array_append_val (times, us);
+      }
+    printf ("  snapshot of %d functions: %.0f µs (median of 21)\n", N_FUNCTIONS + 1, median (times));
+  }
 
   idle = measure_overhead (now_ns (CLOCK_MONOTONIC) + 2 * G_GUINT64_CONSTANT (1000000000));
   printf ("  idle:          measured-call overhead %.2f ns (CPU time), %.2f ns (wall)\n",
