@@ -32,6 +32,7 @@ struct _HotpathHttp
   char           *what;
   char           *token;
   gboolean        mcp;
+  gboolean        loopback;
 };
 
 void
@@ -111,6 +112,45 @@ hotpath_http_token_matches (const char *header,
   return diff == 0;
 }
 
+static gboolean
+is_loopback_name (const char *host,
+                  gssize      length)
+{
+  g_autofree char *name = g_strndup (host, length < 0 ? strlen (host) : (gsize) length);
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (g_ascii_strcasecmp (name, "localhost") == 0)
+    return TRUE;
+
+  address = g_inet_address_new_from_string (name);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+/* "127.0.0.1:6770", "localhost", "[::1]:6770" */
+static gboolean
+host_header_is_loopback (const char *host)
+{
+  const char *end;
+
+  if (host[0] == '[')
+    {
+      end = strchr (host, ']');
+      return end != NULL && is_loopback_name (host + 1, end - host - 1);
+    }
+
+  end = strchr (host, ':');
+  return is_loopback_name (host, end != NULL ? end - host : -1);
+}
+
+static gboolean
+origin_is_loopback (const char *origin)
+{
+  g_autoptr(GUri) uri = g_uri_parse (origin, G_URI_FLAGS_NONE, NULL);
+  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+
+  return host != NULL && is_loopback_name (host, -1);
+}
+
 static void
 early_handler (SoupServer        *server,
                SoupServerMessage *msg,
@@ -123,7 +163,23 @@ early_handler (SoupServer        *server,
   SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
   const char *method = soup_server_message_get_method (msg);
   goffset max_body = self->mcp ? HOTPATH_HTTP_MAX_BODY : MAX_GET_BODY;
+  const char *host, *origin;
   goffset length;
+
+  /* A web page must not read a loopback server through DNS rebinding
+   * (its requests name the attacker's host) or a cross-origin request
+   * (its Origin names the page); the MCP transport requires the second. */
+  host = soup_message_headers_get_one (request_headers, "Host");
+  origin = soup_message_headers_get_one (request_headers, "Origin");
+  if (self->loopback &&
+      ((host != NULL && !host_header_is_loopback (host)) ||
+       (origin != NULL && !origin_is_loopback (origin))))
+    {
+      hotpath_http_respond_error (msg, SOUP_STATUS_FORBIDDEN,
+                                  "requests must come from this machine: Host and Origin must be "
+                                  "localhost, 127.0.0.1 or [::1]");
+      return;
+    }
 
   if (self->token != NULL &&
       !hotpath_http_token_matches (soup_message_headers_get_one (request_headers, "Authorization"),
@@ -432,6 +488,7 @@ hotpath_http_new (HotpathServer *server,
   self->what = g_strdup (what);
   self->token = g_strdup (token);
   self->mcp = mcp;
+  self->loopback = g_inet_address_get_is_loopback (address);
   self->soup = soup_server_new ("server-header", "hotpath-glib/" PACKAGE_VERSION " ", NULL);
   soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handler, self, NULL);

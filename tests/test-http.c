@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -572,6 +573,62 @@ test_http_metrics_route (Fixture       *f,
   g_assert_nonnull (strstr (openmetrics.body, "# TYPE hotpath_function_calls counter\n"));
 }
 
+/* Sends @request as is and returns the status code of the answer. */
+static guint
+raw_request (guint16     port,
+             const char *request)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) input = NULL;
+  g_autofree char *status_line = NULL;
+  guint status = 0;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                             request, strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  input = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+  status_line = g_data_input_stream_read_line (input, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (status_line);
+  sscanf (status_line, "HTTP/1.%*d %u", &status);
+
+  return status;
+}
+
+/* DNS rebinding and cross-origin pages: refused with 403. */
+static void
+test_http_host_origin (Fixture       *f,
+                       gconstpointer  data)
+{
+  static const struct { const char *headers; guint status; } cases[] = {
+    { "Host: 127.0.0.1\r\n", 200 },
+    { "Host: localhost:6770\r\n", 200 },
+    { "Host: LOCALHOST\r\n", 200 },
+    { "Host: [::1]:6770\r\n", 200 },
+    { "Host: 127.0.0.2:80\r\n", 200 },
+    { "Host: localhost\r\nOrigin: http://localhost:3000\r\n", 200 },
+    { "Host: localhost\r\nOrigin: http://127.0.0.1\r\n", 200 },
+    { "Host: evil.example\r\n", 403 },
+    { "Host: evil.example:6770\r\n", 403 },
+    { "Host: 10.0.0.1\r\n", 403 },
+    { "Host: localhost.evil.example\r\n", 403 },
+    { "Host: localhost\r\nOrigin: http://evil.example\r\n", 403 },
+    { "Host: localhost\r\nOrigin: null\r\n", 403 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *request = g_strdup_printf ("GET /profiler_status HTTP/1.1\r\n%s\r\n", cases[i].headers);
+
+      g_test_message ("%s", cases[i].headers);
+      g_assert_cmpuint (raw_request (f->port, request), ==, cases[i].status);
+    }
+}
+
 static guint
 count_fds (void)
 {
@@ -644,6 +701,7 @@ main (int   argc,
   ADD ("auth", test_http_auth, "s3cret-token");
   ADD ("metrics-route", test_http_metrics_route, NULL);
   ADD ("no-fd-leak", test_http_no_fd_leak, NULL);
+  ADD ("host-origin", test_http_host_origin, NULL);
   g_test_add_func ("/Hotpath/Http/off", test_http_off);
   g_test_add_func ("/Hotpath/Http/bad-host", test_http_bad_host);
   g_test_add_func ("/Hotpath/Http/busy-port", test_http_busy_port);

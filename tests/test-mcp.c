@@ -468,6 +468,17 @@ test_mcp_http_errors (Fixture       *f,
     bytes = soup_session_send_and_read (live_session (), msg, NULL, NULL);
     g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
   }
+  /* A web page of another origin is refused (MCP asks servers to check). */
+  {
+    g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/mcp", f->port);
+    g_autoptr(SoupMessage) msg = soup_message_new ("POST", uri);
+    g_autoptr(GBytes) bytes = NULL;
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Origin", "https://evil.example");
+    soup_message_set_request_body_from_bytes (msg, "application/json", ping);
+    bytes = soup_session_send_and_read (live_session (), msg, NULL, NULL);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 403);
+  }
   (void) version;
 }
 
