@@ -33,6 +33,7 @@
 #define RING_SIZE       8192
 #define RING_MASK       (RING_SIZE - 1)
 #define KICK_INTERVAL   (RING_SIZE / 2)
+#define RETURN_ROOM_EVERY 1024
 #define SHADOW_DEPTH    512
 #define WORKER_PERIOD_US 5000
 #define CACHELINE       64
@@ -517,23 +518,34 @@ aggregate_event (const HotpathEvent *event,
     }
 }
 
-static void
+static guint64
 drain_buffer (ThreadBuffer *buffer)
 {
   guint64 head = __atomic_load_n (&buffer->head, __ATOMIC_ACQUIRE);
   guint64 tail = buffer->tail;
+  guint64 drained = head - tail;
 
   for (; tail != head; tail++)
-    aggregate_event (&buffer->events[tail & RING_MASK], buffer->thread_id);
+    {
+      aggregate_event (&buffer->events[tail & RING_MASK], buffer->thread_id);
+
+      /* Hand room back as we go, so a producer waiting on a full ring
+       * resumes before the whole ring is drained. */
+      if (G_UNLIKELY ((tail & (RETURN_ROOM_EVERY - 1)) == RETURN_ROOM_EVERY - 1))
+        __atomic_store_n (&buffer->tail, tail + 1, __ATOMIC_RELEASE);
+    }
 
   __atomic_store_n (&buffer->tail, tail, __ATOMIC_RELEASE);
+
+  return drained;
 }
 
-/* Called with collector_lock held. */
-static void
+/* Called with collector_lock held. Returns how many events it drained. */
+static guint64
 drain_all (void)
 {
   ThreadBuffer **link;
+  guint64 drained = 0;
 
   g_mutex_lock (&registry_lock);
 
@@ -544,7 +556,7 @@ drain_all (void)
        * orphaned its buffer is then visible to the drain. */
       gboolean orphaned = __atomic_load_n (&buffer->orphaned, __ATOMIC_ACQUIRE);
 
-      drain_buffer (buffer);
+      drained += drain_buffer (buffer);
 
       if (orphaned)
         {
@@ -556,6 +568,8 @@ drain_all (void)
     }
 
   g_mutex_unlock (&registry_lock);
+
+  return drained;
 }
 
 static gpointer
@@ -567,9 +581,10 @@ worker_main (gpointer data)
       gpointer func_data = NULL;
       GDestroyNotify func_destroy = NULL;
       gint64 wake_at;
+      guint64 drained;
 
       g_mutex_lock (&collector_lock);
-      drain_all ();
+      drained = drain_all ();
       g_mutex_unlock (&collector_lock);
 
       g_mutex_lock (&worker_lock);
@@ -588,6 +603,11 @@ worker_main (gpointer data)
             func_destroy (func_data);
           continue;
         }
+
+      /* Producers are busy: going to sleep now would only have them wait
+       * for room, and waking this thread again costs more than a pass. */
+      if (drained >= RING_SIZE / 8)
+        continue;
 
       g_mutex_lock (&worker_lock);
       __atomic_store_n (&worker_sleeping, TRUE, __ATOMIC_RELAXED);
