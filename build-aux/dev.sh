@@ -21,6 +21,12 @@ DEPS=(
   python3         # test helpers; standard library only, no pip packages
   binutils        # objdump and nm for the zero-cost test
 
+  # live data (issue 5)
+  libsoup-3.0-dev # HTTP, /metrics and MCP servers
+  dbus            # dbus-daemon for GTestDBus in the D-Bus tests
+  prometheus      # promtool check metrics in the /metrics tests
+  wrk             # HTTP load in bench/live
+
   # Later issues add their packages here, e.g.
   #   HTTP/MCP server:  libsoup-3.0-dev
   #   viewer:           libgtk-4-dev libadwaita-1-dev

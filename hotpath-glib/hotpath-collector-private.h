@@ -17,6 +17,10 @@ typedef enum
   HOTPATH_EVENT_ALLOC_PACKED, /* a HotpathAllocPackedEvent: a site's timing and
                                * allocations in one slot (low 8 bits of kind) */
   HOTPATH_EVENT_ALLOC_PACKED_ADDRESS, /* the same for a function address */
+  /* BEGIN flow (issue 4): kinds from here on belong to hotpath-flow.c, which
+   * defines them; the collector hands them to hotpath_flow_aggregate(). */
+  HOTPATH_EVENT_FLOW_FIRST = 16,
+  /* END flow */
 } HotpathEventKind;
 
 /* HotpathEvent.flags */
@@ -52,6 +56,13 @@ void             hotpath_collector_record         (HotpathEventKind kind,
                                                    guint64          start,
                                                    guint64          end);
 gsize            hotpath_collector_get_memory_size (void);
+/* BEGIN flow (issue 4) */
+void             hotpath_collector_record_full    (guint32          kind,
+                                                   gconstpointer    key,
+                                                   guint64          start,
+                                                   guint64          end,
+                                                   guint32          extra);
+/* END flow */
 
 /* measure-all: the per-thread shadow stack of -finstrument-functions. */
 void             hotpath_collector_enter_address  (gconstpointer fn);

@@ -26,6 +26,7 @@
 #include "hotpath-alloc-core-private.h"
 #include "hotpath-clock-private.h"
 #include "hotpath-collector-private.h"
+#include "hotpath-flow-private.h"   /* flow (issue 4) */
 #include "hotpath-histogram-private.h"
 #include "hotpath-snapshot-private.h"
 #include "hotpath-symbols-private.h"
@@ -33,6 +34,7 @@
 #define RING_SIZE       8192
 #define RING_MASK       (RING_SIZE - 1)
 #define KICK_INTERVAL   (RING_SIZE / 2)
+#define RETURN_ROOM_EVERY 1024
 #define SHADOW_DEPTH    512
 #define WORKER_PERIOD_US 5000
 #define CACHELINE       64
@@ -399,6 +401,60 @@ scope_end_alloc (const HotpathScope *scope,
 }
 
 /* --- end of allocation tracking ----------------------------------------- */
+/* BEGIN flow (issue 4): an event with a 32-bit payload in `reserved`. The
+ * fast path saves no register: anything unusual goes to the slow path. */
+static G_GNUC_NO_INLINE void
+record_full_slow (guint32       kind,
+                  gconstpointer key,
+                  guint64       start,
+                  guint64       end,
+                  guint32       extra)
+{
+  ThreadBuffer *buffer = tls_buffer;
+  guint64 head;
+
+  if (buffer == NULL)
+    buffer = thread_buffer_new ();
+
+  head = buffer->head;
+  if (head - buffer->cached_tail >= RING_SIZE)
+    wait_for_room (buffer, 1);
+
+  buffer->events[head & RING_MASK] = (HotpathEvent) { key, start, end, kind, extra };
+  __atomic_store_n (&buffer->head, head + 1, __ATOMIC_RELEASE);
+
+  if (((head + 1) & (KICK_INTERVAL - 1)) == 0)
+    kick_worker ();
+}
+
+void
+hotpath_collector_record_full (guint32       kind,
+                               gconstpointer key,
+                               guint64       start,
+                               guint64       end,
+                               guint32       extra)
+{
+  ThreadBuffer *buffer = tls_buffer;
+  guint64 head;
+
+  if (G_UNLIKELY (buffer == NULL))
+    {
+      record_full_slow (kind, key, start, end, extra);
+      return;
+    }
+
+  head = buffer->head;
+  if (G_UNLIKELY (head - buffer->cached_tail >= RING_SIZE ||
+                  ((head + 1) & (KICK_INTERVAL - 1)) == 0))
+    {
+      record_full_slow (kind, key, start, end, extra);
+      return;
+    }
+
+  buffer->events[head & RING_MASK] = (HotpathEvent) { key, start, end, kind, extra };
+  __atomic_store_n (&buffer->head, head + 1, __ATOMIC_RELEASE);
+}
+/* END flow */
 
 /**
  * hotpath_scope_end:
@@ -631,6 +687,14 @@ aggregate_event (const HotpathEvent *event,
   FunctionAggregate *aggregate;
   guint64 duration;
 
+  /* BEGIN flow (issue 4) */
+  if (event->kind >= HOTPATH_EVENT_FLOW_FIRST)
+    {
+      hotpath_flow_aggregate (event, thread_id, session_start_ticks, logs_limit);
+      return NULL;
+    }
+  /* END flow */
+
   /* Events from before the current session (a scope that straddled a
    * restart) do not belong to it. */
   if (G_UNLIKELY (event->start < session_start_ticks))
@@ -657,11 +721,12 @@ aggregate_event (const HotpathEvent *event,
   return aggregate;
 }
 
-static void
+static guint64
 drain_buffer (ThreadBuffer *buffer)
 {
   guint64 head = __atomic_load_n (&buffer->head, __ATOMIC_ACQUIRE);
   guint64 tail = buffer->tail;
+  guint64 drained = head - tail;
 
   FunctionAggregate *last = NULL;
 
@@ -669,8 +734,14 @@ drain_buffer (ThreadBuffer *buffer)
     {
       const HotpathEvent *event = &buffer->events[tail & RING_MASK];
 
+      /* Hand room back as we go, so a producer waiting on a full ring
+       * resumes before the whole ring is drained. */
+      if (G_UNLIKELY ((tail & (RETURN_ROOM_EVERY - 1)) == RETURN_ROOM_EVERY - 1))
+        __atomic_store_n (&buffer->tail, tail + 1, __ATOMIC_RELEASE);
+
       /* Allocation tracking: the figures of the call just aggregated, or
-       * a call and its figures in one slot. */
+       * a call and its figures in one slot. (Flow kinds start at 16 and
+       * stay below 256, so the low byte tells the packed kinds apart.) */
       if (G_UNLIKELY (event->kind == HOTPATH_EVENT_ALLOC))
         {
           if (last != NULL)
@@ -694,19 +765,24 @@ drain_buffer (ThreadBuffer *buffer)
           continue;
         }
 
+      /* Flow events (kind >= HOTPATH_EVENT_FLOW_FIRST) carry a payload in
+       * flags and go to no function: aggregate_event () returns NULL. */
       last = aggregate_event (event, buffer->thread_id);
-      if (G_UNLIKELY (event->flags & HOTPATH_EVENT_FLAG_NO_ALLOC) && last != NULL)
+      if (G_UNLIKELY (last != NULL && (event->flags & HOTPATH_EVENT_FLAG_NO_ALLOC)))
         hotpath_alloc_aggregate_record_none (&last->alloc);
     }
 
   __atomic_store_n (&buffer->tail, tail, __ATOMIC_RELEASE);
+
+  return drained;
 }
 
-/* Called with collector_lock held. */
-static void
+/* Called with collector_lock held. Returns how many events it drained. */
+static guint64
 drain_all (void)
 {
   ThreadBuffer **link;
+  guint64 drained = 0;
 
   g_mutex_lock (&registry_lock);
 
@@ -717,7 +793,7 @@ drain_all (void)
        * orphaned its buffer is then visible to the drain. */
       gboolean orphaned = __atomic_load_n (&buffer->orphaned, __ATOMIC_ACQUIRE);
 
-      drain_buffer (buffer);
+      drained += drain_buffer (buffer);
 
       if (orphaned)
         {
@@ -730,6 +806,8 @@ drain_all (void)
     }
 
   g_mutex_unlock (&registry_lock);
+
+  return drained;
 }
 
 static gpointer
@@ -744,9 +822,10 @@ worker_main (gpointer data)
       gpointer func_data = NULL;
       GDestroyNotify func_destroy = NULL;
       gint64 wake_at;
+      guint64 drained;
 
       g_mutex_lock (&collector_lock);
-      drain_all ();
+      drained = drain_all ();
       g_mutex_unlock (&collector_lock);
 
       g_mutex_lock (&worker_lock);
@@ -765,6 +844,11 @@ worker_main (gpointer data)
             func_destroy (func_data);
           continue;
         }
+
+      /* Producers are busy: going to sleep now would only have them wait
+       * for room, and waking this thread again costs more than a pass. */
+      if (drained >= RING_SIZE / 8)
+        continue;
 
       g_mutex_lock (&worker_lock);
       __atomic_store_n (&worker_sleeping, TRUE, __ATOMIC_RELAXED);
@@ -820,6 +904,8 @@ reset_locked (void)
       g_clear_pointer (&aggregate->alloc, hotpath_alloc_aggregate_free);
       aggregate->n_logged = 0;
     }
+
+  hotpath_flow_reset ();  /* flow (issue 4) */
 }
 
 /**
@@ -1023,6 +1109,8 @@ hotpath_collector_snapshot (const char *name,
 
       hotpath_snapshot_take_function (snapshot, stats);
     }
+
+  hotpath_flow_snapshot (snapshot, session_start_ticks, logs_limit);  /* flow (issue 4) */
 
   g_mutex_unlock (&collector_lock);
 

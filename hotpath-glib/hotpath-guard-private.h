@@ -28,4 +28,7 @@ void          hotpath_config_apply_env (HotpathConfig       *config);
 
 HotpathGuard *hotpath_guard_new        (const HotpathConfig *config);
 
+typedef struct _HotpathServer HotpathServer;
+HotpathServer *hotpath_guard_get_server (HotpathGuard      *self);
+
 G_END_DECLS

@@ -17,6 +17,7 @@
 #include "hotpath-collector-private.h"
 #include "hotpath-guard-private.h"
 #include "hotpath-report-private.h"
+#include "hotpath-server-private.h"
 
 struct _HotpathGuard
 {
@@ -25,6 +26,7 @@ struct _HotpathGuard
   GMutex         finish_lock;
   gboolean       finished;
   gboolean       report_ok;
+  HotpathServer *server;        /* live data (issue 5); NULL when all of it is off */
 };
 
 G_DEFINE_FINAL_TYPE (HotpathGuard, hotpath_guard, G_TYPE_OBJECT)
@@ -103,11 +105,21 @@ hotpath_guard_new (const HotpathConfig *config)
   hotpath_config_copy (&self->config, config);
   g_atomic_pointer_set (&active_guard, self);
 
+  /* Live data: HTTP, MCP and D-Bus on the profiler's own thread. */
+  self->server = hotpath_server_start (&self->config);
+
   if (self->config.timeout_ms > 0)
     hotpath_collector_set_timeout (self->config.timeout_ms, on_timeout,
                                    g_object_ref (self), g_object_unref);
 
   return self;
+}
+
+/* The live server of the session, for tests; NULL when it is off. */
+HotpathServer *
+hotpath_guard_get_server (HotpathGuard *self)
+{
+  return self->server;
 }
 
 /**
@@ -233,6 +245,8 @@ hotpath_guard_finish (HotpathGuard *self)
       g_autoptr(HotpathSnapshot) snapshot = NULL;
 
       self->finished = TRUE;
+      /* Live data first: nothing may ask for a snapshot once it stops. */
+      g_clear_pointer (&self->server, hotpath_server_stop);
       hotpath_collector_stop ();
       snapshot = hotpath_collector_snapshot (self->config.name, self->config.percentiles,
                                              self->config.limit);

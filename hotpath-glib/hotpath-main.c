@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "hotpath.h"
+#include "hotpath-flow-private.h"   /* flow (issue 4) */
 
 /* Holds its own reference until the process ends, so the atexit handler
  * never races with main() dropping the guard. */
@@ -50,6 +51,8 @@ hotpath_main_begin (const HotpathOptions *options)
   g_clear_object (&main_guard);
   g_atomic_pointer_set (&main_guard, g_object_ref (guard));
 
+  hotpath_main_context_session_begin ();  /* flow (issue 4): HOTPATH_MAIN_LOOP */
+
   if (g_once_init_enter (&atexit_registered))
     {
       atexit (finish_at_exit);
@@ -72,5 +75,6 @@ hotpath_main_end (HotpathGuard **guard)
     return;
 
   hotpath_guard_finish (*guard);
+  hotpath_main_context_session_end ();  /* flow (issue 4): remove the lag probe */
   g_clear_object (guard);
 }

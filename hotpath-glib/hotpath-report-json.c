@@ -191,6 +191,7 @@ hotpath_report_json_report (HotpathSnapshot *snapshot)
       json_builder_set_member_name (builder, "functions_alloc");
       json_builder_add_value (builder, hotpath_report_json_functions_alloc (snapshot, snapshot->limit));
     }
+  hotpath_report_json_add_flow_sections (snapshot, builder);  /* flow (issue 4) */
   json_builder_end_object (builder);
 
   json_builder_end_object (builder);

@@ -30,4 +30,22 @@ JsonNode *hotpath_report_json_functions_alloc   (HotpathSnapshot *snapshot,
 char     *hotpath_report_table_functions_alloc  (HotpathSnapshot *snapshot,
                                                  guint            limit);
 
+/* BEGIN flow (issue 4): hotpath-report-flow.c */
+JsonNode *hotpath_report_json_channels          (HotpathSnapshot *snapshot,
+                                                 guint            limit);
+JsonNode *hotpath_report_json_futures           (HotpathSnapshot *snapshot,
+                                                 guint            limit);
+JsonNode *hotpath_report_json_sources           (HotpathSnapshot *snapshot,
+                                                 guint            limit);
+JsonNode *hotpath_report_json_main_loop         (HotpathSnapshot *snapshot,
+                                                 guint            limit);
+JsonNode *hotpath_report_json_flow_item         (HotpathSnapshot *snapshot,
+                                                 const char      *section,
+                                                 guint            id);
+void      hotpath_report_json_add_flow_sections (HotpathSnapshot *snapshot,
+                                                 JsonBuilder     *builder);
+void      hotpath_report_table_append_flow      (HotpathSnapshot *snapshot,
+                                                 GString         *out);
+/* END flow */
+
 G_END_DECLS

@@ -189,18 +189,20 @@ hotpath_report_table_functions_timing (HotpathSnapshot *snapshot,
 char *
 hotpath_report_table (HotpathSnapshot *snapshot)
 {
-  char *timing = hotpath_report_table_functions_timing (snapshot, snapshot->limit);
+  g_autofree char *functions = hotpath_report_table_functions_timing (snapshot, snapshot->limit);
   /* Allocation tracking: its table follows when the session had it. */
   g_autofree char *alloc = hotpath_report_table_functions_alloc (snapshot, snapshot->limit);
+  GString *out = g_string_new (functions);
 
   if (alloc != NULL)
     {
-      char *both = g_strconcat (timing, "\n", alloc, NULL);
-      g_free (timing);
-      return both;
+      g_string_append_c (out, '\n');
+      g_string_append (out, alloc);
     }
 
-  return timing;
+  hotpath_report_table_append_flow (snapshot, out);  /* flow (issue 4) */
+
+  return g_string_free (out, FALSE);
 }
 
 /**

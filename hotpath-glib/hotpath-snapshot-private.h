@@ -30,6 +30,11 @@ struct _HotpathFunctionStats
   HotpathAllocStats *alloc;      /* allocation tracking; NULL when off */
 };
 
+/* flow (issue 4): channels, futures, sources and main loops; see
+ * hotpath-flow-private.h. */
+typedef struct _HotpathFlowSnapshot HotpathFlowSnapshot;
+void hotpath_flow_snapshot_free (HotpathFlowSnapshot *flow);
+
 struct _HotpathSnapshot
 {
   gatomicrefcount     ref_count;
@@ -42,6 +47,7 @@ struct _HotpathSnapshot
   guint               limit;         /* 0 = all */
   GPtrArray          *functions;     /* HotpathFunctionStats, by total desc */
   HotpathAllocSnapshot *alloc;       /* allocation tracking; NULL when off */
+  HotpathFlowSnapshot *flow;         /* flow (issue 4); NULL when not taken */
 };
 
 HotpathSnapshot      *hotpath_snapshot_new          (const char       *name,

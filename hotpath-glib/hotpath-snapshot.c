@@ -94,6 +94,7 @@ hotpath_snapshot_unref (HotpathSnapshot *self)
       g_array_unref (self->percentiles);
       g_ptr_array_unref (self->functions);
       hotpath_alloc_snapshot_free (self->alloc);
+      g_clear_pointer (&self->flow, hotpath_flow_snapshot_free);  /* flow (issue 4) */
       g_free (self);
       hotpath_alloc_internal_leave ();
     }

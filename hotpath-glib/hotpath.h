@@ -21,6 +21,12 @@
 # include "hotpath-reporter.h"
 # include "hotpath-guard.h"
 # include "hotpath-guard-builder.h"
+/* BEGIN flow (issue 4) */
+# include "hotpath-channel.h"
+# include "hotpath-main-context.h"
+# include "hotpath-source.h"
+# include "hotpath-task.h"
+/* END flow */
 #undef HOTPATH_INSIDE
 
 G_BEGIN_DECLS
@@ -105,5 +111,37 @@ G_END_DECLS
 #define HOTPATH_MEASURE_AS(label)
 #define HOTPATH_MEASURE_BLOCK(label)
 #define HOTPATH_SKIP
+
+/* BEGIN flow (issue 4): off, the data-flow API is GLib itself. The
+ * function-like names are plain aliases, so even their addresses are the
+ * GLib functions'. */
+#define HOTPATH_ASYNC_QUEUE(queue, ...) (queue)
+#define hotpath_async_queue_push g_async_queue_push
+#define hotpath_async_queue_pop g_async_queue_pop
+#define hotpath_async_queue_try_pop g_async_queue_try_pop
+#define hotpath_async_queue_timeout_pop g_async_queue_timeout_pop
+#define hotpath_async_queue_length g_async_queue_length
+#define hotpath_async_queue_ref g_async_queue_ref
+#define hotpath_async_queue_unref g_async_queue_unref
+#define HOTPATH_THREAD_POOL(pool, ...) (pool)
+#define hotpath_thread_pool_push g_thread_pool_push
+#define hotpath_thread_pool_free g_thread_pool_free
+#define HOTPATH_TASK(task, ...) (task)
+#define hotpath_task_run_in_thread g_task_run_in_thread
+#define hotpath_task_run_in_thread_sync g_task_run_in_thread_sync
+#define hotpath_task_return_pointer g_task_return_pointer
+#define hotpath_task_return_boolean g_task_return_boolean
+#define hotpath_task_return_int g_task_return_int
+#define hotpath_task_return_error g_task_return_error
+#define hotpath_task_return_error_if_cancelled g_task_return_error_if_cancelled
+#define HOTPATH_ASYNC(callback, user_data, label) callback, user_data
+#define hotpath_source_watch(source, label) ((void) 0)
+#define HOTPATH_TIMEOUT_ADD(interval, callback, data) g_timeout_add ((interval), (callback), (data))
+#define HOTPATH_IDLE_ADD(callback, data) g_idle_add ((callback), (data))
+#define HOTPATH_SIGNAL_CONNECT(instance, detailed_signal, callback, data) \
+  g_signal_connect ((instance), (detailed_signal), G_CALLBACK (callback), (data))
+#define hotpath_main_context_watch(context, label) (TRUE)
+#define hotpath_main_context_unwatch(context) ((void) 0)
+/* END flow */
 
 #endif /* HOTPATH_ENABLED */

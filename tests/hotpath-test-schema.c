@@ -4,9 +4,9 @@
  *
  * Supported keywords (draft 2020-12 meaning): type, properties, required,
  * additionalProperties, patternProperties, items (one schema), enum, const,
- * minimum, maximum, exclusiveMinimum, minItems, pattern, $defs (at the root)
- * and $ref ("#/$defs/<name>" only). $schema, $id, $comment, title and
- * description are annotations and are ignored.
+ * minimum, maximum, exclusiveMinimum, minItems, maxItems, pattern, $defs (at
+ * the root) and $ref ("#/$defs/<name>" only). $schema, $id, $comment, title
+ * and description are annotations and are ignored.
  *
  * The whole schema is checked when it is loaded: any other keyword, a
  * malformed value, a bad regex, a $ref that does not resolve or a $ref cycle
@@ -602,7 +602,8 @@ check_keyword (Checker     *c,
       return TRUE;
     }
 
-  if (g_str_equal (keyword, "minItems"))
+  if (g_str_equal (keyword, "minItems") ||
+      g_str_equal (keyword, "maxItems"))
     {
       if (!node_holds (value, G_TYPE_INT64) || json_node_get_int (value) < 0)
         return schema_error (error, HOTPATH_TEST_SCHEMA_ERROR_BAD_SCHEMA, c->spath,
@@ -869,6 +870,7 @@ validate_array (Validator  *v,
   JsonArray *array = json_node_get_array (instance);
   guint n = json_array_get_length (array);
   JsonNode *min_items = json_object_get_member (schema, "minItems");
+  JsonNode *max_items = json_object_get_member (schema, "maxItems");
   JsonNode *items = json_object_get_member (schema, "items");
 
   if (min_items != NULL && (gint64) n < json_node_get_int (min_items))
@@ -876,6 +878,13 @@ validate_array (Validator  *v,
       spath_push (v->spath, "minItems");
       return invalid (v, error, "expected at least %" G_GINT64_FORMAT " items, got %u",
                       json_node_get_int (min_items), n);
+    }
+
+  if (max_items != NULL && (gint64) n > json_node_get_int (max_items))
+    {
+      spath_push (v->spath, "maxItems");
+      return invalid (v, error, "expected at most %" G_GINT64_FORMAT " items, got %u",
+                      json_node_get_int (max_items), n);
     }
 
   if (items != NULL)

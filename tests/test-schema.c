@@ -464,12 +464,18 @@ test_schema_unknown_section (void)
 {
   g_autoptr(JsonNode) report = parse (example_report);
   JsonObject *sections = member_object (report, "sections");
-  JsonObject *channels = json_object_new ();
+  JsonObject *alloc = json_object_new ();
 
-  json_object_set_int_member (channels, "anything", 1);
-  json_object_set_object_member (sections, "channels", channels);
+  /* Sections the schema does not describe yet take any object. */
+  json_object_set_int_member (alloc, "anything", 1);
+  json_object_set_object_member (sections, "functions_alloc", alloc);
   json_object_set_object_member (sections, "gauges", json_object_new ());
   assert_valid (report, NULL);
+
+  /* Described ones do not. */
+  json_object_set_object_member (sections, "channels", json_object_new ());
+  assert_invalid (report, NULL, "$.sections.channels.total_count: required property is missing");
+  json_object_remove_member (sections, "channels");
 
   json_object_set_array_member (sections, "gauges", json_array_new ());
   assert_invalid (report, NULL, "$.sections.gauges: expected object, got an array (schema #/$defs/section/type)");
@@ -518,6 +524,34 @@ test_schema_function_logs (void)
   g_assert_error (error, HOTPATH_TEST_SCHEMA_ERROR, HOTPATH_TEST_SCHEMA_ERROR_BAD_SCHEMA);
 }
 
+/* A main context's stall names at most its three longest dispatches. */
+static void
+test_schema_flow_stall (void)
+{
+  static const char stall[] =
+    "{\"index\":3,\"at_ns\":700279408,\"duration_ns\":30702669,\"unwatched_ns\":10536,\"dispatches\":4,"
+    " \"sources\":[{\"source\":\"render_frame\",\"duration_ns\":30000000},"
+    "             {\"source\":\"on_save\",\"duration_ns\":500000},"
+    "             {\"source\":\"poll-sensors\",\"duration_ns\":300000}]}";
+  g_autoptr(JsonNode) valid = parse (stall);
+  g_autoptr(JsonNode) too_many = parse (stall);
+  g_autoptr(JsonNode) extra = parse (stall);
+  JsonArray *sources;
+  JsonObject *dispatch;
+
+  assert_valid (valid, "stall");
+
+  sources = json_object_get_array_member (json_node_get_object (too_many), "sources");
+  dispatch = json_object_new ();
+  json_object_set_string_member (dispatch, "source", "update_status");
+  json_object_set_int_member (dispatch, "duration_ns", 10);
+  json_array_add_object_element (sources, dispatch);
+  assert_invalid (too_many, "stall", "$.sources: expected at most 3 items, got 4 (schema #/$defs/stall/properties/sources/maxItems)");
+
+  json_object_set_int_member (json_node_get_object (extra), "stalls", 1);
+  assert_invalid (extra, "stall", "$.stalls: property not allowed");
+}
+
 /* The validator --------------------------------------------------------- */
 
 static void
@@ -530,9 +564,9 @@ test_schema_unsupported_keyword (void)
   assert_schema_rejected ("{\"properties\":{\"when\":{\"type\":\"string\",\"format\":\"date-time\"}}}",
                           HOTPATH_TEST_SCHEMA_ERROR_UNSUPPORTED,
                           "schema #/properties/when/format: unsupported keyword “format”");
-  assert_schema_rejected ("{\"properties\":{\"a\":{\"type\":\"array\",\"maxItems\":3}}}",
+  assert_schema_rejected ("{\"properties\":{\"a\":{\"type\":\"array\",\"uniqueItems\":true}}}",
                           HOTPATH_TEST_SCHEMA_ERROR_UNSUPPORTED,
-                          "unsupported keyword “maxItems”");
+                          "unsupported keyword “uniqueItems”");
   assert_schema_rejected ("{\"items\":[{\"type\":\"string\"}]}",
                           HOTPATH_TEST_SCHEMA_ERROR_UNSUPPORTED,
                           "tuple form");
@@ -575,6 +609,13 @@ test_schema_bad_schema (void)
                           HOTPATH_TEST_SCHEMA_ERROR_BAD_SCHEMA, "schema #/minimum: expected a number");
   assert_schema_rejected ("{\"minItems\":-1}",
                           HOTPATH_TEST_SCHEMA_ERROR_BAD_SCHEMA, "schema #/minItems:");
+  assert_schema_rejected ("{\"maxItems\":-1}",
+                          HOTPATH_TEST_SCHEMA_ERROR_BAD_SCHEMA, "schema #/maxItems: expected a non-negative integer");
+  assert_schema_rejected ("{\"maxItems\":2.5}",
+                          HOTPATH_TEST_SCHEMA_ERROR_BAD_SCHEMA, "schema #/maxItems:");
+  /* In a branch no instance reaches: checked at load all the same. */
+  assert_schema_rejected ("{\"$defs\":{\"x\":{\"items\":{\"maxItems\":\"3\"}}}}",
+                          HOTPATH_TEST_SCHEMA_ERROR_BAD_SCHEMA, "schema #/$defs/x/items/maxItems:");
   assert_schema_rejected ("{\"enum\":[]}",
                           HOTPATH_TEST_SCHEMA_ERROR_BAD_SCHEMA, "schema #/enum:");
   assert_schema_rejected ("{\"properties\":{\"a\":3}}",
@@ -671,6 +712,15 @@ test_schema_keywords (void)
     { "{\"exclusiveMinimum\":0}", "0.0", "$: 0.0 is not greater" },
     { "{\"minItems\":2}", "[1,2]", NULL },
     { "{\"minItems\":2}", "[1]", "$: expected at least 2 items, got 1" },
+    { "{\"maxItems\":2}", "[1,2]", NULL },
+    { "{\"maxItems\":2}", "[]", NULL },
+    { "{\"maxItems\":2}", "[1,2,3]", "$: expected at most 2 items, got 3 (schema #/maxItems)" },
+    { "{\"maxItems\":0}", "[null]", "$: expected at most 0 items, got 1" },
+    { "{\"maxItems\":1}", "{\"a\":1,\"b\":2}", NULL }, /* maxItems applies to arrays only */
+    { "{\"maxItems\":1}", "\"ab\"", NULL },
+    { "{\"minItems\":1,\"maxItems\":1}", "[[1,2]]", NULL },
+    { "{\"properties\":{\"a\":{\"maxItems\":1}}}", "{\"a\":[1,2]}",
+      "$.a: expected at most 1 items, got 2 (schema #/properties/a/maxItems)" },
     { "{\"items\":{\"type\":\"string\"}}", "[\"a\",\"b\",3]", "$[2]: expected string" },
     { "{\"items\":false}", "[]", NULL },
     { "{\"items\":false}", "[1]", "$[0]: no value is allowed here" },
@@ -831,6 +881,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Schema/unknown-section", test_schema_unknown_section);
   g_test_add_func ("/Hotpath/Schema/enum-const", test_schema_enum_const);
   g_test_add_func ("/Hotpath/Schema/function-logs", test_schema_function_logs);
+  g_test_add_func ("/Hotpath/Schema/flow-stall", test_schema_flow_stall);
   g_test_add_func ("/Hotpath/Schema/unsupported-keyword", test_schema_unsupported_keyword);
   g_test_add_func ("/Hotpath/Schema/bad-schema", test_schema_bad_schema);
   g_test_add_func ("/Hotpath/Schema/ref", test_schema_ref);

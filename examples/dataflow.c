@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * dataflow: how data moves through a GLib program, and what blocks its main
+ * loop. Every data-flow feature in one small program:
+ *
+ *   - a GAsyncQueue channel with a message log (HOTPATH_ASYNC_QUEUE)
+ *   - a GThreadPool channel (HOTPATH_THREAD_POOL)
+ *   - GTask futures run in threads (HOTPATH_TASK), and a GIO _async call
+ *     (HOTPATH_ASYNC)
+ *   - main-loop sources and a signal handler (HOTPATH_TIMEOUT_ADD,
+ *     HOTPATH_IDLE_ADD, HOTPATH_SIGNAL_CONNECT, hotpath_source_watch)
+ *   - main-loop health of the default context (on with HOTPATH_MAIN) and
+ *     of a worker thread's context (hotpath_main_context_watch)
+ *
+ *   build/examples/dataflow
+ *   HOTPATH_OUTPUT_FORMAT=json-pretty build/examples/dataflow
+ */
+
+#define G_LOG_DOMAIN "dataflow"
+
+#include <gio/gio.h>
+#include <hotpath-glib/hotpath.h>
+
+#define N_JOBS 2000
+
+typedef struct
+{
+  guint id;
+  guint size;
+} Job;
+
+typedef struct
+{
+  GMainLoop     *loop;
+  GAsyncQueue   *jobs;
+  GThreadPool   *resizer;
+  GSimpleAction *save;
+  guint          frames;
+  guint          tasks_done;
+  guint          idles;
+  gboolean       loaded;
+} App;
+
+/* ------------------------------------------------------------ channels */
+
+static char *
+describe_job (gconstpointer item)
+{
+  const Job *job = item;
+
+  return g_strdup_printf ("job %u (%u bytes)", job->id, job->size);
+}
+
+static gpointer
+producer (gpointer data)
+{
+  App *app = data;
+
+  for (guint i = 1; i <= N_JOBS; i++)
+    {
+      Job *job = g_new (Job, 1);
+
+      job->id = i;
+      job->size = g_random_int_range (100, 10000);
+      hotpath_async_queue_push (app->jobs, job);
+      if (i % 100 == 0)
+        g_usleep (2000);
+    }
+
+  return NULL;
+}
+
+static gpointer
+consumer (gpointer data)
+{
+  App *app = data;
+  guint received = 0;
+
+  while (received < N_JOBS)
+    {
+      g_autofree Job *job = hotpath_async_queue_timeout_pop (app->jobs, 100 * 1000);
+
+      if (job == NULL)
+        continue;
+      received++;
+      if (job->id % 3 == 0)
+        hotpath_thread_pool_push (app->resizer, GUINT_TO_POINTER (job->size), NULL);
+    }
+
+  return NULL;
+}
+
+static void
+resize (gpointer data,
+        gpointer user_data)
+{
+  /* Work proportional to the size. */
+  g_usleep (GPOINTER_TO_UINT (data) / 50);
+}
+
+/* ------------------------------------------------------------- futures */
+
+static void
+checksum_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  guint n = GPOINTER_TO_UINT (task_data);
+  guint32 sum = 0;
+
+  if (n == 13)
+    {
+      hotpath_task_return_error (task, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "unlucky %u", n));
+      return;
+    }
+
+  for (guint i = 0; i < n * 20000; i++)
+    sum = sum * 31 + i;
+  hotpath_task_return_int (task, sum);
+}
+
+static void
+checksum_done (GObject      *source_object,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  App *app = data;
+  g_autoptr(GError) error = NULL;
+
+  g_task_propagate_int (G_TASK (result), &error);
+  app->tasks_done++;
+}
+
+static void
+on_loaded (GObject      *source_object,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  App *app = data;
+  g_autofree char *contents = NULL;
+
+  app->loaded = g_file_load_contents_finish (G_FILE (source_object), result, &contents, NULL, NULL, NULL);
+}
+
+/* ------------------------------------------------------------- sources */
+
+static void
+on_save (GSimpleAction *action,
+         GVariant      *parameter,
+         gpointer       data)
+{
+  g_usleep (500);
+}
+
+static gboolean
+render_frame (gpointer data)
+{
+  App *app = data;
+
+  /* Every tenth frame is slow: a stall the report names. */
+  g_usleep (++app->frames % 10 == 0 ? 30000 : 2000);
+  if (app->frames % 5 == 0)
+    g_action_activate (G_ACTION (app->save), NULL);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+update_status (gpointer data)
+{
+  App *app = data;
+
+  app->idles++;
+  return app->idles < 50 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static gboolean
+poll_sensors (gpointer data)
+{
+  g_usleep (300);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+quit (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* A worker thread with its own context, watched too. */
+static gboolean
+io_tick (gpointer data)
+{
+  g_usleep (1000);
+  return G_SOURCE_CONTINUE;
+}
+
+static gpointer
+io_thread (gpointer data)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
+  GSource *source;
+
+  hotpath_main_context_watch (context, "io-thread");
+  g_main_context_push_thread_default (context);
+
+  source = g_timeout_source_new (20);
+  g_source_set_callback (source, io_tick, NULL, NULL);
+  hotpath_source_watch (source, "io_tick");
+  g_source_attach (source, context);
+  g_source_unref (source);
+
+  source = g_timeout_source_new (700);
+  g_source_set_callback (source, quit, loop, NULL);
+  g_source_attach (source, context);
+  g_source_unref (source);
+
+  g_main_loop_run (loop);
+
+  g_main_context_pop_thread_default (context);
+  hotpath_main_context_unwatch (context);
+
+  return NULL;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  HOTPATH_MAIN (.percentiles = HOTPATH_PERCENTILES (50, 95, 99));
+  App app = { 0 };
+  g_autoptr(GFile) self = g_file_new_for_path (argv[0]);
+  GThread *threads[3];
+  GSource *sensors;
+
+  app.loop = g_main_loop_new (NULL, FALSE);
+  app.jobs = HOTPATH_ASYNC_QUEUE (g_async_queue_new (), .label = "jobs", .log = TRUE,
+                                  .describe = describe_job);
+  app.resizer = HOTPATH_THREAD_POOL (g_thread_pool_new (resize, &app, 4, FALSE, NULL),
+                                     .label = "resizer");
+  app.save = g_simple_action_new ("save", NULL);
+
+  HOTPATH_SIGNAL_CONNECT (app.save, "activate", on_save, &app);
+  HOTPATH_TIMEOUT_ADD (16, render_frame, &app);
+  HOTPATH_IDLE_ADD (update_status, &app);
+  sensors = g_timeout_source_new (50);
+  g_source_set_callback (sensors, poll_sensors, NULL, NULL);
+  hotpath_source_watch (sensors, "poll-sensors");
+  g_source_attach (sensors, NULL);
+  g_source_unref (sensors);
+  g_timeout_add (800, quit, app.loop);
+
+  for (guint i = 1; i <= 20; i++)
+    {
+      g_autoptr(GTask) task = HOTPATH_TASK (g_task_new (NULL, NULL, checksum_done, &app),
+                                            .label = "checksum", .log = TRUE);
+
+      g_task_set_task_data (task, GUINT_TO_POINTER (i), NULL);
+      hotpath_task_run_in_thread (task, checksum_thread);
+    }
+  g_file_load_contents_async (self, NULL, HOTPATH_ASYNC (on_loaded, &app, "load-self"));
+
+  threads[0] = g_thread_new ("producer", producer, &app);
+  threads[1] = g_thread_new ("consumer", consumer, &app);
+  threads[2] = g_thread_new ("io", io_thread, NULL);
+
+  g_main_loop_run (app.loop);
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  hotpath_thread_pool_free (app.resizer, FALSE, TRUE);
+  hotpath_async_queue_unref (app.jobs);
+  g_object_unref (app.save);
+  g_main_loop_unref (app.loop);
+
+  g_print ("dataflow: %u frames, %u tasks, %u idles, loaded itself: %s\n",
+           app.frames, app.tasks_done, app.idles, app.loaded ? "yes" : "no");
+
+  return 0;
+}

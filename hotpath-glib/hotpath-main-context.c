@@ -1,0 +1,505 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hotpath-main-context.c: is the main loop healthy?
+ *
+ * A watched context gets a poll function (g_main_context_set_poll_func)
+ * that reads the clock around the real poll. Poll is where an iteration
+ * waits; everything between the end of one poll and the start of the next
+ * is the iteration's busy time (check, dispatch, prepare). An iteration
+ * busier than HOTPATH_STALL_MS is a stall, and the watched sources that
+ * were dispatched in it (hotpath-source.c reports each dispatch with the
+ * slot of its context) name what ran.
+ *
+ * GPollFunc has no user data, so each of the HOTPATH_MAX_WATCHED_CONTEXTS
+ * slots has its own trampoline.
+ *
+ * The lag probe is the only thing hotpath attaches to the application's
+ * context: a source with a ready time, whose dispatch reads the clock, says
+ * how late it is and sets the next ready time. Unwatching destroys it.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "hotpath-env-private.h"
+#include "hotpath-flow-private.h"
+#include "hotpath-main-context.h"
+
+#define N_SLOTS HOTPATH_MAX_WATCHED_CONTEXTS
+
+typedef struct
+{
+  const char *name;        /* a SourceStats name: lives forever */
+  guint64     duration_ns;
+  guint64     start;
+} SegmentEntry;
+
+typedef struct
+{
+  HotpathFlowItem     item;
+  char               *name;
+  GMainContext       *context;
+  GPollFunc           orig_poll;
+  GSource            *probe;
+  guint               slot;        /* 1-based */
+  gboolean            watching;
+  guint64             stall_threshold_ns;
+
+  /* worker */
+  guint64             last_poll_end;
+  guint64             iterations;
+  guint64             busy_ns;
+  guint64             wait_ns;
+  guint64             n_stalls;
+  guint64             stall_ns;
+  HotpathHistogram    busy;
+  HotpathHistogram    lag;
+  HotpathFlowDispatch longest[HOTPATH_FLOW_LONGEST];  /* names not owned */
+  guint               n_longest;
+  GArray             *segment;     /* SegmentEntry */
+  HotpathFlowStall   *stalls;      /* a ring of stalls_limit; names not owned */
+  guint               stalls_limit;
+} ContextWatch;
+
+typedef struct
+{
+  GSource       source;
+  ContextWatch *watch;
+  gint64        period_us;
+} ProbeSource;
+
+static GMutex        watch_lock;
+static ContextWatch *slots[N_SLOTS];
+static guint         n_slots;
+
+/* ------------------------------------------------------------- hot path */
+
+guint
+hotpath_main_context_slot (GMainContext *context)
+{
+  guint n = __atomic_load_n (&n_slots, __ATOMIC_ACQUIRE);
+
+  if (context == NULL)
+    context = g_main_context_default ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      ContextWatch *watch = __atomic_load_n (&slots[i], __ATOMIC_RELAXED);
+      if (watch->context == context)
+        return __atomic_load_n (&watch->watching, __ATOMIC_RELAXED) ? i + 1 : 0;
+    }
+
+  return 0;
+}
+
+static inline gint
+watched_poll (guint     index,
+              GPollFD  *fds,
+              guint     n_fds,
+              gint      timeout)
+{
+  ContextWatch *watch = __atomic_load_n (&slots[index], __ATOMIC_RELAXED);
+  guint64 start;
+  gint ret;
+
+  if (G_UNLIKELY (__atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) == HOTPATH_RECORDING_OFF))
+    return watch->orig_poll (fds, n_fds, timeout);
+
+  start = hotpath_clock_read ();
+  ret = watch->orig_poll (fds, n_fds, timeout);
+  hotpath_collector_record_full (HOTPATH_FLOW_EVENT_MAIN_POLL, watch, start, hotpath_clock_read (), 0);
+
+  return ret;
+}
+
+#define POLL_TRAMPOLINE(i) \
+  static gint poll_##i (GPollFD *fds, guint n_fds, gint timeout) { return watched_poll (i, fds, n_fds, timeout); }
+POLL_TRAMPOLINE (0) POLL_TRAMPOLINE (1) POLL_TRAMPOLINE (2) POLL_TRAMPOLINE (3)
+POLL_TRAMPOLINE (4) POLL_TRAMPOLINE (5) POLL_TRAMPOLINE (6) POLL_TRAMPOLINE (7)
+#undef POLL_TRAMPOLINE
+
+static const GPollFunc trampolines[N_SLOTS] = {
+  poll_0, poll_1, poll_2, poll_3, poll_4, poll_5, poll_6, poll_7,
+};
+
+static gboolean
+probe_dispatch (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     user_data)
+{
+  ProbeSource *probe = (ProbeSource *) source;
+  gint64 ready = g_source_get_ready_time (source);
+  gint64 now = g_get_monotonic_time ();
+
+  if (__atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) != HOTPATH_RECORDING_OFF && ready >= 0)
+    hotpath_collector_record_full (HOTPATH_FLOW_EVENT_MAIN_LAG, probe->watch, hotpath_clock_read (),
+                                   (guint64) MAX (now - ready, 0) * 1000, 0);
+
+  g_source_set_ready_time (source, now + probe->period_us);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs probe_funcs = { NULL, NULL, probe_dispatch, NULL, NULL, NULL };
+
+/* --------------------------------------------------------------- worker */
+
+const char *
+hotpath_main_context_slot_name (guint slot)
+{
+  if (slot == 0 || slot > N_SLOTS || slots[slot - 1] == NULL)
+    return NULL;
+  return slots[slot - 1]->name;
+}
+
+void
+hotpath_main_context_note_dispatch (guint        slot,
+                                    const char  *name,
+                                    guint64      start_ticks,
+                                    guint64      duration_ns,
+                                    guint64      session_start_ticks)
+{
+  ContextWatch *watch;
+  SegmentEntry entry = { name, duration_ns, start_ticks };
+  guint i;
+
+  if (slot == 0 || slot > N_SLOTS || (watch = slots[slot - 1]) == NULL)
+    return;
+
+  if (watch->segment == NULL)
+    watch->segment = g_array_new (FALSE, FALSE, sizeof (SegmentEntry));
+  if (watch->segment->len < 4096)
+    g_array_append_val (watch->segment, entry);
+
+  /* Keep the longest dispatches, longest first. */
+  if (watch->n_longest == HOTPATH_FLOW_LONGEST &&
+      watch->longest[HOTPATH_FLOW_LONGEST - 1].duration_ns >= duration_ns)
+    return;
+
+  i = MIN (watch->n_longest, HOTPATH_FLOW_LONGEST - 1);
+  while (i > 0 && watch->longest[i - 1].duration_ns < duration_ns)
+    {
+      watch->longest[i] = watch->longest[i - 1];
+      i--;
+    }
+  watch->longest[i] = (HotpathFlowDispatch) {
+    (char *) name, duration_ns, hotpath_flow_at_ns (start_ticks, session_start_ticks)
+  };
+  if (watch->n_longest < HOTPATH_FLOW_LONGEST)
+    watch->n_longest++;
+}
+
+static int
+compare_segment_entries (gconstpointer a,
+                         gconstpointer b)
+{
+  const SegmentEntry *x = a;
+  const SegmentEntry *y = b;
+
+  return (x->duration_ns < y->duration_ns) - (x->duration_ns > y->duration_ns);
+}
+
+static void
+record_stall (ContextWatch *watch,
+              guint64       busy_ns,
+              guint64       session_start_ticks,
+              guint         logs_limit)
+{
+  HotpathFlowStall *stall;
+  guint64 explained = 0;
+  guint n = watch->segment ? watch->segment->len : 0;
+
+  watch->n_stalls++;
+  watch->stall_ns += busy_ns;
+
+  if (logs_limit == 0)
+    return;
+
+  if (watch->stalls == NULL || watch->stalls_limit != logs_limit)
+    {
+      g_free (watch->stalls);
+      watch->stalls = g_new0 (HotpathFlowStall, logs_limit);
+      watch->stalls_limit = logs_limit;
+    }
+
+  stall = &watch->stalls[(watch->n_stalls - 1) % logs_limit];
+  memset (stall, 0, sizeof *stall);
+  stall->at_ns = hotpath_flow_at_ns (watch->last_poll_end, session_start_ticks);
+  stall->duration_ns = busy_ns;
+  stall->n_dispatches = n;
+
+  if (n > 0)
+    {
+      g_array_sort (watch->segment, compare_segment_entries);
+      for (guint i = 0; i < n; i++)
+        {
+          SegmentEntry *entry = &g_array_index (watch->segment, SegmentEntry, i);
+
+          explained += entry->duration_ns;
+          if (stall->n_top < HOTPATH_FLOW_STALL_TOP)
+            stall->top[stall->n_top++] = (HotpathFlowDispatch) {
+              (char *) entry->name, entry->duration_ns,
+              hotpath_flow_at_ns (entry->start, session_start_ticks)
+            };
+        }
+    }
+
+  stall->unwatched_ns = busy_ns > explained ? busy_ns - explained : 0;
+}
+
+void
+hotpath_main_context_aggregate (const HotpathEvent *event,
+                                guint64             thread_id,
+                                guint64             session_start_ticks,
+                                guint               logs_limit)
+{
+  ContextWatch *watch = (ContextWatch *) event->key;
+
+  if (event->kind == HOTPATH_FLOW_EVENT_MAIN_LAG)
+    {
+      if (event->start >= session_start_ticks)
+        hotpath_histogram_record (&watch->lag, event->end);
+      return;
+    }
+
+  if (event->start < session_start_ticks)
+    return;
+
+  if (watch->last_poll_end != 0 && event->start >= watch->last_poll_end)
+    {
+      guint64 busy_ns = hotpath_flow_ticks_to_ns (event->start - watch->last_poll_end);
+
+      watch->iterations++;
+      watch->busy_ns += busy_ns;
+      hotpath_histogram_record (&watch->busy, busy_ns);
+
+      if (busy_ns > watch->stall_threshold_ns)
+        record_stall (watch, busy_ns, session_start_ticks, logs_limit);
+    }
+
+  watch->wait_ns += hotpath_flow_ticks_to_ns (event->end >= event->start ? event->end - event->start : 0);
+  watch->last_poll_end = event->end;
+  if (watch->segment != NULL)
+    g_array_set_size (watch->segment, 0);
+}
+
+static void
+context_watch_reset (HotpathFlowItem *item)
+{
+  ContextWatch *watch = (ContextWatch *) item;
+
+  watch->last_poll_end = 0;
+  watch->iterations = 0;
+  watch->busy_ns = 0;
+  watch->wait_ns = 0;
+  watch->n_stalls = 0;
+  watch->stall_ns = 0;
+  hotpath_histogram_clear (&watch->busy);
+  hotpath_histogram_clear (&watch->lag);
+  watch->n_longest = 0;
+  if (watch->segment != NULL)
+    g_array_set_size (watch->segment, 0);
+  g_clear_pointer (&watch->stalls, g_free);
+  watch->stalls_limit = 0;
+}
+
+static gpointer
+context_watch_snapshot (HotpathFlowItem *item,
+                        guint64          session_start_ticks)
+{
+  ContextWatch *watch = (ContextWatch *) item;
+  HotpathFlowMainLoop *copy;
+  guint64 first;
+
+  /* A program that never ran a main loop has nothing to say here (HOTPATH_MAIN
+   * watches the default context of every program). */
+  if (watch->iterations == 0 && watch->lag.count == 0)
+    return NULL;
+
+  copy = g_new0 (HotpathFlowMainLoop, 1);
+  copy->id = watch->item.id;
+  copy->name = g_strdup (watch->name);
+  copy->state = watch->watching ? "watching" : "stopped";
+  copy->stall_threshold_ns = watch->stall_threshold_ns;
+  copy->iterations = watch->iterations;
+  copy->busy_ns = watch->busy_ns;
+  copy->wait_ns = watch->wait_ns;
+  copy->n_stalls = watch->n_stalls;
+  copy->stall_ns = watch->stall_ns;
+  hotpath_histogram_copy (&copy->busy, &watch->busy);
+  hotpath_histogram_copy (&copy->lag, &watch->lag);
+
+  copy->n_longest = watch->n_longest;
+  for (guint i = 0; i < watch->n_longest; i++)
+    {
+      copy->longest[i] = watch->longest[i];
+      copy->longest[i].name = g_strdup (watch->longest[i].name);
+    }
+
+  copy->n_stalls_kept = watch->stalls ? (guint) MIN (watch->n_stalls, (guint64) watch->stalls_limit) : 0;
+  copy->stalls = g_new0 (HotpathFlowStall, MAX (copy->n_stalls_kept, 1));
+  first = watch->n_stalls - copy->n_stalls_kept;
+  for (guint i = 0; i < copy->n_stalls_kept; i++)
+    {
+      HotpathFlowStall *stall = &copy->stalls[i];
+
+      *stall = watch->stalls[(first + i) % watch->stalls_limit];
+      for (guint j = 0; j < stall->n_top; j++)
+        stall->top[j].name = g_strdup (stall->top[j].name);
+    }
+
+  return copy;
+}
+
+/* ----------------------------------------------------------------- API */
+
+static GSource *
+probe_new (ContextWatch *watch,
+           guint         period_ms)
+{
+  GSource *source = g_source_new (&probe_funcs, sizeof (ProbeSource));
+  ProbeSource *probe = (ProbeSource *) source;
+
+  probe->watch = watch;
+  probe->period_us = (gint64) period_ms * 1000;
+  g_source_set_static_name (source, "hotpath-lag-probe");
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_ready_time (source, g_get_monotonic_time () + probe->period_us);
+
+  return source;
+}
+
+/**
+ * hotpath_main_context_watch:
+ * @context: (nullable): a #GMainContext, or %NULL for the default one
+ * @label: (nullable): the name to report; "main" for the default context,
+ *   else "context-N"
+ *
+ * Watches the health of @context: iterations, time busy and waiting in
+ * poll, stalls (iterations busier than `HOTPATH_STALL_MS`, 16 by default)
+ * with the watched sources that ran in them, the longest dispatches, and
+ * how late a probe timer fires (every `HOTPATH_LAG_PROBE_MS`, 100 by
+ * default; 0 turns the probe off). HOTPATH_MAIN() watches the default
+ * context unless `HOTPATH_MAIN_LOOP=0`.
+ *
+ * Returns: %FALSE if %HOTPATH_MAX_WATCHED_CONTEXTS contexts are watched already
+ */
+gboolean
+hotpath_main_context_watch (GMainContext *context,
+                            const char   *label)
+{
+  ContextWatch *watch = NULL;
+  guint lag_ms;
+
+  if (context == NULL)
+    context = g_main_context_default ();
+
+  g_mutex_lock (&watch_lock);
+
+  for (guint i = 0; i < n_slots; i++)
+    if (slots[i]->context == context)
+      watch = slots[i];
+
+  if (watch != NULL && watch->watching)
+    {
+      g_mutex_unlock (&watch_lock);
+      return TRUE;
+    }
+
+  if (watch == NULL)
+    {
+      if (n_slots == N_SLOTS)
+        {
+          g_mutex_unlock (&watch_lock);
+          return FALSE;
+        }
+
+      watch = g_new0 (ContextWatch, 1);
+      watch->item.section = HOTPATH_FLOW_MAIN_LOOP;
+      watch->item.reset = context_watch_reset;
+      watch->item.snapshot = context_watch_snapshot;
+      watch->context = g_main_context_ref (context);
+      watch->slot = n_slots + 1;
+      hotpath_histogram_init (&watch->busy);
+      hotpath_histogram_init (&watch->lag);
+      if (label != NULL)
+        watch->name = g_strdup (label);
+      else if (context == g_main_context_default ())
+        watch->name = g_strdup ("main");
+      else
+        watch->name = g_strdup_printf ("context-%u", watch->slot);
+      __atomic_store_n (&slots[n_slots], watch, __ATOMIC_RELAXED);
+      __atomic_store_n (&n_slots, n_slots + 1, __ATOMIC_RELEASE);
+      hotpath_flow_register (&watch->item);
+    }
+
+  watch->stall_threshold_ns = (guint64) hotpath_flow_stall_ms () * 1000000;
+  watch->orig_poll = g_main_context_get_poll_func (context);
+  g_main_context_set_poll_func (context, trampolines[watch->slot - 1]);
+  __atomic_store_n (&watch->watching, TRUE, __ATOMIC_RELAXED);
+
+  lag_ms = hotpath_flow_lag_probe_ms ();
+  if (lag_ms > 0)
+    {
+      watch->probe = probe_new (watch, lag_ms);
+      g_source_attach (watch->probe, context);
+    }
+
+  g_mutex_unlock (&watch_lock);
+
+  return TRUE;
+}
+
+/**
+ * hotpath_main_context_unwatch:
+ * @context: (nullable): a watched #GMainContext, or %NULL for the default one
+ *
+ * Gives @context its poll function back and removes the lag probe. What
+ * was measured stays in the report.
+ */
+void
+hotpath_main_context_unwatch (GMainContext *context)
+{
+  if (context == NULL)
+    context = g_main_context_default ();
+
+  g_mutex_lock (&watch_lock);
+
+  for (guint i = 0; i < n_slots; i++)
+    {
+      ContextWatch *watch = slots[i];
+
+      if (watch->context != context || !watch->watching)
+        continue;
+
+      if (g_main_context_get_poll_func (context) == trampolines[i])
+        g_main_context_set_poll_func (context, watch->orig_poll);
+      __atomic_store_n (&watch->watching, FALSE, __ATOMIC_RELAXED);
+
+      if (watch->probe != NULL)
+        {
+          g_source_destroy (watch->probe);
+          g_clear_pointer (&watch->probe, g_source_unref);
+        }
+    }
+
+  g_mutex_unlock (&watch_lock);
+}
+
+/* HOTPATH_MAIN(): the default context, unless HOTPATH_MAIN_LOOP=0. */
+void
+hotpath_main_context_session_begin (void)
+{
+  gboolean enabled = TRUE;
+
+  hotpath_env_get_flag ("HOTPATH_MAIN_LOOP", &enabled);
+  if (enabled)
+    hotpath_main_context_watch (NULL, NULL);
+}
+
+void
+hotpath_main_context_session_end (void)
+{
+  hotpath_main_context_unwatch (NULL);
+}

@@ -1,0 +1,633 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hotpath-mcp.c: a Model Context Protocol server (tools only) over
+ * Streamable HTTP at POST /mcp.
+ *
+ * Stateless: no session id is issued and every request stands alone, so a
+ * client can reconnect at any time. Responses are plain application/json
+ * (the transport allows it; we never need to stream). One tool per section
+ * of the section table and one `<section>_logs` tool per section with
+ * per-item logs. Text results carry formatted units for an LLM, followed by
+ * the raw JSON the HTTP route serves. Whatever a client sends, it gets a
+ * JSON-RPC answer or an HTTP error, never a crash.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "hotpath-format-private.h"
+#include "hotpath-http-private.h"
+#include "hotpath-sections-private.h"
+
+#define JSONRPC_PARSE_ERROR      -32700
+#define JSONRPC_INVALID_REQUEST  -32600
+#define JSONRPC_METHOD_NOT_FOUND -32601
+#define JSONRPC_INVALID_PARAMS   -32602
+
+/* Newest first: answered when a client asks for one we do not know. */
+static const char * const protocol_versions[] = {
+  "2025-06-18",
+  "2025-03-26",
+  "2024-11-05",
+};
+
+/* A member's string, or NULL if it is missing or not a string: untrusted
+ * input must never reach the json-glib getters that assert on type. */
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+static gboolean
+protocol_version_supported (const char *version)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (protocol_versions); i++)
+    if (g_strcmp0 (version, protocol_versions[i]) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+typedef struct
+{
+  int   code;
+  char *message;
+} RpcError;
+
+static JsonNode *
+rpc_error_response (JsonNode   *id,
+                    int         code,
+                    const char *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "jsonrpc");
+  json_builder_add_string_value (builder, "2.0");
+  json_builder_set_member_name (builder, "id");
+  if (id != NULL)
+    json_builder_add_value (builder, json_node_copy (id));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_int_value (builder, code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static JsonNode *
+rpc_result_response (JsonNode *id,
+                     JsonNode *result)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "jsonrpc");
+  json_builder_add_string_value (builder, "2.0");
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_value (builder, json_node_copy (id));
+  json_builder_set_member_name (builder, "result");
+  json_builder_add_value (builder, result);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static JsonNode *
+empty_object (void)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, json_object_new ());
+  return node;
+}
+
+static JsonNode *
+handle_initialize (JsonObject  *params)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  const char *requested = string_member (params, "protocolVersion");
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "protocolVersion");
+  json_builder_add_string_value (builder, protocol_version_supported (requested)
+                                            ? requested : protocol_versions[0]);
+  json_builder_set_member_name (builder, "capabilities");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "tools");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "listChanged");
+  json_builder_add_boolean_value (builder, FALSE);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "serverInfo");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, "hotpath-glib");
+  json_builder_set_member_name (builder, "title");
+  json_builder_add_string_value (builder, "hotpath-glib live profiler");
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, PACKAGE_VERSION);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "instructions");
+  json_builder_add_string_value (builder,
+    "Live profiling data of one running GLib program. Start with functions_timing to see "
+    "where time goes (largest total first); call functions_timing_logs with a row's id for "
+    "its most recent calls. Durations in text are formatted (ns, µs, ms, s); the raw JSON "
+    "that follows uses integer nanoseconds (fields ending in _ns). Sections that this "
+    "process does not collect answer with an error saying so.");
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static void
+add_tool (JsonBuilder *builder,
+          const char  *name,
+          const char  *title,
+          const char  *description,
+          gboolean     logs)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "title");
+  json_builder_add_string_value (builder, title);
+  json_builder_set_member_name (builder, "description");
+  json_builder_add_string_value (builder, description);
+
+  json_builder_set_member_name (builder, "inputSchema");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "object");
+  json_builder_set_member_name (builder, "properties");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, logs ? "id" : "limit");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "integer");
+  json_builder_set_member_name (builder, "minimum");
+  json_builder_add_int_value (builder, 0);
+  json_builder_set_member_name (builder, "description");
+  json_builder_add_string_value (builder, logs
+    ? "Id of the item, from the id field of a row of the section."
+    : "Maximum number of rows, largest first; 0 for all. Defaults to the session's limit (HOTPATH_LIMIT, 15).");
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  if (logs)
+    {
+      json_builder_set_member_name (builder, "required");
+      json_builder_begin_array (builder);
+      json_builder_add_string_value (builder, "id");
+      json_builder_end_array (builder);
+    }
+  json_builder_set_member_name (builder, "additionalProperties");
+  json_builder_add_boolean_value (builder, FALSE);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "annotations");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "readOnlyHint");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_set_member_name (builder, "openWorldHint");
+  json_builder_add_boolean_value (builder, FALSE);
+  json_builder_end_object (builder);
+
+  json_builder_end_object (builder);
+}
+
+static JsonNode *
+handle_tools_list (void)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  const HotpathSection *sections;
+  guint n;
+
+  sections = hotpath_sections_get (&n);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "tools");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n; i++)
+    {
+      const HotpathSection *section = &sections[i];
+      g_autofree char *description = NULL;
+      g_autofree char *logs_name = NULL;
+      g_autofree char *logs_description = NULL;
+      g_autofree char *title = g_strdup_printf ("Live %s", section->name);
+
+      description = g_strdup_printf ("%s The text lists items with formatted durations, then the raw "
+                                     "JSON. Fields: %s%s", section->description, section->fields,
+                                     section->json == NULL ? " Not collected by this build: calling it "
+                                     "answers that the section is not available." : "");
+      add_tool (builder, section->name, title, description, FALSE);
+
+      if (!section->has_logs)
+        continue;
+
+      logs_name = g_strdup_printf ("%s_logs", section->name);
+      logs_description = g_strdup_printf ("The most recent entries (HOTPATH_LOGS_LIMIT, 50) of one item of "
+                                          "%s, newest first: for functions, each call's duration, when it "
+                                          "ended (time since the session started) and the thread id. Take "
+                                          "the id from a row of %s.%s", section->name, section->name,
+                                          section->logs_json == NULL ? " Not collected by this build." : "");
+      g_free (title);
+      title = g_strdup_printf ("Live %s logs", section->name);
+      add_tool (builder, logs_name, title, logs_description, TRUE);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static JsonNode *
+tool_result (gboolean    is_error,
+             const char *text,
+             const char *json)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "content");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "text");
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, text);
+  json_builder_end_object (builder);
+  if (json != NULL)
+    {
+      g_autofree char *raw = g_strconcat ("Raw JSON (integer nanoseconds in *_ns fields):\n", json, NULL);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, "text");
+      json_builder_set_member_name (builder, "text");
+      json_builder_add_string_value (builder, raw);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "isError");
+  json_builder_add_boolean_value (builder, is_error);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+/* An optional non-negative integer argument; FALSE with @error set when
+ * present but wrong. */
+static gboolean
+get_uint_argument (JsonObject  *arguments,
+                   const char  *name,
+                   gboolean    *present,
+                   guint       *value,
+                   char       **error)
+{
+  JsonNode *node;
+  double number;
+
+  *present = FALSE;
+  if (arguments == NULL || !json_object_has_member (arguments, name))
+    return TRUE;
+
+  node = json_object_get_member (arguments, name);
+  if (!JSON_NODE_HOLDS_VALUE (node) ||
+      (json_node_get_value_type (node) != G_TYPE_INT64 &&
+       json_node_get_value_type (node) != G_TYPE_DOUBLE))
+    {
+      *error = g_strdup_printf ("argument %s must be a non-negative integer", name);
+      return FALSE;
+    }
+
+  number = json_node_get_value_type (node) == G_TYPE_INT64
+             ? (double) json_node_get_int (node) : json_node_get_double (node);
+  if (number < 0 || number > G_MAXUINT || number != (double) (guint) number)
+    {
+      *error = g_strdup_printf ("argument %s must be a non-negative integer", name);
+      return FALSE;
+    }
+
+  *present = TRUE;
+  *value = (guint) number;
+  return TRUE;
+}
+
+static JsonNode *
+handle_tools_call (HotpathServer *server,
+                   JsonObject    *params,
+                   RpcError      *error)
+{
+  const char *name = string_member (params, "name");
+  JsonObject *arguments = NULL;
+  const HotpathSection *section;
+  g_autofree char *section_name = NULL;
+  g_autofree char *argument_error = NULL;
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *text = NULL;
+  gboolean logs = FALSE;
+  gboolean present;
+  guint value = 0;
+
+  if (name == NULL)
+    {
+      error->code = JSONRPC_INVALID_PARAMS;
+      error->message = g_strdup ("tools/call needs params.name, a string");
+      return NULL;
+    }
+
+  if (json_object_has_member (params, "arguments"))
+    {
+      JsonNode *member = json_object_get_member (params, "arguments");
+      if (JSON_NODE_HOLDS_OBJECT (member))
+        arguments = json_node_get_object (member);
+      else if (!JSON_NODE_HOLDS_NULL (member))
+        {
+          error->code = JSONRPC_INVALID_PARAMS;
+          error->message = g_strdup ("params.arguments must be an object");
+          return NULL;
+        }
+    }
+
+  section = hotpath_sections_lookup (name);
+  if (section == NULL && g_str_has_suffix (name, "_logs"))
+    {
+      section_name = g_strndup (name, strlen (name) - strlen ("_logs"));
+      section = hotpath_sections_lookup (section_name);
+      logs = TRUE;
+      if (section != NULL && !section->has_logs)
+        section = NULL;
+    }
+  if (section == NULL)
+    {
+      error->code = JSONRPC_INVALID_PARAMS;
+      error->message = g_strdup_printf ("Unknown tool: %s", name);
+      return NULL;
+    }
+
+  if (arguments != NULL)
+    {
+      JsonObjectIter iter;
+      const char *member_name;
+
+      json_object_iter_init (&iter, arguments);
+      while (json_object_iter_next (&iter, &member_name, NULL))
+        if (!g_str_equal (member_name, logs ? "id" : "limit"))
+          {
+            error->code = JSONRPC_INVALID_PARAMS;
+            error->message = g_strdup_printf ("unknown argument %s for tool %s", member_name, name);
+            return NULL;
+          }
+    }
+
+  if (!get_uint_argument (arguments, logs ? "id" : "limit", &present, &value, &argument_error))
+    {
+      error->code = JSONRPC_INVALID_PARAMS;
+      error->message = g_steal_pointer (&argument_error);
+      return NULL;
+    }
+  if (logs && !present)
+    {
+      error->code = JSONRPC_INVALID_PARAMS;
+      error->message = g_strdup_printf ("tool %s needs the argument id", name);
+      return NULL;
+    }
+  if (!logs && !present)
+    value = hotpath_server_get_limit (server);
+
+  if ((logs ? (gpointer) section->logs_json : (gpointer) section->json) == NULL)
+    {
+      g_autoptr(GString) available = g_string_new (NULL);
+      g_autofree char *message = NULL;
+      const HotpathSection *sections;
+      guint n;
+
+      sections = hotpath_sections_get (&n);
+      for (guint i = 0; i < n; i++)
+        if (sections[i].json != NULL)
+          g_string_append_printf (available, "%s%s", available->len > 0 ? ", " : "", sections[i].name);
+
+      message = g_strdup_printf ("The %s section is not available in this process: this build of "
+                                 "hotpath-glib does not collect it yet. Available now: %s.",
+                                 section->name, available->str);
+      return tool_result (TRUE, message, NULL);
+    }
+
+  snapshot = hotpath_server_snapshot (server);
+  node = logs ? section->logs_json (snapshot, value) : section->json (snapshot, value);
+  if (node == NULL)
+    {
+      g_autofree char *message =
+        logs ? g_strdup_printf ("No item of %s has id %u; the ids are in the rows of the %s tool.",
+                                section->name, value, section->name)
+             : g_strdup_printf ("The %s section is not available in this process.", section->name);
+      return tool_result (TRUE, message, NULL);
+    }
+
+  json = hotpath_json_to_string (node, FALSE);
+  if (logs && section->logs_text != NULL)
+    text = section->logs_text (snapshot, value);
+  else if (!logs && section->text != NULL)
+    text = section->text (snapshot, value);
+  if (text == NULL)
+    text = g_strdup_printf ("%s:", name);
+
+  return tool_result (FALSE, text, json);
+}
+
+/* One JSON-RPC message in; a response, or NULL for notifications and
+ * client responses. */
+static JsonNode *
+handle_message (HotpathServer *server,
+                JsonNode      *message)
+{
+  JsonObject *object;
+  JsonNode *id = NULL;
+  JsonNode *method_node;
+  JsonObject *params = NULL;
+  const char *method;
+  RpcError error = { 0 };
+  JsonNode *result = NULL;
+  JsonNode *response;
+
+  if (!JSON_NODE_HOLDS_OBJECT (message))
+    return rpc_error_response (NULL, JSONRPC_INVALID_REQUEST, "Invalid Request: a message is a JSON object");
+
+  object = json_node_get_object (message);
+
+  if (json_object_has_member (object, "id"))
+    {
+      id = json_object_get_member (object, "id");
+      if (!JSON_NODE_HOLDS_VALUE (id) ||
+          (json_node_get_value_type (id) != G_TYPE_STRING &&
+           json_node_get_value_type (id) != G_TYPE_INT64 &&
+           json_node_get_value_type (id) != G_TYPE_DOUBLE))
+        return rpc_error_response (NULL, JSONRPC_INVALID_REQUEST, "Invalid Request: id must be a string or a number");
+    }
+
+  if (g_strcmp0 (string_member (object, "jsonrpc"), "2.0") != 0)
+    return rpc_error_response (id, JSONRPC_INVALID_REQUEST, "Invalid Request: jsonrpc must be \"2.0\"");
+
+  method_node = json_object_get_member (object, "method");
+  if (method_node == NULL)
+    {
+      /* A response to a request of ours; we send none, so ignore it. */
+      if (id != NULL && (json_object_has_member (object, "result") || json_object_has_member (object, "error")))
+        return NULL;
+      return rpc_error_response (id, JSONRPC_INVALID_REQUEST, "Invalid Request: no method");
+    }
+  if (!JSON_NODE_HOLDS_VALUE (method_node) || json_node_get_value_type (method_node) != G_TYPE_STRING)
+    return rpc_error_response (id, JSONRPC_INVALID_REQUEST, "Invalid Request: method must be a string");
+  method = json_node_get_string (method_node);
+
+  if (json_object_has_member (object, "params"))
+    {
+      JsonNode *params_node = json_object_get_member (object, "params");
+
+      if (JSON_NODE_HOLDS_OBJECT (params_node))
+        params = json_node_get_object (params_node);
+      else if (!JSON_NODE_HOLDS_NULL (params_node))
+        return id != NULL ? rpc_error_response (id, JSONRPC_INVALID_PARAMS, "Invalid params: params must be an object")
+                          : NULL;
+    }
+
+  /* Notifications (initialized, cancelled, …) need no answer. */
+  if (id == NULL)
+    return NULL;
+
+  if (g_str_equal (method, "initialize"))
+    result = handle_initialize (params);
+  else if (g_str_equal (method, "ping"))
+    result = empty_object ();
+  else if (g_str_equal (method, "tools/list"))
+    result = handle_tools_list ();
+  else if (g_str_equal (method, "tools/call"))
+    result = handle_tools_call (server, params, &error);
+  else
+    {
+      error.code = JSONRPC_METHOD_NOT_FOUND;
+      error.message = g_strdup_printf ("Method not found: %s", method);
+    }
+
+  if (result != NULL)
+    return rpc_result_response (id, result);
+
+  response = rpc_error_response (id, error.code, error.message);
+  g_free (error.message);
+  return response;
+}
+
+static void
+respond_node (SoupServerMessage *msg,
+              guint              status,
+              JsonNode          *node)
+{
+  hotpath_http_respond_json (msg, status, hotpath_json_to_string (node, FALSE));
+}
+
+/**
+ * hotpath_mcp_handle:
+ * @server: the server
+ * @msg: a POST to /mcp whose size and token were checked
+ *
+ * Answers one HTTP request of the Streamable HTTP transport: a JSON-RPC
+ * message or a batch of them.
+ */
+void
+hotpath_mcp_handle (HotpathServer     *server,
+                    SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *version = soup_message_headers_get_one (headers, "MCP-Protocol-Version");
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) response = NULL;
+  JsonNode *root;
+  const char *data;
+  gsize size;
+
+  if (version != NULL && !protocol_version_supported (version))
+    {
+      hotpath_http_respond_error (msg, SOUP_STATUS_BAD_REQUEST,
+                                  "unsupported MCP-Protocol-Version %s; supported: 2025-06-18, "
+                                  "2025-03-26, 2024-11-05", version);
+      return;
+    }
+
+  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  data = g_bytes_get_data (body, &size);
+
+  if (size == 0 || !json_parser_load_from_data (parser, data, (gssize) size, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("Parse error: %s", error != NULL ? error->message : "empty body");
+      response = rpc_error_response (NULL, JSONRPC_PARSE_ERROR, message);
+      respond_node (msg, SOUP_STATUS_BAD_REQUEST, response);
+      return;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root != NULL && JSON_NODE_HOLDS_ARRAY (root))
+    {
+      JsonArray *batch = json_node_get_array (root);
+      g_autoptr(JsonArray) responses = json_array_new ();
+
+      if (json_array_get_length (batch) == 0)
+        {
+          response = rpc_error_response (NULL, JSONRPC_INVALID_REQUEST, "Invalid Request: empty batch");
+          respond_node (msg, SOUP_STATUS_BAD_REQUEST, response);
+          return;
+        }
+
+      for (guint i = 0; i < json_array_get_length (batch); i++)
+        {
+          JsonNode *one = handle_message (server, json_array_get_element (batch, i));
+          if (one != NULL)
+            json_array_add_element (responses, one);
+        }
+
+      if (json_array_get_length (responses) == 0)
+        {
+          hotpath_http_respond (msg, SOUP_STATUS_ACCEPTED, NULL, NULL);
+          return;
+        }
+
+      response = json_node_new (JSON_NODE_ARRAY);
+      json_node_set_array (response, responses);
+      respond_node (msg, SOUP_STATUS_OK, response);
+      return;
+    }
+
+  response = root != NULL ? handle_message (server, root) : NULL;
+  if (response == NULL)
+    {
+      hotpath_http_respond (msg, SOUP_STATUS_ACCEPTED, NULL, NULL);
+      return;
+    }
+
+  /* A request the server could not even read as one is a 400, as the
+   * transport asks; answers to real requests are 200. */
+  {
+    JsonObject *object = json_node_get_object (response);
+    gboolean unreadable = json_object_has_member (object, "error") &&
+                          json_object_get_int_member (json_object_get_object_member (object, "error"), "code") == JSONRPC_INVALID_REQUEST;
+    respond_node (msg, unreadable ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_OK, response);
+  }
+}

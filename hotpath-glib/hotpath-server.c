@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hotpath-server.c: the profiler's server thread.
+ *
+ * HTTP, MCP and D-Bus all run on one thread with its own GMainContext,
+ * never on a context of the application's, so live data works in programs
+ * without a main loop and never stalls a UI. The guard starts the thread
+ * with the session and joins it when the session finishes (main() returning,
+ * exit() on any thread, or the timeout).
+ */
+
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <json-glib/json-glib.h>
+
+#include "hotpath-collector-private.h"
+#include "hotpath-env-private.h"
+#include "hotpath-sections-private.h"
+#include "hotpath-server-private.h"
+
+/* Requests arriving faster than this share one snapshot: a snapshot drains
+ * every thread's buffer and copies every histogram, and a scraper or a
+ * load test must not turn that into the server's whole job. */
+#define DEFAULT_MAX_AGE_MS 20
+
+struct _HotpathServer
+{
+  GThread             *thread;
+  GMainContext        *context;
+  GMainLoop           *loop;
+  HotpathServerConfig  server_config;
+
+  /* The session's settings, copied: the guard may go first at exit. */
+  char                *name;
+  GArray              *percentiles;
+  guint                limit;
+  gint64               start_time_us;     /* wall clock, for people */
+  gint64               start_monotonic_us;
+
+  GMutex               lock;
+  GCond                cond;
+  gboolean             ready;
+  guint16              http_port;         /* under lock after ready */
+  guint16              mcp_port;
+
+  /* Server thread only. */
+  HotpathHttp         *http;
+  HotpathHttp         *mcp;
+  HotpathDBus         *dbus;
+  HotpathSnapshot     *cached;
+  gint64               cached_at_us;
+  GHashTable          *bodies;            /* route → body, of @cached */
+  guint                max_age_ms;
+};
+
+/* Descriptors a forked child must not keep: the listening sockets (or the
+ * port would stay bound, accepting nobody, after the parent exits) and the
+ * bus connection (or our name would outlive the parent). The child has no
+ * server thread, so it closes them in the atfork handler; close() is
+ * async-signal-safe. */
+#define MAX_CHILD_FDS 8
+static int child_fds[MAX_CHILD_FDS] = { -1, -1, -1, -1, -1, -1, -1, -1 };
+
+static void
+close_in_child (void)
+{
+  for (guint i = 0; i < MAX_CHILD_FDS; i++)
+    {
+      int fd = __atomic_load_n (&child_fds[i], __ATOMIC_RELAXED);
+
+      if (fd >= 0)
+        close (fd);
+      child_fds[i] = -1;
+    }
+}
+
+void
+hotpath_server_close_in_child (int fd)
+{
+  static gsize registered;
+
+  if (g_once_init_enter (&registered))
+    {
+      pthread_atfork (NULL, NULL, close_in_child);
+      g_once_init_leave (&registered, 1);
+    }
+
+  for (guint i = 0; i < MAX_CHILD_FDS; i++)
+    {
+      int expected = -1;
+
+      if (__atomic_compare_exchange_n (&child_fds[i], &expected, fd, FALSE,
+                                       __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        return;
+    }
+}
+
+void
+hotpath_server_forget_in_child (int fd)
+{
+  for (guint i = 0; i < MAX_CHILD_FDS; i++)
+    {
+      int expected = fd;
+
+      __atomic_compare_exchange_n (&child_fds[i], &expected, -1, FALSE,
+                                   __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+    }
+}
+
+void
+hotpath_server_config_from_env (HotpathServerConfig *config)
+{
+  gboolean off;
+  const char *value;
+
+  memset (config, 0, sizeof *config);
+  config->http_enabled = TRUE;
+  config->http_port = HOTPATH_DEFAULT_METRICS_PORT;
+  config->mcp_enabled = TRUE;
+  config->mcp_port = HOTPATH_DEFAULT_MCP_PORT;
+  config->dbus_enabled = TRUE;
+
+  if (hotpath_env_get_flag ("HOTPATH_METRICS_SERVER_OFF", &off) && off)
+    config->http_enabled = FALSE;
+  if (hotpath_env_get_flag ("HOTPATH_MCP_SERVER_OFF", &off) && off)
+    config->mcp_enabled = FALSE;
+  if (hotpath_env_get_flag ("HOTPATH_DBUS_OFF", &off) && off)
+    config->dbus_enabled = FALSE;
+
+  hotpath_env_get_uint ("HOTPATH_METRICS_PORT", 65535, &config->http_port);
+  hotpath_env_get_uint ("HOTPATH_MCP_PORT", 65535, &config->mcp_port);
+
+  value = g_getenv ("HOTPATH_METRICS_HOST");
+  config->http_host = g_strdup (value != NULL && *value != '\0' ? value : "127.0.0.1");
+
+  /* Read here, on the thread that starts the session: the server thread
+   * must not read the environment while the program may change it. */
+  if (config->dbus_enabled)
+    config->dbus_address = hotpath_dbus_session_address ();
+
+  value = g_getenv ("HOTPATH_METRICS_AUTH_TOKEN");
+  if (value != NULL && *value != '\0')
+    config->http_token = g_strdup (value);
+  value = g_getenv ("HOTPATH_MCP_AUTH_TOKEN");
+  if (value != NULL && *value != '\0')
+    config->mcp_token = g_strdup (value);
+}
+
+void
+hotpath_server_config_clear (HotpathServerConfig *config)
+{
+  g_clear_pointer (&config->http_host, g_free);
+  g_clear_pointer (&config->http_token, g_free);
+  g_clear_pointer (&config->mcp_token, g_free);
+  g_clear_pointer (&config->dbus_address, g_free);
+}
+
+static gpointer
+server_thread (gpointer data)
+{
+  HotpathServer *self = data;
+  HotpathServerConfig *config = &self->server_config;
+  guint16 http_port = 0;
+  guint16 mcp_port = 0;
+
+  g_main_context_push_thread_default (self->context);
+
+  if (config->http_enabled)
+    self->http = hotpath_http_new (self, "HTTP", config->http_host, config->http_port,
+                                   config->http_token, FALSE, &http_port);
+  if (config->mcp_enabled)
+    self->mcp = hotpath_http_new (self, "MCP", "127.0.0.1", config->mcp_port,
+                                  config->mcp_token, TRUE, &mcp_port);
+
+  g_mutex_lock (&self->lock);
+  self->http_port = http_port;
+  self->mcp_port = mcp_port;
+  self->ready = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+
+  /* D-Bus after the ports are known: it publishes them, and connecting to
+   * the bus must not hold up the program that started the session. */
+  if (config->dbus_enabled)
+    self->dbus = hotpath_dbus_new (self, config->dbus_address);
+
+  g_main_loop_run (self->loop);
+
+  g_clear_pointer (&self->dbus, hotpath_dbus_free);
+  g_clear_pointer (&self->mcp, hotpath_http_free);
+  g_clear_pointer (&self->http, hotpath_http_free);
+  g_clear_pointer (&self->cached, hotpath_snapshot_unref);
+  g_clear_pointer (&self->bodies, g_hash_table_unref);
+
+  /* Let sources removed above run their destroy notifies here. */
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
+
+  g_main_context_pop_thread_default (self->context);
+
+  return NULL;
+}
+
+/**
+ * hotpath_server_start:
+ * @config: the session's configuration
+ *
+ * Starts the server thread and waits until its HTTP and MCP ports are
+ * bound (or failed to bind). D-Bus connects afterwards, on the thread.
+ *
+ * Returns: (transfer full) (nullable): the server, or %NULL when every
+ *   live server is disabled
+ */
+HotpathServer *
+hotpath_server_start (const HotpathConfig *config)
+{
+  HotpathServer *self;
+
+  self = g_new0 (HotpathServer, 1);
+  hotpath_server_config_from_env (&self->server_config);
+
+  if (!self->server_config.http_enabled &&
+      !self->server_config.mcp_enabled &&
+      !self->server_config.dbus_enabled)
+    {
+      hotpath_server_config_clear (&self->server_config);
+      g_free (self);
+      return NULL;
+    }
+
+  self->name = g_strdup (config->name);
+  self->percentiles = g_array_copy (config->percentiles);
+  self->limit = config->limit;
+  self->start_time_us = g_get_real_time ();
+  self->start_monotonic_us = g_get_monotonic_time ();
+  self->max_age_ms = DEFAULT_MAX_AGE_MS;
+  self->bodies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  self->thread = g_thread_new ("hotpath-server", server_thread, self);
+
+  g_mutex_lock (&self->lock);
+  while (!self->ready)
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+
+  return self;
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  HotpathServer *self = data;
+
+  g_main_loop_quit (self->loop);
+
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * hotpath_server_stop:
+ * @self: (transfer full): a server
+ *
+ * Closes every listener and the bus connection on the server thread, joins
+ * it and frees the server.
+ */
+void
+hotpath_server_stop (HotpathServer *self)
+{
+  if (self == NULL)
+    return;
+
+  /* A forked child has no server thread: fork() copied only the caller. */
+  if (hotpath_collector_is_forked_child ())
+    return;
+
+  if (g_thread_self () == self->thread)
+    {
+      /* Finished from a live request (never done today): cannot join
+       * ourselves, so leave the thread to wind down and leak the rest. */
+      g_main_loop_quit (self->loop);
+      return;
+    }
+
+  g_main_context_invoke (self->context, quit_loop, self);
+  g_thread_join (self->thread);
+
+  g_main_loop_unref (self->loop);
+  g_main_context_unref (self->context);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_array_unref (self->percentiles);
+  g_free (self->name);
+  hotpath_server_config_clear (&self->server_config);
+  g_free (self);
+}
+
+guint16
+hotpath_server_get_http_port (HotpathServer *self)
+{
+  guint16 port;
+
+  g_mutex_lock (&self->lock);
+  port = self->http_port;
+  g_mutex_unlock (&self->lock);
+
+  return port;
+}
+
+guint16
+hotpath_server_get_mcp_port (HotpathServer *self)
+{
+  guint16 port;
+
+  g_mutex_lock (&self->lock);
+  port = self->mcp_port;
+  g_mutex_unlock (&self->lock);
+
+  return port;
+}
+
+GMainContext *
+hotpath_server_get_context (HotpathServer *self)
+{
+  return self->context;
+}
+
+/**
+ * hotpath_server_snapshot:
+ *
+ * Returns: (transfer full): a snapshot at most max_age_ms old
+ */
+HotpathSnapshot *
+hotpath_server_snapshot (HotpathServer *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->cached == NULL ||
+      now - self->cached_at_us >= (gint64) self->max_age_ms * 1000)
+    {
+      g_clear_pointer (&self->cached, hotpath_snapshot_unref);
+      g_hash_table_remove_all (self->bodies);
+      self->cached = hotpath_collector_snapshot (self->name, self->percentiles, self->limit);
+      self->cached_at_us = now;
+    }
+
+  return hotpath_snapshot_ref (self->cached);
+}
+
+void
+hotpath_server_invalidate (HotpathServer *self)
+{
+  g_clear_pointer (&self->cached, hotpath_snapshot_unref);
+  g_hash_table_remove_all (self->bodies);
+}
+
+/**
+ * hotpath_server_lookup_body:
+ * @key: a route with its query, e.g. "functions_timing?limit=15"
+ *
+ * Bodies rendered from the current snapshot are kept until it is
+ * replaced: under load most requests share a snapshot, and rendering the
+ * JSON is most of a request's cost.
+ *
+ * Returns: (nullable): the body rendered for @key from the snapshot
+ *   hotpath_server_snapshot() last returned
+ */
+const char *
+hotpath_server_lookup_body (HotpathServer *self,
+                            const char    *key)
+{
+  return g_hash_table_lookup (self->bodies, key);
+}
+
+void
+hotpath_server_store_body (HotpathServer *self,
+                           const char    *key,
+                           const char    *body)
+{
+  if (self->cached != NULL)
+    g_hash_table_replace (self->bodies, g_strdup (key), g_strdup (body));
+}
+
+void
+hotpath_server_set_max_age_ms (HotpathServer *self,
+                               guint          max_age_ms)
+{
+  self->max_age_ms = max_age_ms;
+  hotpath_server_invalidate (self);
+}
+
+guint
+hotpath_server_get_limit (HotpathServer *self)
+{
+  return self->limit;
+}
+
+const char *
+hotpath_server_get_program_name (HotpathServer *self)
+{
+  return self->name;
+}
+
+gint64
+hotpath_server_get_start_time (HotpathServer *self)
+{
+  return self->start_time_us;
+}
+
+const char *
+hotpath_server_get_dbus_name (HotpathServer *self)
+{
+  return self->dbus != NULL ? hotpath_dbus_get_name (self->dbus) : NULL;
+}
+
+/**
+ * hotpath_server_status_json:
+ *
+ * Returns: (transfer full): the body of /profiler_status, described by
+ *   `$defs/profiler_status` in data/hotpath-report.schema.json
+ */
+char *
+hotpath_server_status_json (HotpathServer *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(HotpathSnapshot) snapshot = hotpath_server_snapshot (self);
+  const HotpathSection *sections;
+  const char *dbus_name = hotpath_server_get_dbus_name (self);
+  guint n_sections;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "hotpath_status");
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, 1);
+  json_builder_set_member_name (builder, "hotpath_version");
+  json_builder_add_string_value (builder, PACKAGE_VERSION);
+  json_builder_set_member_name (builder, "program");
+  json_builder_add_string_value (builder, self->name);
+  json_builder_set_member_name (builder, "pid");
+  json_builder_add_int_value (builder, getpid ());
+  json_builder_set_member_name (builder, "start_time_unix_us");
+  json_builder_add_int_value (builder, self->start_time_us);
+  json_builder_set_member_name (builder, "elapsed_ns");
+  json_builder_add_int_value (builder, (gint64) hotpath_snapshot_get_elapsed_ns (snapshot));
+  json_builder_set_member_name (builder, "functions");
+  json_builder_add_int_value (builder, hotpath_snapshot_get_n_functions (snapshot));
+  json_builder_set_member_name (builder, "http_port");
+  json_builder_add_int_value (builder, hotpath_server_get_http_port (self));
+  json_builder_set_member_name (builder, "mcp_port");
+  json_builder_add_int_value (builder, hotpath_server_get_mcp_port (self));
+  json_builder_set_member_name (builder, "dbus_name");
+  if (dbus_name != NULL)
+    json_builder_add_string_value (builder, dbus_name);
+  else
+    json_builder_add_null_value (builder);
+
+  json_builder_set_member_name (builder, "sections");
+  json_builder_begin_array (builder);
+  sections = hotpath_sections_get (&n_sections);
+  for (guint i = 0; i < n_sections; i++)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, sections[i].name);
+      json_builder_set_member_name (builder, "available");
+      json_builder_add_boolean_value (builder, hotpath_section_is_available (&sections[i], snapshot));
+      json_builder_set_member_name (builder, "has_logs");
+      json_builder_add_boolean_value (builder, sections[i].has_logs);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return hotpath_json_to_string (root, FALSE);
+}

@@ -1,0 +1,480 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hotpath-source.c: how long each main-loop source and signal handler runs.
+ *
+ * A watched source gets a private copy of its GSourceFuncs whose dispatch
+ * reads the clock around the original dispatch (g_source_set_funcs, before
+ * the source is attached). Idle sources are the exception: g_idle_remove_by_data()
+ * finds them by comparing their funcs with &g_idle_funcs, so for them the
+ * callback is wrapped instead (g_source_set_callback_indirect) and the
+ * funcs stay GLib's own.
+ *
+ * Signal handlers are timed with closure marshal guards, which GObject
+ * calls right before and after the handler.
+ *
+ * Statistics are kept per name and type, so the hundred sources made by one
+ * HOTPATH_TIMEOUT_ADD() line add up in one row.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "hotpath-flow-private.h"
+#include "hotpath-source.h"
+
+typedef struct
+{
+  HotpathFlowItem    item;
+  char              *name;
+  const char        *type;
+  /* worker */
+  HotpathHistogram   duration;
+  HotpathFlowLogRing logs;
+  guint              last_slot;
+} SourceStats;
+
+static GMutex      stats_lock;
+static GHashTable *stats_by_key;   /* "type\nname" -> SourceStats */
+
+static void
+source_stats_reset (HotpathFlowItem *item)
+{
+  SourceStats *self = (SourceStats *) item;
+
+  hotpath_histogram_clear (&self->duration);
+  hotpath_flow_log_ring_clear (&self->logs);
+}
+
+static gpointer
+source_stats_snapshot (HotpathFlowItem *item,
+                       guint64          session_start_ticks)
+{
+  SourceStats *self = (SourceStats *) item;
+  HotpathFlowSource *copy;
+  const char *context;
+
+  if (self->duration.count == 0)
+    return NULL;
+
+  copy = g_new0 (HotpathFlowSource, 1);
+  copy->id = self->item.id;
+  copy->name = g_strdup (self->name);
+  copy->type = self->type;
+  context = self->last_slot ? hotpath_main_context_slot_name (self->last_slot) : NULL;
+  copy->context = g_strdup (context);
+  hotpath_histogram_copy (&copy->duration, &self->duration);
+  copy->logs = hotpath_flow_log_ring_copy (&self->logs, &copy->n_logs);
+
+  return copy;
+}
+
+static SourceStats *
+source_stats_get (const char *type,
+                  const char *name)
+{
+  g_autofree char *key = g_strdup_printf ("%s\n%s", type, name);
+  SourceStats *self;
+
+  g_mutex_lock (&stats_lock);
+
+  if (stats_by_key == NULL)
+    stats_by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  self = g_hash_table_lookup (stats_by_key, key);
+  if (self == NULL)
+    {
+      self = g_new0 (SourceStats, 1);
+      self->item.section = HOTPATH_FLOW_SOURCE;
+      self->item.reset = source_stats_reset;
+      self->item.snapshot = source_stats_snapshot;
+      self->name = g_strdup (name);
+      self->type = type;
+      hotpath_histogram_init (&self->duration);
+      g_hash_table_insert (stats_by_key, g_steal_pointer (&key), self);
+      hotpath_flow_register (&self->item);
+    }
+
+  g_mutex_unlock (&stats_lock);
+
+  return self;
+}
+
+void
+hotpath_source_aggregate (const HotpathEvent *event,
+                          guint64             thread_id,
+                          guint64             session_start_ticks,
+                          guint               logs_limit)
+{
+  SourceStats *self = (SourceStats *) event->key;
+  HotpathFlowLog *entry;
+  guint64 duration_ns;
+
+  if (event->start < session_start_ticks)
+    return;
+
+  duration_ns = hotpath_flow_ticks_to_ns (event->end >= event->start ? event->end - event->start : 0);
+  hotpath_histogram_record (&self->duration, duration_ns);
+
+  entry = hotpath_flow_log_ring_add (&self->logs, logs_limit);
+  if (entry != NULL)
+    {
+      entry->at_ns = hotpath_flow_at_ns (event->start, session_start_ticks);
+      entry->duration_ns = duration_ns;
+      entry->thread_id = thread_id;
+    }
+
+  if (event->reserved != 0)
+    {
+      self->last_slot = event->reserved;
+      hotpath_main_context_note_dispatch (event->reserved, self->name, event->start,
+                                          duration_ns, session_start_ticks);
+    }
+}
+
+/* ------------------------------------------------- wrapped GSourceFuncs */
+
+typedef struct
+{
+  GSourceFuncs  funcs;    /* first: the source points here */
+  const GSourceFuncs *orig;
+  SourceStats  *stats;
+} WatchedFuncs;
+
+static inline void
+record_dispatch (SourceStats  *stats,
+                 GMainContext *context,
+                 guint64       start,
+                 guint64       end)
+{
+  hotpath_collector_record_full (HOTPATH_FLOW_EVENT_SOURCE_DISPATCH, stats, start, end,
+                                 context != NULL ? hotpath_main_context_slot (context) : 0);
+}
+
+static gboolean
+watched_dispatch (GSource     *source,
+                  GSourceFunc  callback,
+                  gpointer     user_data)
+{
+  WatchedFuncs *watched = (WatchedFuncs *) source->source_funcs;
+  const GSourceFuncs *orig = watched->orig;
+  guint64 start;
+  gboolean ret;
+
+  if (G_UNLIKELY (__atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) == HOTPATH_RECORDING_OFF))
+    return orig->dispatch (source, callback, user_data);
+
+  start = hotpath_clock_read ();
+  ret = orig->dispatch (source, callback, user_data);
+  record_dispatch (watched->stats, source->context, start, hotpath_clock_read ());
+
+  return ret;
+}
+
+static void
+watched_finalize (GSource *source)
+{
+  WatchedFuncs *watched = (WatchedFuncs *) source->source_funcs;
+
+  /* GLib is done with the funcs once finalize returns; give the source its
+   * own back first so nothing can reach the copy after it is freed. */
+  source->source_funcs = watched->orig;
+  if (watched->orig->finalize != NULL)
+    watched->orig->finalize (source);
+  g_free (watched);
+}
+
+/* ------------------------------------------- wrapped idle callbacks */
+
+typedef struct
+{
+  GSourceCallbackFuncs *orig_funcs;
+  gpointer              orig_data;
+  SourceStats          *stats;
+  gint                  ref_count;
+} WatchedCallback;
+
+/* get() hands the trampoline to g_main_dispatch(), which calls it next on
+ * this same thread; the original function waits here until then. */
+static __thread WatchedCallback *pending_callback;
+static __thread GSourceFunc      pending_function;
+static __thread GSource         *pending_source;
+
+static void
+watched_callback_ref (gpointer data)
+{
+  WatchedCallback *self = data;
+
+  g_atomic_int_inc (&self->ref_count);
+}
+
+static void
+watched_callback_unref (gpointer data)
+{
+  WatchedCallback *self = data;
+
+  if (g_atomic_int_dec_and_test (&self->ref_count))
+    {
+      self->orig_funcs->unref (self->orig_data);
+      g_free (self);
+    }
+}
+
+static gboolean idle_trampoline (gpointer user_data);
+
+static void
+watched_callback_get (gpointer     data,
+                      GSource     *source,
+                      GSourceFunc *func,
+                      gpointer    *user_data)
+{
+  WatchedCallback *self = data;
+
+  /* The user's data comes back unchanged: g_idle_remove_by_data() and
+   * g_source_remove_by_user_data() compare it. */
+  self->orig_funcs->get (self->orig_data, source, func, user_data);
+  pending_callback = self;
+  pending_function = *func;
+  pending_source = source;
+  if (*func != NULL)
+    *func = idle_trampoline;
+}
+
+static GSourceCallbackFuncs watched_callback_funcs = {
+  watched_callback_ref,
+  watched_callback_unref,
+  watched_callback_get,
+};
+
+static gboolean
+idle_trampoline (gpointer user_data)
+{
+  WatchedCallback *self = pending_callback;
+  GSourceFunc function = pending_function;
+  GSource *source = pending_source;
+  guint64 start;
+  gboolean ret;
+
+  pending_callback = NULL;
+  pending_function = NULL;
+  pending_source = NULL;
+
+  if (G_UNLIKELY (self == NULL || function == NULL))
+    return G_SOURCE_REMOVE;
+
+  if (G_UNLIKELY (__atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) == HOTPATH_RECORDING_OFF))
+    return function (user_data);
+
+  start = hotpath_clock_read ();
+  ret = function (user_data);
+  record_dispatch (self->stats, source ? source->context : NULL, start, hotpath_clock_read ());
+
+  return ret;
+}
+
+static const char *
+source_type (GSource *source)
+{
+  if (source->source_funcs == &g_idle_funcs)
+    return "idle";
+  if (source->source_funcs == &g_timeout_funcs)
+    return "timeout";
+  return "source";
+}
+
+static void
+watch_with_type (GSource    *source,
+                 const char *label,
+                 const char *type)
+{
+  SourceStats *stats;
+  const char *name = label;
+
+  if (name == NULL)
+    name = g_source_get_name (source);
+  if (name == NULL)
+    name = "(unnamed)";
+
+  stats = source_stats_get (type, name);
+
+  if (g_source_get_name (source) == NULL)
+    g_source_set_name (source, name);
+
+  /* Watching twice changes nothing. */
+  if (source->callback_funcs == &watched_callback_funcs ||
+      source->source_funcs->dispatch == watched_dispatch)
+    return;
+
+  if (source->source_funcs == &g_idle_funcs && source->callback_funcs != NULL)
+    {
+      WatchedCallback *callback = g_new0 (WatchedCallback, 1);
+
+      callback->orig_funcs = source->callback_funcs;
+      callback->orig_data = source->callback_data;
+      callback->stats = stats;
+      callback->ref_count = 1;
+      /* set_callback_indirect() drops the source's reference on the old
+       * callback data: ours keeps it alive. */
+      callback->orig_funcs->ref (callback->orig_data);
+      g_source_set_callback_indirect (source, callback, &watched_callback_funcs);
+      return;
+    }
+
+  {
+    WatchedFuncs *watched = g_new0 (WatchedFuncs, 1);
+
+    watched->orig = source->source_funcs;
+    watched->funcs = *source->source_funcs;
+    watched->funcs.dispatch = watched_dispatch;
+    watched->funcs.finalize = watched_finalize;
+    watched->stats = stats;
+    g_source_set_funcs (source, &watched->funcs);
+  }
+}
+
+/**
+ * hotpath_source_watch:
+ * @source: a #GSource that is not attached yet
+ * @label: (nullable): the name to report; the source's name if %NULL
+ *
+ * Times every dispatch of @source: the count and a duration histogram per
+ * name, and the source's share of main-loop stalls. Call it before
+ * g_source_attach(). An idle source should have its callback set first,
+ * so that g_idle_remove_by_data() keeps finding it.
+ */
+void
+hotpath_source_watch (GSource    *source,
+                      const char *label)
+{
+  g_return_if_fail (source != NULL);
+  g_return_if_fail (g_source_get_context (source) == NULL);
+
+  watch_with_type (source, label, source_type (source));
+}
+
+/**
+ * hotpath_timeout_add_named:
+ * @interval: milliseconds
+ * @function: the callback
+ * @data: its data
+ * @name: the name to report
+ *
+ * What HOTPATH_TIMEOUT_ADD() calls.
+ *
+ * Returns: the source id
+ */
+guint
+hotpath_timeout_add_named (guint        interval,
+                           GSourceFunc  function,
+                           gpointer     data,
+                           const char  *name)
+{
+  GSource *source;
+  guint id;
+
+  g_return_val_if_fail (function != NULL, 0);
+
+  source = g_timeout_source_new (interval);
+  g_source_set_callback (source, function, data, NULL);
+  watch_with_type (source, name, "timeout");
+  id = g_source_attach (source, NULL);
+  g_source_unref (source);
+
+  return id;
+}
+
+/**
+ * hotpath_idle_add_named:
+ * @function: the callback
+ * @data: its data
+ * @name: the name to report
+ *
+ * What HOTPATH_IDLE_ADD() calls.
+ *
+ * Returns: the source id
+ */
+guint
+hotpath_idle_add_named (GSourceFunc  function,
+                        gpointer     data,
+                        const char  *name)
+{
+  GSource *source;
+  guint id;
+
+  g_return_val_if_fail (function != NULL, 0);
+
+  source = g_idle_source_new ();
+  g_source_set_callback (source, function, data, NULL);
+  watch_with_type (source, name, "idle");
+  id = g_source_attach (source, NULL);
+  g_source_unref (source);
+
+  return id;
+}
+
+/* ------------------------------------------------------ signal handlers */
+
+#define SIGNAL_DEPTH 64
+
+static __thread guint64 signal_starts[SIGNAL_DEPTH];
+static __thread guint   signal_depth;
+
+static void
+signal_pre (gpointer  data,
+            GClosure *closure)
+{
+  guint depth = signal_depth++;
+
+  if (G_LIKELY (depth < SIGNAL_DEPTH))
+    signal_starts[depth] = hotpath_clock_read ();
+}
+
+static void
+signal_post (gpointer  data,
+             GClosure *closure)
+{
+  guint depth = --signal_depth;
+  guint64 end;
+
+  if (G_UNLIKELY (depth >= SIGNAL_DEPTH))
+    return;
+  if (__atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) == HOTPATH_RECORDING_OFF)
+    return;
+
+  end = hotpath_clock_read ();
+  hotpath_collector_record_full (HOTPATH_FLOW_EVENT_SOURCE_DISPATCH, data,
+                                 signal_starts[depth], end, 0);
+}
+
+/**
+ * hotpath_signal_connect_named:
+ * @instance: (type GObject.Object): the instance to connect to
+ * @detailed_signal: "signal::detail"
+ * @handler: the handler
+ * @data: its data
+ * @name: the name to report
+ *
+ * What HOTPATH_SIGNAL_CONNECT() calls.
+ *
+ * Returns: the handler id, as g_signal_connect() returns it
+ */
+gulong
+hotpath_signal_connect_named (gpointer     instance,
+                              const char  *detailed_signal,
+                              GCallback    handler,
+                              gpointer     data,
+                              const char  *name)
+{
+  SourceStats *stats;
+  GClosure *closure;
+
+  g_return_val_if_fail (G_TYPE_CHECK_INSTANCE (instance), 0);
+  g_return_val_if_fail (detailed_signal != NULL, 0);
+  g_return_val_if_fail (handler != NULL, 0);
+
+  stats = source_stats_get ("signal", name ? name : detailed_signal);
+  closure = g_cclosure_new (handler, data, NULL);
+  g_closure_add_marshal_guards (closure, stats, signal_pre, stats, signal_post);
+
+  return g_signal_connect_closure (instance, detailed_signal, closure, FALSE);
+}

@@ -1,0 +1,751 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hotpath-task.c: GTask and GIO _async calls as futures.
+ *
+ * GTask cannot be subclassed and its callback is private, so a watched task
+ * carries a small record as qdata, filled in by whoever touches the task:
+ * hotpath_task_run_in_thread() (queued), its trampoline (run start and end,
+ * on the pool thread), the hotpath_task_return_*() calls (how it returned),
+ * the "completed" notify (fires once, right after the callback, in the
+ * callback's context) and a weak reference (the task is going away). Each
+ * step happens after the one before it through GTask's own
+ * synchronisation, so the record needs no lock. On finalization the record
+ * goes to the worker as one event and the worker adds it up per label.
+ *
+ * HOTPATH_ASYNC() passes a trampoline as the callback of any _async call:
+ * start to callback, success or error (when the result is a GTask, as for
+ * nearly all of GIO).
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "hotpath-flow-private.h"
+#include "hotpath-task.h"
+
+#define MAX_SITES 4096
+
+enum
+{
+  OUTCOME_NONE,
+  OUTCOME_VALUE,
+  OUTCOME_ERROR,
+  OUTCOME_CANCELLED,
+};
+
+typedef struct
+{
+  HotpathFlowItem    item;
+  char              *name;
+  char              *file;
+  guint              line;
+  const char        *type;
+  gboolean           log;
+  /* worker (counted from events: no cache line shared by the threads
+   * that make tasks) */
+  guint64            created;
+  guint64            returned;       /* returns noted while the callback was pending */
+  guint64            awaiting_ended;
+  guint64            ran_in_thread;
+  guint64            returned_value;
+  guint64            returned_error;
+  guint64            cancelled;
+  guint64            callbacks;
+  guint64            finalized;
+  guint64            no_return;
+  guint64            no_callback;
+  HotpathHistogram   queue_wait;
+  HotpathHistogram   run;
+  HotpathHistogram   to_callback;
+  HotpathHistogram   lifetime;
+  HotpathFlowLogRing logs;
+} FutureStats;
+
+typedef struct
+{
+  FutureStats     *stats;
+  GTask           *task;          /* not a reference; NULL once released */
+  GCancellable    *cancellable;
+  GTaskThreadFunc  func;
+  guint64          created;
+  guint64          queued;
+  guint64          run_start;
+  guint64          run_end;
+  guint64          returned;
+  guint64          completed;
+  guint64          finalized;
+  guint8           outcome;
+  guint8           ran_in_thread;
+  guint8           awaiting;        /* a TASK_RETURNED event was sent */
+} TaskRecord;
+
+typedef struct
+{
+  FutureStats         *stats;
+  GAsyncReadyCallback  callback;
+  gpointer             user_data;
+  guint64              start;
+} AsyncCall;
+
+static GMutex       sites_lock;
+static GHashTable  *stats_by_label;   /* "type\nlabel" -> FutureStats */
+static FutureStats *stats_by_index[MAX_SITES];
+static guint        n_stats;
+static GQuark       record_quark;
+
+/* ---------------------------------------------------------------- stats */
+
+static void
+future_stats_reset (HotpathFlowItem *item)
+{
+  FutureStats *self = (FutureStats *) item;
+
+  self->created = 0;
+  self->returned = 0;
+  self->awaiting_ended = 0;
+  self->ran_in_thread = 0;
+  self->returned_value = 0;
+  self->returned_error = 0;
+  self->cancelled = 0;
+  self->callbacks = 0;
+  self->finalized = 0;
+  self->no_return = 0;
+  self->no_callback = 0;
+  hotpath_histogram_clear (&self->queue_wait);
+  hotpath_histogram_clear (&self->run);
+  hotpath_histogram_clear (&self->to_callback);
+  hotpath_histogram_clear (&self->lifetime);
+  hotpath_flow_log_ring_clear (&self->logs);
+}
+
+static gpointer
+future_stats_snapshot (HotpathFlowItem *item,
+                       guint64          session_start_ticks)
+{
+  FutureStats *self = (FutureStats *) item;
+  HotpathFlowFuture *copy;
+  guint64 awaiting = self->returned > self->awaiting_ended ? self->returned - self->awaiting_ended : 0;
+
+  if (self->created == 0 && self->finalized == 0 && self->callbacks == 0 && awaiting == 0)
+    return NULL;
+
+  copy = g_new0 (HotpathFlowFuture, 1);
+  copy->id = self->item.id;
+  copy->name = g_strdup (self->name);
+  copy->file = g_strdup (self->file);
+  copy->line = self->line;
+  copy->type = self->type;
+  copy->created = self->created;
+  copy->ran_in_thread = self->ran_in_thread;
+  copy->returned_value = self->returned_value;
+  copy->returned_error = self->returned_error;
+  copy->cancelled = self->cancelled;
+  copy->callbacks = self->callbacks;
+  copy->finalized = self->finalized;
+  copy->no_return = self->no_return;
+  copy->no_callback = self->no_callback;
+  copy->awaiting_callback = awaiting;
+  hotpath_histogram_copy (&copy->queue_wait, &self->queue_wait);
+  hotpath_histogram_copy (&copy->run, &self->run);
+  hotpath_histogram_copy (&copy->to_callback, &self->to_callback);
+  hotpath_histogram_copy (&copy->lifetime, &self->lifetime);
+  copy->logs = hotpath_flow_log_ring_copy (&self->logs, &copy->n_logs);
+
+  return copy;
+}
+
+static char *
+site_name (const char        *label,
+           const HotpathSite *site)
+{
+  g_autofree char *base = NULL;
+
+  if (label != NULL)
+    return g_strdup (label);
+  if (site == NULL || site->file == NULL)
+    return g_strdup ("(unknown)");
+
+  base = g_path_get_basename (site->file);
+  return g_strdup_printf ("%s:%u", base, site->line);
+}
+
+static void
+ensure_quarks (void)
+{
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      record_quark = g_quark_from_static_string ("hotpath-task-record");
+      g_once_init_leave (&initialized, 1);
+    }
+}
+
+/* The stats of a call site. The site's id (which the core never sees for
+ * these sites) caches the index, so after the first call this is a load. */
+static FutureStats *
+future_stats_for_site (const HotpathSite *site,
+                       const char        *label,
+                       gboolean           log,
+                       const char        *type)
+{
+  HotpathSite *writable = (HotpathSite *) site;
+  guint index = site ? __atomic_load_n (&writable->id, __ATOMIC_ACQUIRE) : 0;
+  g_autofree char *name = NULL;
+  g_autofree char *key = NULL;
+  FutureStats *self;
+
+  ensure_quarks ();
+
+  if (G_LIKELY (index != 0))
+    return stats_by_index[index - 1];
+
+  name = site_name (label, site);
+  key = g_strdup_printf ("%s\n%s", type, name);
+
+  g_mutex_lock (&sites_lock);
+
+  if (stats_by_label == NULL)
+    stats_by_label = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  self = g_hash_table_lookup (stats_by_label, key);
+  if (self == NULL)
+    {
+      self = g_new0 (FutureStats, 1);
+      self->item.section = HOTPATH_FLOW_FUTURE;
+      self->item.reset = future_stats_reset;
+      self->item.snapshot = future_stats_snapshot;
+      self->name = g_steal_pointer (&name);
+      self->file = site ? g_strdup (site->file) : NULL;
+      self->line = site ? site->line : 0;
+      self->type = type;
+      hotpath_histogram_init (&self->queue_wait);
+      hotpath_histogram_init (&self->run);
+      hotpath_histogram_init (&self->to_callback);
+      hotpath_histogram_init (&self->lifetime);
+      g_hash_table_insert (stats_by_label, g_steal_pointer (&key), self);
+      hotpath_flow_register (&self->item);
+    }
+  self->log |= log;
+
+  if (site != NULL && n_stats < MAX_SITES)
+    {
+      stats_by_index[n_stats++] = self;
+      __atomic_store_n (&writable->id, n_stats, __ATOMIC_RELEASE);
+    }
+
+  g_mutex_unlock (&sites_lock);
+
+  return self;
+}
+
+static inline gboolean
+recording (void)
+{
+  return __atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) != HOTPATH_RECORDING_OFF;
+}
+
+static inline guint64
+now_ticks (void)
+{
+  return recording () ? hotpath_clock_read () : 0;
+}
+
+/* ---------------------------------------------------------------- tasks */
+
+static void
+note_outcome (TaskRecord *record,
+              GTask      *task)
+{
+  if (record->outcome != OUTCOME_NONE)
+    return;
+
+  if (g_task_had_error (task))
+    record->outcome = record->cancellable && g_cancellable_is_cancelled (record->cancellable)
+                        ? OUTCOME_CANCELLED : OUTCOME_ERROR;
+  else if (g_task_get_completed (task))
+    record->outcome = OUTCOME_VALUE;
+}
+
+static inline void
+send (guint32       kind,
+      FutureStats  *stats,
+      guint64       ticks)
+{
+  if (ticks != 0)
+    hotpath_collector_record_full (kind, stats, ticks, 0, 0);
+}
+
+/* With `.log = TRUE` only: the exact end of the callback. */
+static void
+task_completed (GObject    *object,
+                GParamSpec *pspec,
+                gpointer    data)
+{
+  TaskRecord *record = data;
+
+  record->completed = now_ticks ();
+  if (record->awaiting)
+    {
+      record->awaiting = FALSE;
+      send (HOTPATH_FLOW_EVENT_TASK_CALLBACK, record->stats, record->completed);
+    }
+  if (record->completed == 0)
+    record->completed = 1;
+  note_outcome (record, G_TASK (object));
+}
+
+/* The qdata's destroy notify: g_object_finalize() runs it after GTask's
+ * own finalize, when the task's memory is still there but its members are
+ * released, so only the completed flag and had_error are read. One qdata
+ * entry does the work of a weak reference and a lookup table: per task it
+ * costs one GData slot, not a signal handler (see docs/performance.md). */
+static void
+task_released (gpointer data)
+{
+  TaskRecord *record = data;
+  GTask *task = record->task;
+  guint64 now = now_ticks ();
+
+  if (g_task_get_completed (task))
+    {
+      /* Without the notify, the callback's end is taken as the release,
+       * which GTask itself does right after the callback unless the
+       * application still holds the task. */
+      if (record->completed == 0)
+        record->completed = now ? now : 1;
+      note_outcome (record, task);
+    }
+  else if (record->outcome == OUTCOME_NONE && g_task_had_error (task))
+    record->outcome = OUTCOME_ERROR;
+
+  /* The worker ends the wait if record->awaiting is still set. */
+  g_clear_object (&record->cancellable);
+  record->task = NULL;
+
+  if (now == 0)
+    {
+      g_free (record);
+      return;
+    }
+
+  record->finalized = now;
+  hotpath_collector_record_full (HOTPATH_FLOW_EVENT_TASK_DONE, record, record->created,
+                                 record->finalized, 0);
+}
+
+/**
+ * hotpath_task_register:
+ * @task: a #GTask
+ * @options: what HOTPATH_TASK() was given
+ * @site: (nullable): where it was called
+ *
+ * What HOTPATH_TASK() calls.
+ *
+ * Returns: (transfer none): @task
+ */
+GTask *
+hotpath_task_register (GTask                    *task,
+                       const HotpathTaskOptions *options,
+                       const HotpathSite        *site)
+{
+  TaskRecord *record;
+  FutureStats *stats;
+  GCancellable *cancellable;
+
+  g_return_val_if_fail (G_IS_TASK (task), task);
+
+  stats = future_stats_for_site (site, options ? options->label : NULL,
+                                 options ? options->log : FALSE, "task");
+  /* No check for a second HOTPATH_TASK on the same task: it would cost a
+   * qdata lookup on every task, and replacing the qdata releases the
+   * first record (counted as finalized without returning). */
+  record = g_new0 (TaskRecord, 1);
+  record->stats = stats;
+  record->task = task;
+  record->created = now_ticks ();
+  send (HOTPATH_FLOW_EVENT_FUTURE_CREATED, stats, record->created);
+  if ((cancellable = g_task_get_cancellable (task)) != NULL)
+    record->cancellable = g_object_ref (cancellable);
+
+  g_object_set_qdata_full (G_OBJECT (task), record_quark, record, task_released);
+  if (stats->log)
+    g_signal_connect (task, "notify::completed", G_CALLBACK (task_completed), record);
+
+  return task;
+}
+
+static inline TaskRecord *
+task_record (GTask *task)
+{
+  if (record_quark == 0)
+    return NULL;
+  return g_object_get_qdata (G_OBJECT (task), record_quark);
+}
+
+static void
+task_thread_trampoline (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  TaskRecord *record = task_record (task);
+
+  record->run_start = now_ticks ();
+  record->func (task, source_object, task_data, cancellable);
+  record->run_end = now_ticks ();
+}
+
+static void
+run_in_thread (GTask           *task,
+               GTaskThreadFunc  task_func,
+               gboolean         sync)
+{
+  TaskRecord *record = task_record (task);
+
+  if (record == NULL)
+    {
+      if (sync)
+        g_task_run_in_thread_sync (task, task_func);
+      else
+        g_task_run_in_thread (task, task_func);
+      return;
+    }
+
+  record->func = task_func;
+  record->queued = now_ticks ();
+  record->ran_in_thread = TRUE;
+
+  if (sync)
+    g_task_run_in_thread_sync (task, task_thread_trampoline);
+  else
+    g_task_run_in_thread (task, task_thread_trampoline);
+}
+
+/**
+ * hotpath_task_run_in_thread:
+ * @task: a #GTask
+ * @task_func: (scope async): the function to run in a thread
+ *
+ * g_task_run_in_thread(), timed: the wait for a pool thread and the run.
+ */
+void
+hotpath_task_run_in_thread (GTask           *task,
+                            GTaskThreadFunc  task_func)
+{
+  g_return_if_fail (G_IS_TASK (task));
+  run_in_thread (task, task_func, FALSE);
+}
+
+/**
+ * hotpath_task_run_in_thread_sync:
+ * @task: a #GTask
+ * @task_func: (scope call): the function to run in a thread
+ *
+ * g_task_run_in_thread_sync(), timed.
+ */
+void
+hotpath_task_run_in_thread_sync (GTask           *task,
+                                 GTaskThreadFunc  task_func)
+{
+  g_return_if_fail (G_IS_TASK (task));
+  run_in_thread (task, task_func, TRUE);
+}
+
+static inline void
+note_return (GTask *task,
+             guint8 outcome)
+{
+  TaskRecord *record = task_record (task);
+
+  if (record != NULL)
+    {
+      record->returned = now_ticks ();
+      record->outcome = outcome;
+      /* Before the return: the callback may run inside it. */
+      if (!record->awaiting && record->completed == 0 && record->returned != 0)
+        {
+          record->awaiting = TRUE;
+          send (HOTPATH_FLOW_EVENT_TASK_RETURNED, record->stats, record->returned);
+        }
+    }
+}
+
+/**
+ * hotpath_task_return_pointer:
+ * @task: a #GTask
+ * @result: (nullable) (transfer full): the result
+ * @result_destroy: (nullable): frees @result if it is never propagated
+ *
+ * g_task_return_pointer(), noted.
+ */
+void
+hotpath_task_return_pointer (GTask          *task,
+                             gpointer        result,
+                             GDestroyNotify  result_destroy)
+{
+  note_return (task, OUTCOME_VALUE);
+  g_task_return_pointer (task, result, result_destroy);
+}
+
+/**
+ * hotpath_task_return_boolean:
+ * @task: a #GTask
+ * @result: the result
+ *
+ * g_task_return_boolean(), noted.
+ */
+void
+hotpath_task_return_boolean (GTask    *task,
+                             gboolean  result)
+{
+  note_return (task, OUTCOME_VALUE);
+  g_task_return_boolean (task, result);
+}
+
+/**
+ * hotpath_task_return_int:
+ * @task: a #GTask
+ * @result: the result
+ *
+ * g_task_return_int(), noted.
+ */
+void
+hotpath_task_return_int (GTask  *task,
+                         gssize  result)
+{
+  note_return (task, OUTCOME_VALUE);
+  g_task_return_int (task, result);
+}
+
+/**
+ * hotpath_task_return_error:
+ * @task: a #GTask
+ * @error: (transfer full): the error
+ *
+ * g_task_return_error(), noted; %G_IO_ERROR_CANCELLED counts as cancelled.
+ */
+void
+hotpath_task_return_error (GTask  *task,
+                           GError *error)
+{
+  note_return (task, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                       ? OUTCOME_CANCELLED : OUTCOME_ERROR);
+  g_task_return_error (task, error);
+}
+
+/**
+ * hotpath_task_return_error_if_cancelled:
+ * @task: a #GTask
+ *
+ * g_task_return_error_if_cancelled(), noted.
+ *
+ * Returns: whether the task was cancelled and has returned
+ */
+gboolean
+hotpath_task_return_error_if_cancelled (GTask *task)
+{
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
+    note_return (task, OUTCOME_CANCELLED);
+
+  return g_task_return_error_if_cancelled (task);
+}
+
+/* ------------------------------------------------------ HOTPATH_ASYNC */
+
+/**
+ * hotpath_async_begin:
+ * @site: the call site, with its label
+ * @callback: (nullable): the caller's callback
+ * @user_data: its data
+ *
+ * What HOTPATH_ASYNC() calls to start timing.
+ *
+ * Returns: (transfer full): the data for hotpath_async_ready()
+ */
+gpointer
+hotpath_async_begin (const HotpathSite   *site,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  AsyncCall *call = g_new (AsyncCall, 1);
+
+  call->stats = future_stats_for_site (site, site ? site->label : NULL, FALSE, "async");
+  call->callback = callback;
+  call->user_data = user_data;
+  call->start = now_ticks ();
+  send (HOTPATH_FLOW_EVENT_FUTURE_CREATED, call->stats, call->start);
+
+  return call;
+}
+
+/**
+ * hotpath_async_ready:
+ * @source_object: (nullable): as for #GAsyncReadyCallback
+ * @result: the result
+ * @data: what hotpath_async_begin() returned
+ *
+ * The callback HOTPATH_ASYNC() passes: records, then calls the caller's.
+ */
+void
+hotpath_async_ready (GObject      *source_object,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  AsyncCall *call = data;
+  gboolean failed = G_IS_TASK (result) && g_task_had_error (G_TASK (result));
+
+  if (call->start != 0 && recording ())
+    hotpath_collector_record_full (HOTPATH_FLOW_EVENT_ASYNC_DONE, call->stats, call->start,
+                                   hotpath_clock_read (), failed);
+
+  if (call->callback != NULL)
+    call->callback (source_object, result, call->user_data);
+
+  g_free (call);
+}
+
+/* --------------------------------------------------------------- worker */
+
+static const char *
+outcome_name (const TaskRecord *record)
+{
+  if (record->completed == 0)
+    return record->outcome != OUTCOME_NONE ? "no_callback" : "no_return";
+
+  switch (record->outcome)
+    {
+    case OUTCOME_ERROR:
+      return "error";
+    case OUTCOME_CANCELLED:
+      return "cancelled";
+    default:
+      return "value";
+    }
+}
+
+static inline guint64
+span_ns (guint64 from,
+         guint64 to)
+{
+  return from != 0 && to >= from ? hotpath_flow_ticks_to_ns (to - from) : 0;
+}
+
+void
+hotpath_task_aggregate (const HotpathEvent *event,
+                        guint64             thread_id,
+                        guint64             session_start_ticks,
+                        guint               logs_limit)
+{
+  if (event->kind == HOTPATH_FLOW_EVENT_FUTURE_CREATED ||
+      event->kind == HOTPATH_FLOW_EVENT_TASK_RETURNED ||
+      event->kind == HOTPATH_FLOW_EVENT_TASK_CALLBACK)
+    {
+      FutureStats *stats = (FutureStats *) event->key;
+
+      if (event->start < session_start_ticks)
+        return;
+      if (event->kind == HOTPATH_FLOW_EVENT_FUTURE_CREATED)
+        stats->created++;
+      else if (event->kind == HOTPATH_FLOW_EVENT_TASK_RETURNED)
+        stats->returned++;
+      else
+        stats->awaiting_ended++;
+      return;
+    }
+
+  if (event->kind == HOTPATH_FLOW_EVENT_ASYNC_DONE)
+    {
+      FutureStats *stats = (FutureStats *) event->key;
+      guint64 duration_ns;
+
+      if (event->start < session_start_ticks)
+        return;
+
+      duration_ns = span_ns (event->start, event->end);
+      stats->callbacks++;
+      stats->finalized++;
+      if (event->reserved)
+        stats->returned_error++;
+      else
+        stats->returned_value++;
+      hotpath_histogram_record (&stats->to_callback, duration_ns);
+      hotpath_histogram_record (&stats->lifetime, duration_ns);
+      return;
+    }
+
+  if (event->kind == HOTPATH_FLOW_EVENT_TASK_DONE)
+    {
+      TaskRecord *record = (TaskRecord *) event->key;
+      FutureStats *stats = record->stats;
+      const char *outcome = outcome_name (record);
+      guint64 lifetime_ns = span_ns (record->created, record->finalized);
+      guint64 to_callback_ns = 0;
+      HotpathFlowLog *entry;
+
+      if (record->created < session_start_ticks)
+        {
+          g_free (record);
+          return;
+        }
+
+      if (record->awaiting)
+        stats->awaiting_ended++;
+
+      stats->finalized++;
+      if (record->ran_in_thread)
+        {
+          stats->ran_in_thread++;
+          if (record->run_start != 0)
+            {
+              hotpath_histogram_record (&stats->queue_wait, span_ns (record->queued, record->run_start));
+              hotpath_histogram_record (&stats->run, span_ns (record->run_start, record->run_end));
+            }
+        }
+
+      if (record->completed != 0)
+        {
+          /* Without a hotpath_task_return_*() call, a thread function
+           * is taken to return the task as it ends, as most do. */
+          guint64 returned = record->returned ? record->returned : record->run_end;
+
+          stats->callbacks++;
+          if (returned != 0)
+            {
+              to_callback_ns = span_ns (returned, record->completed);
+              hotpath_histogram_record (&stats->to_callback, to_callback_ns);
+            }
+        }
+
+      if (strcmp (outcome, "value") == 0)
+        stats->returned_value++;
+      else if (strcmp (outcome, "error") == 0)
+        stats->returned_error++;
+      else if (strcmp (outcome, "cancelled") == 0)
+        stats->cancelled++;
+      else if (strcmp (outcome, "no_callback") == 0)
+        stats->no_callback++;
+      else
+        stats->no_return++;
+
+      hotpath_histogram_record (&stats->lifetime, lifetime_ns);
+
+      if (stats->log && (entry = hotpath_flow_log_ring_add (&stats->logs, logs_limit)) != NULL)
+        {
+          entry->at_ns = hotpath_flow_at_ns (record->created, session_start_ticks);
+          entry->duration_ns = lifetime_ns;
+          entry->value_ns = to_callback_ns;
+          entry->thread_id = thread_id;
+          entry->outcome = outcome;
+          if (record->ran_in_thread && record->run_start != 0)
+            entry->text = g_strdup_printf ("queued %" G_GUINT64_FORMAT " ns, ran %" G_GUINT64_FORMAT " ns",
+                                           span_ns (record->queued, record->run_start),
+                                           span_ns (record->run_start, record->run_end));
+        }
+
+      g_free (record);
+    }
+}
