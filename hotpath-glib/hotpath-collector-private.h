@@ -23,7 +23,7 @@ typedef enum
   /* END flow */
 } HotpathEventKind;
 
-/* HotpathEvent.flags */
+/* HotpathEvent.reserved, for SITE and ADDRESS events */
 #define HOTPATH_EVENT_FLAG_NO_ALLOC 1u  /* allocations tracked: the call made none */
 
 typedef struct
@@ -32,7 +32,8 @@ typedef struct
   guint64       start;
   guint64       end;
   guint32       kind;
-  guint32       flags;
+  guint32       reserved;  /* SITE and ADDRESS: HOTPATH_EVENT_FLAG_*; flow
+                            * kinds: their 32-bit payload */
 } HotpathEvent;
 
 G_STATIC_ASSERT (sizeof (HotpathEvent) == 32);

@@ -206,7 +206,7 @@ push_event_flags (ThreadBuffer     *buffer,
   event->start = start;
   event->end = end;
   event->kind = kind;
-  event->flags = flags;
+  event->reserved = flags;
 
   __atomic_store_n (&buffer->head, head + 1, __ATOMIC_RELEASE);
 
@@ -262,7 +262,7 @@ push_event_with_alloc (ThreadBuffer             *buffer,
   event->start = start;
   event->end = end;
   event->kind = kind;
-  event->flags = 0;
+  event->reserved = 0;
 
   alloc = (HotpathAllocEvent *) &buffer->events[(head + 1) & RING_MASK];
   alloc->bytes = sample->values[HOTPATH_ALLOC_METRIC_BYTES];
@@ -766,9 +766,9 @@ drain_buffer (ThreadBuffer *buffer)
         }
 
       /* Flow events (kind >= HOTPATH_EVENT_FLOW_FIRST) carry a payload in
-       * flags and go to no function: aggregate_event () returns NULL. */
+       * reserved and go to no function: aggregate_event () returns NULL. */
       last = aggregate_event (event, buffer->thread_id);
-      if (G_UNLIKELY (last != NULL && (event->flags & HOTPATH_EVENT_FLAG_NO_ALLOC)))
+      if (G_UNLIKELY (last != NULL && (event->reserved & HOTPATH_EVENT_FLAG_NO_ALLOC)))
         hotpath_alloc_aggregate_record_none (&last->alloc);
     }
 

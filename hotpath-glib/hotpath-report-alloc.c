@@ -312,3 +312,64 @@ hotpath_report_table_functions_alloc (HotpathSnapshot *snapshot,
 
   return g_string_free (out, FALSE);
 }
+
+/**
+ * hotpath_report_text_functions_alloc:
+ * @snapshot: a snapshot
+ * @limit: rows to show; 0 for all
+ *
+ * For people and LLMs (the live API's text form): one line per function,
+ * units formatted.
+ *
+ * Returns: (transfer full) (nullable): the text, or %NULL when the session
+ *   did not track allocations
+ */
+char *
+hotpath_report_text_functions_alloc (HotpathSnapshot *snapshot,
+                                     guint            limit)
+{
+  HotpathAllocSnapshot *alloc = snapshot->alloc;
+  g_autofree char *session_bytes = NULL;
+  g_autofree char *live_bytes = NULL;
+  GString *text;
+  guint n;
+
+  if (alloc == NULL)
+    return NULL;
+
+  n = alloc->functions->len;
+  if (limit > 0)
+    n = MIN (n, limit);
+
+  text = g_string_new (NULL);
+  session_bytes = hotpath_format_bytes (alloc->session.request_bytes);
+  live_bytes = hotpath_format_bytes ((guint64) MAX ((gint64) (alloc->process.alloc_bytes - alloc->process.free_bytes), 0));
+  g_string_append_printf (text, "Allocations (%s figures): %s asked for in %" G_GUINT64_FORMAT
+                          " allocations during the session; the process holds %s in %" G_GINT64_FORMAT
+                          " blocks. Sorted by total %s.\n",
+                          alloc->self_mode ? "self" : "cumulative",
+                          session_bytes, alloc->session.alloc_count, live_bytes,
+                          (gint64) (alloc->process.alloc_count - alloc->process.free_count),
+                          metric_titles[alloc->metric]);
+
+  for (guint i = 0; i < n; i++)
+    {
+      HotpathFunctionStats *stats = g_ptr_array_index (alloc->functions, i);
+      const HotpathHistogram *bytes = &stats->alloc->metrics[HOTPATH_ALLOC_METRIC_BYTES];
+      const HotpathHistogram *count = &stats->alloc->metrics[HOTPATH_ALLOC_METRIC_COUNT];
+      const HotpathHistogram *peak_bytes = &stats->alloc->metrics[HOTPATH_ALLOC_METRIC_PEAK_BYTES];
+      const HotpathHistogram *peak_count = &stats->alloc->metrics[HOTPATH_ALLOC_METRIC_PEAK_COUNT];
+      g_autofree char *total = hotpath_format_bytes (bytes->sum);
+      g_autofree char *avg = hotpath_format_bytes (histogram_avg (bytes));
+      g_autofree char *max = hotpath_format_bytes (bytes->max);
+      g_autofree char *peak = hotpath_format_bytes (peak_bytes->max);
+
+      g_string_append_printf (text, "%u. %s (id %u): %" G_GUINT64_FORMAT " calls, %s in %" G_GUINT64_FORMAT
+                              " allocations (avg %s, max %s per call), peak live %s and %" G_GUINT64_FORMAT
+                              " blocks in one call\n",
+                              i + 1, stats->name, stats->id, bytes->count, total, count->sum,
+                              avg, max, peak, peak_count->max);
+    }
+
+  return g_string_free (text, FALSE);
+}

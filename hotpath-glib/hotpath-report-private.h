@@ -29,6 +29,8 @@ JsonNode *hotpath_report_json_functions_alloc   (HotpathSnapshot *snapshot,
                                                  guint            limit);
 char     *hotpath_report_table_functions_alloc  (HotpathSnapshot *snapshot,
                                                  guint            limit);
+char     *hotpath_report_text_functions_alloc   (HotpathSnapshot *snapshot,
+                                                 guint            limit);
 
 /* BEGIN flow (issue 4): hotpath-report-flow.c */
 JsonNode *hotpath_report_json_channels          (HotpathSnapshot *snapshot,

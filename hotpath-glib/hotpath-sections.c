@@ -119,9 +119,20 @@ static const HotpathSection sections[] = {
    * json (and logs_json, text, logs_text) and they appear on every route. */
   {
     .name = "functions_alloc",
-    .description = "Memory allocated by each measured function: bytes and allocation counts.",
-    .fields = "one row per function with its allocation count and bytes.",
-    .has_logs = TRUE,
+    .description = "Memory allocated by each measured function, per call: bytes asked for, "
+                   "allocation count, and peak live bytes and blocks during the call; "
+                   "present when libhotpath-glib-alloc-1 is loaded.",
+    .fields = "mode: cumulative (callees included, recursion counted once) or self; metric: "
+              "the sort metric; percentiles; total_count; limit; process, session: totals "
+              "(request_bytes, alloc_bytes, alloc_count, free_bytes, free_count, live_bytes, "
+              "live_count; bytes other than request_bytes are usable sizes); threads: the same "
+              "per thread_id (exited: true sums exited threads); data: one row per function with "
+              "id, name, file, line, calls and, for each of bytes, count, peak_bytes and "
+              "peak_count, its total, avg, min, max, percentiles (keyed p50, p95...) and "
+              "percent_total.",
+    .schema_def = "functions_alloc",
+    .json = hotpath_report_json_functions_alloc,
+    .text = hotpath_report_text_functions_alloc,
   },
   {
     .name = "channels",

@@ -265,7 +265,9 @@ test_http_unavailable (Fixture       *f,
       g_autofree char *path = g_strdup_printf ("/%s", sections[i].name);
 
       live_get (f->port, path, &response);
-      if (sections[i].json != NULL)
+      /* functions_alloc needs libhotpath-glib-alloc-1, which this test does
+       * not load: its builder says it is not available. */
+      if (sections[i].json != NULL && !g_str_equal (sections[i].name, "functions_alloc"))
         {
           g_assert_cmpuint (response.status, ==, 200);
           hotpath_test_assert_valid_json (response.body, sections[i].schema_def);

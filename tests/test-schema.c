@@ -464,11 +464,11 @@ test_schema_unknown_section (void)
 {
   g_autoptr(JsonNode) report = parse (example_report);
   JsonObject *sections = member_object (report, "sections");
-  JsonObject *alloc = json_object_new ();
+  JsonObject *threads = json_object_new ();
 
   /* Sections the schema does not describe yet take any object. */
-  json_object_set_int_member (alloc, "anything", 1);
-  json_object_set_object_member (sections, "functions_alloc", alloc);
+  json_object_set_int_member (threads, "anything", 1);
+  json_object_set_object_member (sections, "threads", threads);
   json_object_set_object_member (sections, "gauges", json_object_new ());
   assert_valid (report, NULL);
 
