@@ -734,11 +734,6 @@ drain_buffer (ThreadBuffer *buffer)
     {
       const HotpathEvent *event = &buffer->events[tail & RING_MASK];
 
-      /* Hand room back as we go, so a producer waiting on a full ring
-       * resumes before the whole ring is drained. */
-      if (G_UNLIKELY ((tail & (RETURN_ROOM_EVERY - 1)) == RETURN_ROOM_EVERY - 1))
-        __atomic_store_n (&buffer->tail, tail + 1, __ATOMIC_RELEASE);
-
       /* Allocation tracking: the figures of the call just aggregated, or
        * a call and its figures in one slot. (Flow kinds start at 16 and
        * stay below 256, so the low byte tells the packed kinds apart.) */
@@ -746,10 +741,9 @@ drain_buffer (ThreadBuffer *buffer)
         {
           if (last != NULL)
             hotpath_alloc_aggregate_record (&last->alloc, (const HotpathAllocEvent *) event);
-          continue;
         }
-      if (G_UNLIKELY ((event->kind & HOTPATH_ALLOC_PACKED_KIND_MASK) == HOTPATH_EVENT_ALLOC_PACKED ||
-                      (event->kind & HOTPATH_ALLOC_PACKED_KIND_MASK) == HOTPATH_EVENT_ALLOC_PACKED_ADDRESS))
+      else if (G_UNLIKELY ((event->kind & HOTPATH_ALLOC_PACKED_KIND_MASK) == HOTPATH_EVENT_ALLOC_PACKED ||
+                           (event->kind & HOTPATH_ALLOC_PACKED_KIND_MASK) == HOTPATH_EVENT_ALLOC_PACKED_ADDRESS))
         {
           const HotpathAllocPackedEvent *packed = (const HotpathAllocPackedEvent *) event;
           HotpathEvent timing = { packed->key, packed->start, packed->start + packed->duration,
@@ -762,14 +756,21 @@ drain_buffer (ThreadBuffer *buffer)
           last = aggregate_event (&timing, buffer->thread_id);
           if (last != NULL)
             hotpath_alloc_aggregate_record (&last->alloc, &alloc);
-          continue;
+        }
+      else
+        {
+          /* Flow events (kind >= HOTPATH_EVENT_FLOW_FIRST) carry a payload
+           * in reserved and go to no function: aggregate_event () returns
+           * NULL for them. */
+          last = aggregate_event (event, buffer->thread_id);
+          if (G_UNLIKELY (last != NULL && (event->reserved & HOTPATH_EVENT_FLAG_NO_ALLOC)))
+            hotpath_alloc_aggregate_record_none (&last->alloc);
         }
 
-      /* Flow events (kind >= HOTPATH_EVENT_FLOW_FIRST) carry a payload in
-       * reserved and go to no function: aggregate_event () returns NULL. */
-      last = aggregate_event (event, buffer->thread_id);
-      if (G_UNLIKELY (last != NULL && (event->reserved & HOTPATH_EVENT_FLAG_NO_ALLOC)))
-        hotpath_alloc_aggregate_record_none (&last->alloc);
+      /* Hand room back as we go, so a producer waiting on a full ring
+       * resumes before the whole ring is drained. */
+      if (G_UNLIKELY ((tail & (RETURN_ROOM_EVERY - 1)) == RETURN_ROOM_EVERY - 1))
+        __atomic_store_n (&buffer->tail, tail + 1, __ATOMIC_RELEASE);
     }
 
   __atomic_store_n (&buffer->tail, tail, __ATOMIC_RELEASE);
