@@ -99,11 +99,30 @@ typedef struct
    * that allocates the same each time), not yet in the histograms. */
   guint64          run_values[HOTPATH_ALLOC_N_METRICS];
   guint64          run_length;
+  /* The figures of the calls in the function's timing log ring, same
+   * index; seq says which call an entry belongs to (calls recorded without
+   * figures leave theirs stale). */
+  HotpathAllocSample *logs;
+  guint64            *log_seqs;
 } HotpathAllocAggregate;
 
-typedef HotpathAllocAggregate HotpathAllocStats;
+/* One logged call as a snapshot keeps it, oldest first. */
+typedef struct
+{
+  guint64 values[HOTPATH_ALLOC_N_METRICS];
+  guint64 end_ns;       /* since the session started */
+  guint64 thread_id;
+} HotpathAllocLogEntry;
+
+typedef struct
+{
+  HotpathHistogram      metrics[HOTPATH_ALLOC_N_METRICS];
+  HotpathAllocLogEntry *logs;
+  guint                 n_logs;
+} HotpathAllocStats;
 
 typedef struct _HotpathFunctionStats HotpathFunctionStats;
+typedef struct _HotpathLogEntry HotpathLogEntry;
 
 /* The allocation part of a snapshot; absent when nothing was tracked. */
 typedef struct
@@ -129,11 +148,20 @@ HotpathAllocStack    *hotpath_alloc_stack_new         (void);
 void                  hotpath_alloc_stack_free        (HotpathAllocStack *stack);
 
 void                  hotpath_alloc_aggregate_record  (HotpathAllocAggregate **aggregate,
-                                                       const HotpathAllocEvent *event);
-void                  hotpath_alloc_aggregate_record_none (HotpathAllocAggregate **aggregate);
+                                                       const HotpathAllocEvent *event,
+                                                       guint64                 log_seq,
+                                                       guint                   logs_limit);
+void                  hotpath_alloc_aggregate_record_none (HotpathAllocAggregate **aggregate,
+                                                           guint64                 log_seq,
+                                                           guint                   logs_limit);
 void                  hotpath_alloc_aggregate_free    (HotpathAllocAggregate  *aggregate);
-gsize                 hotpath_alloc_aggregate_get_memory_size (const HotpathAllocAggregate *aggregate);
-HotpathAllocStats    *hotpath_alloc_stats_copy        (HotpathAllocAggregate  *aggregate);
+gsize                 hotpath_alloc_aggregate_get_memory_size (const HotpathAllocAggregate *aggregate,
+                                                               guint                        logs_limit);
+HotpathAllocStats    *hotpath_alloc_stats_copy        (HotpathAllocAggregate  *aggregate,
+                                                       guint64                 first_seq,
+                                                       const HotpathLogEntry  *timing_logs,
+                                                       guint                   n_logs,
+                                                       guint                   logs_limit);
 void                  hotpath_alloc_stats_free        (HotpathAllocStats      *stats);
 
 HotpathAllocSnapshot *hotpath_alloc_snapshot_new      (void);

@@ -27,6 +27,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "hotpath-alloc-core-private.h"
 #include "hotpath-env-private.h"
 #include "hotpath-snapshot-private.h"
@@ -167,12 +169,49 @@ aggregate_ensure (HotpathAllocAggregate **aggregate)
   return self;
 }
 
+/* Keeps the figures of the call that the function's timing log entry
+ * @log_seq describes (the consumer wrote that entry just before). */
+static inline void
+aggregate_log (HotpathAllocAggregate *self,
+               guint64                log_seq,
+               guint                  logs_limit,
+               guint64                bytes,
+               guint64                count,
+               guint64                peak_bytes,
+               guint64                peak_count)
+{
+  guint slot;
+
+  if (logs_limit == 0 || log_seq == G_MAXUINT64)
+    return;
+
+  if (G_UNLIKELY (self->logs == NULL))
+    {
+      self->logs = g_new (HotpathAllocSample, logs_limit);
+      self->log_seqs = g_new (guint64, logs_limit);
+      for (guint i = 0; i < logs_limit; i++)
+        self->log_seqs[i] = G_MAXUINT64;
+    }
+
+  slot = (guint) (log_seq % logs_limit);
+  self->logs[slot].values[HOTPATH_ALLOC_METRIC_BYTES] = bytes;
+  self->logs[slot].values[HOTPATH_ALLOC_METRIC_COUNT] = count;
+  self->logs[slot].values[HOTPATH_ALLOC_METRIC_PEAK_BYTES] = peak_bytes;
+  self->logs[slot].values[HOTPATH_ALLOC_METRIC_PEAK_COUNT] = peak_count;
+  self->log_seqs[slot] = log_seq;
+}
+
 /* A call that allocated nothing: counted, and recorded as zeros in the
  * histograms only when a snapshot copies them. */
 void
-hotpath_alloc_aggregate_record_none (HotpathAllocAggregate **aggregate)
+hotpath_alloc_aggregate_record_none (HotpathAllocAggregate **aggregate,
+                                     guint64                 log_seq,
+                                     guint                   logs_limit)
 {
-  aggregate_ensure (aggregate)->calls_without_alloc++;
+  HotpathAllocAggregate *self = aggregate_ensure (aggregate);
+
+  self->calls_without_alloc++;
+  aggregate_log (self, log_seq, logs_limit, 0, 0, 0, 0);
 }
 
 static void
@@ -197,9 +236,14 @@ aggregate_flush (HotpathAllocAggregate *self)
  * recorded at once, which keeps it ahead of a loop of allocating calls. */
 void
 hotpath_alloc_aggregate_record (HotpathAllocAggregate   **aggregate,
-                                const HotpathAllocEvent  *event)
+                                const HotpathAllocEvent  *event,
+                                guint64                   log_seq,
+                                guint                     logs_limit)
 {
   HotpathAllocAggregate *self = aggregate_ensure (aggregate);
+
+  aggregate_log (self, log_seq, logs_limit, event->bytes, event->count,
+                 event->peak_bytes, event->peak_count);
 
   if (self->run_length > 0 &&
       self->run_values[HOTPATH_ALLOC_METRIC_BYTES] == event->bytes &&
@@ -232,13 +276,14 @@ hotpath_alloc_aggregate_free (HotpathAllocAggregate *aggregate)
 
   for (guint i = 0; i < HOTPATH_ALLOC_N_METRICS; i++)
     hotpath_histogram_clear (&aggregate->metrics[i]);
+  g_free (aggregate->logs);
+  g_free (aggregate->log_seqs);
   g_free (aggregate);
 }
 
-/* Called by the consumer, with the collector's lock held: it may fold the
- * pending runs into the aggregate's histograms. */
 gsize
-hotpath_alloc_aggregate_get_memory_size (const HotpathAllocAggregate *aggregate)
+hotpath_alloc_aggregate_get_memory_size (const HotpathAllocAggregate *aggregate,
+                                         guint                        logs_limit)
 {
   gsize size;
 
@@ -248,12 +293,32 @@ hotpath_alloc_aggregate_get_memory_size (const HotpathAllocAggregate *aggregate)
   size = sizeof (HotpathAllocAggregate);
   for (guint i = 0; i < HOTPATH_ALLOC_N_METRICS; i++)
     size += hotpath_histogram_get_memory_size (&aggregate->metrics[i]);
+  if (aggregate->logs != NULL)
+    size += logs_limit * (sizeof (HotpathAllocSample) + sizeof (guint64));
 
   return size;
 }
 
+/*
+ * hotpath_alloc_stats_copy:
+ * @aggregate: (nullable): a function's allocation aggregate
+ * @first_seq: the sequence number of the oldest call in @timing_logs
+ * @timing_logs: the function's logged calls, as the snapshot keeps them
+ * @n_logs: how many
+ * @logs_limit: the size of the log rings
+ *
+ * Called by the consumer, with the collector's lock held: it folds the
+ * pending runs into the aggregate's histograms.
+ *
+ * Returns: (nullable): the snapshot's copy, or %NULL if no call recorded
+ *   allocation figures
+ */
 HotpathAllocStats *
-hotpath_alloc_stats_copy (HotpathAllocAggregate *aggregate)
+hotpath_alloc_stats_copy (HotpathAllocAggregate *aggregate,
+                          guint64                first_seq,
+                          const HotpathLogEntry *timing_logs,
+                          guint                  n_logs,
+                          guint                  logs_limit)
 {
   HotpathAllocStats *stats;
 
@@ -268,13 +333,36 @@ hotpath_alloc_stats_copy (HotpathAllocAggregate *aggregate)
   for (guint i = 0; i < HOTPATH_ALLOC_N_METRICS; i++)
     hotpath_histogram_copy (&stats->metrics[i], &aggregate->metrics[i]);
 
+  stats->logs = g_new (HotpathAllocLogEntry, MAX (n_logs, 1));
+  for (guint j = 0; j < n_logs && aggregate->logs != NULL; j++)
+    {
+      guint64 seq = first_seq + j;
+      guint slot = (guint) (seq % logs_limit);
+
+      /* Recursive calls in cumulative mode have no figures of their own. */
+      if (aggregate->log_seqs[slot] != seq)
+        continue;
+
+      memcpy (stats->logs[stats->n_logs].values, aggregate->logs[slot].values,
+              sizeof stats->logs[0].values);
+      stats->logs[stats->n_logs].end_ns = timing_logs[j].end_ns;
+      stats->logs[stats->n_logs].thread_id = timing_logs[j].thread_id;
+      stats->n_logs++;
+    }
+
   return stats;
 }
 
 void
 hotpath_alloc_stats_free (HotpathAllocStats *stats)
 {
-  hotpath_alloc_aggregate_free (stats);
+  if (stats == NULL)
+    return;
+
+  for (guint i = 0; i < HOTPATH_ALLOC_N_METRICS; i++)
+    hotpath_histogram_clear (&stats->metrics[i]);
+  g_free (stats->logs);
+  g_free (stats);
 }
 
 static void

@@ -740,7 +740,8 @@ drain_buffer (ThreadBuffer *buffer)
       if (G_UNLIKELY (event->kind == HOTPATH_EVENT_ALLOC))
         {
           if (last != NULL)
-            hotpath_alloc_aggregate_record (&last->alloc, (const HotpathAllocEvent *) event);
+            hotpath_alloc_aggregate_record (&last->alloc, (const HotpathAllocEvent *) event,
+                                            last->n_logged - 1, logs_limit);
         }
       else if (G_UNLIKELY ((event->kind & HOTPATH_ALLOC_PACKED_KIND_MASK) == HOTPATH_EVENT_ALLOC_PACKED ||
                            (event->kind & HOTPATH_ALLOC_PACKED_KIND_MASK) == HOTPATH_EVENT_ALLOC_PACKED_ADDRESS))
@@ -755,7 +756,7 @@ drain_buffer (ThreadBuffer *buffer)
 
           last = aggregate_event (&timing, buffer->thread_id);
           if (last != NULL)
-            hotpath_alloc_aggregate_record (&last->alloc, &alloc);
+            hotpath_alloc_aggregate_record (&last->alloc, &alloc, last->n_logged - 1, logs_limit);
         }
       else
         {
@@ -764,7 +765,7 @@ drain_buffer (ThreadBuffer *buffer)
            * NULL for them. */
           last = aggregate_event (event, buffer->thread_id);
           if (G_UNLIKELY (last != NULL && (event->reserved & HOTPATH_EVENT_FLAG_NO_ALLOC)))
-            hotpath_alloc_aggregate_record_none (&last->alloc);
+            hotpath_alloc_aggregate_record_none (&last->alloc, last->n_logged - 1, logs_limit);
         }
 
       /* Hand room back as we go, so a producer waiting on a full ring
@@ -1103,7 +1104,8 @@ hotpath_collector_snapshot (const char *name,
 
       if (tracking_alloc)
         {
-          stats->alloc = hotpath_alloc_stats_copy (aggregate->alloc);
+          stats->alloc = hotpath_alloc_stats_copy (aggregate->alloc, first, stats->logs,
+                                                   stats->n_logs, logs_limit);
           if (stats->alloc != NULL)
             g_ptr_array_add (snapshot->alloc->functions, stats);
         }
@@ -1155,7 +1157,7 @@ hotpath_collector_get_memory_size (void)
       size += hotpath_histogram_get_memory_size (&aggregate->histogram);
       if (aggregate->logs != NULL)
         size += logs_limit * sizeof (HotpathLogEntry);
-      size += hotpath_alloc_aggregate_get_memory_size (aggregate->alloc);
+      size += hotpath_alloc_aggregate_get_memory_size (aggregate->alloc, logs_limit);
       if (aggregate->name != NULL)
         size += strlen (aggregate->name) + 1;
       if (aggregate->file != NULL)

@@ -373,3 +373,103 @@ hotpath_report_text_functions_alloc (HotpathSnapshot *snapshot,
 
   return g_string_free (text, FALSE);
 }
+
+static HotpathFunctionStats *
+find_alloc_function (HotpathSnapshot *snapshot,
+                     guint            id)
+{
+  if (snapshot->alloc == NULL)
+    return NULL;
+
+  for (guint i = 0; i < snapshot->alloc->functions->len; i++)
+    {
+      HotpathFunctionStats *stats = g_ptr_array_index (snapshot->alloc->functions, i);
+
+      if (stats->id == id)
+        return stats;
+    }
+
+  return NULL;
+}
+
+/**
+ * hotpath_report_json_function_alloc_logs:
+ * @snapshot: a snapshot
+ * @function_id: a function's numeric id
+ *
+ * Returns: (transfer full) (nullable): what the function's recent calls
+ *   allocated, newest first, or %NULL if no function with allocation
+ *   figures has that id
+ */
+JsonNode *
+hotpath_report_json_function_alloc_logs (HotpathSnapshot *snapshot,
+                                         guint            function_id)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  HotpathFunctionStats *stats = find_alloc_function (snapshot, function_id);
+
+  if (stats == NULL)
+    return NULL;
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  add_uint (builder, "id", stats->id);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, stats->name);
+  json_builder_set_member_name (builder, "logs");
+  json_builder_begin_array (builder);
+  for (guint i = stats->alloc->n_logs; i > 0; i--)
+    {
+      const HotpathAllocLogEntry *entry = &stats->alloc->logs[i - 1];
+
+      json_builder_begin_object (builder);
+      add_uint (builder, "index", stats->alloc->n_logs - i);
+      for (guint m = 0; m < HOTPATH_ALLOC_N_METRICS; m++)
+        add_uint (builder, metric_keys[m], entry->values[m]);
+      add_uint (builder, "end_ns", entry->end_ns);
+      add_uint (builder, "thread_id", entry->thread_id);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+/**
+ * hotpath_report_text_function_alloc_logs:
+ * @snapshot: a snapshot
+ * @function_id: a function's numeric id
+ *
+ * Returns: (transfer full) (nullable): the same for people and LLMs
+ */
+char *
+hotpath_report_text_function_alloc_logs (HotpathSnapshot *snapshot,
+                                         guint            function_id)
+{
+  HotpathFunctionStats *stats = find_alloc_function (snapshot, function_id);
+  GString *text;
+
+  if (stats == NULL)
+    return NULL;
+
+  text = g_string_new (NULL);
+  g_string_append_printf (text, "Allocations of the last %u calls of %s (id %u), newest first:\n",
+                          stats->alloc->n_logs, stats->name, stats->id);
+  for (guint i = stats->alloc->n_logs; i > 0; i--)
+    {
+      const HotpathAllocLogEntry *entry = &stats->alloc->logs[i - 1];
+      g_autofree char *bytes = hotpath_format_bytes (entry->values[HOTPATH_ALLOC_METRIC_BYTES]);
+      g_autofree char *peak = hotpath_format_bytes (entry->values[HOTPATH_ALLOC_METRIC_PEAK_BYTES]);
+      g_autofree char *end = hotpath_format_duration (entry->end_ns);
+
+      g_string_append_printf (text, "#%u  %s in %" G_GUINT64_FORMAT " allocations, peak %s in %"
+                              G_GUINT64_FORMAT " blocks  ended at %s into the session  thread %"
+                              G_GUINT64_FORMAT "\n",
+                              stats->alloc->n_logs - i, bytes,
+                              entry->values[HOTPATH_ALLOC_METRIC_COUNT], peak,
+                              entry->values[HOTPATH_ALLOC_METRIC_PEAK_COUNT], end, entry->thread_id);
+    }
+
+  return g_string_free (text, FALSE);
+}

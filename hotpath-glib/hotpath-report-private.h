@@ -31,6 +31,10 @@ char     *hotpath_report_table_functions_alloc  (HotpathSnapshot *snapshot,
                                                  guint            limit);
 char     *hotpath_report_text_functions_alloc   (HotpathSnapshot *snapshot,
                                                  guint            limit);
+JsonNode *hotpath_report_json_function_alloc_logs (HotpathSnapshot *snapshot,
+                                                   guint            function_id);
+char     *hotpath_report_text_function_alloc_logs (HotpathSnapshot *snapshot,
+                                                   guint            function_id);
 
 /* BEGIN flow (issue 4): hotpath-report-flow.c */
 JsonNode *hotpath_report_json_channels          (HotpathSnapshot *snapshot,

@@ -131,8 +131,12 @@ static const HotpathSection sections[] = {
               "peak_count, its total, avg, min, max, percentiles (keyed p50, p95...) and "
               "percent_total.",
     .schema_def = "functions_alloc",
+    .logs_schema_def = "function_alloc_logs",
+    .has_logs = TRUE,
     .json = hotpath_report_json_functions_alloc,
+    .logs_json = hotpath_report_json_function_alloc_logs,
     .text = hotpath_report_text_functions_alloc,
+    .logs_text = hotpath_report_text_function_alloc_logs,
   },
   {
     .name = "channels",

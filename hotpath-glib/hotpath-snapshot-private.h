@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-typedef struct
+typedef struct _HotpathLogEntry
 {
   guint64 duration_ns;
   guint64 end_ns;       /* since the session started */

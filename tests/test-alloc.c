@@ -991,6 +991,55 @@ test_disabled (void)
   g_assert_null (find_function (snapshot, "n_mallocs")->alloc);
 }
 
+/* The recent calls' figures, for the live routes: newest first, and in
+ * cumulative mode without the recursive calls, which have none. */
+static void
+test_logs (void)
+{
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  g_autoptr(GArray) percentiles = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *text = NULL;
+  const HotpathAllocStats *stats;
+  double p = 50.0;
+
+  g_array_append_val (percentiles, p);
+  g_setenv ("HOTPATH_ALLOC_SELF", "0", TRUE);
+  g_assert_true (hotpath_collector_start (3));
+  for (guint n = 1; n <= 5; n++)
+    n_mallocs (n, 24);
+  recurse (3);
+  hotpath_collector_stop ();
+  snapshot = hotpath_collector_snapshot ("test-alloc", percentiles, 0);
+
+  stats = find_alloc (snapshot, "n_mallocs");
+  g_assert_cmpuint (stats->n_logs, ==, 3);
+  /* Oldest first in the snapshot: the calls with 3, 4 and 5 blocks. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_cmpuint (stats->logs[i].values[BYTES], ==, (3 + i) * 24);
+      g_assert_cmpuint (stats->logs[i].values[COUNT], ==, 3 + i);
+      g_assert_cmpuint (stats->logs[i].values[PEAK_COUNT], ==, 3 + i);
+      g_assert_cmpuint (stats->logs[i].thread_id, !=, 0);
+    }
+
+  /* recurse (3): three timed calls, one with figures. */
+  g_assert_cmpuint (hotpath_function_stats_get_n_logs (find_function (snapshot, "recurse")), ==, 3);
+  stats = find_alloc (snapshot, "recurse");
+  g_assert_cmpuint (stats->n_logs, ==, 1);
+  g_assert_cmpuint (stats->logs[0].values[BYTES], ==, 3 * 40);
+
+  node = hotpath_report_json_function_alloc_logs (snapshot, find_function (snapshot, "n_mallocs")->id);
+  json = json_to_string (node, FALSE);
+  hotpath_test_assert_valid_json (json, "function_alloc_logs");
+  g_assert_nonnull (strstr (json, "\"logs\":[{\"index\":0,\"bytes\":120,\"count\":5,"));
+  g_assert_null (hotpath_report_json_function_alloc_logs (snapshot, 100000));
+
+  text = hotpath_report_text_function_alloc_logs (snapshot, find_function (snapshot, "n_mallocs")->id);
+  g_assert_nonnull (strstr (text, "#0  120 B in 5 allocations"));
+}
+
 static void
 test_report (void)
 {
@@ -1164,6 +1213,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Alloc/profiler-not-counted", test_profiler_not_counted);
   g_test_add_func ("/Hotpath/Alloc/disabled", test_disabled);
   g_test_add_func ("/Hotpath/Alloc/invalid-env", test_invalid_env);
+  g_test_add_func ("/Hotpath/Alloc/logs", test_logs);
   g_test_add_func ("/Hotpath/Alloc/report", test_report);
 
   return g_test_run ();
