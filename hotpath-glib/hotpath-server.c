@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <json-glib/json-glib.h>
 
+#include "hotpath-alloc-core-private.h"
 #include "hotpath-collector-private.h"
 #include "hotpath-env-private.h"
 #include "hotpath-sections-private.h"
@@ -166,6 +167,9 @@ server_thread (gpointer data)
   HotpathServerConfig *config = &self->server_config;
   guint16 http_port = 0;
   guint16 mcp_port = 0;
+
+  /* Allocation tracking: nothing this thread allocates is the program's. */
+  hotpath_alloc_internal_enter ();
 
   g_main_context_push_thread_default (self->context);
 
