@@ -140,7 +140,7 @@ cmd_valgrind () {
   local supp=/usr/share/glib-2.0/valgrind/glib.supp
   [[ -f "$supp" ]] && wrap+=" --suppressions=$supp"
   export G_SLICE=always-malloc G_DEBUG=gc-friendly
-  exec meson test -C "$BUILDDIR" --wrap="$wrap" --no-suite slow \
+  exec meson test -C "$BUILDDIR" --wrap="$wrap" --no-suite slow --no-suite script \
     --timeout-multiplier 10 --print-errorlogs --num-processes 2 "$@"
 }
 
@@ -155,7 +155,7 @@ Commands:
   test [ARGS...]      build and run all test suites; ARGS go to meson test (--suite core)
   bench [ARGS...]     build and run the benchmarks
   sanitize [ARGS...]  build into $ASAN_BUILDDIR with ASan and UBSan and run the tests there
-  valgrind [ARGS...]  run the tests under valgrind, skipping the suite 'slow'
+  valgrind [ARGS...]  run the tests under valgrind, skipping the suites 'slow' and 'script'
   help                show this help
 
 build, demo, test, bench, sanitize and valgrind run 'deps' first.
