@@ -380,7 +380,7 @@ test_dbus_flow (void)
   g_subprocess_launcher_setenv (launcher, "HOTPATH_METRICS_SERVER_OFF", "1", TRUE);
   g_subprocess_launcher_setenv (launcher, "HOTPATH_MCP_SERVER_OFF", "1", TRUE);
   g_subprocess_launcher_setenv (launcher, "HOTPATH_OUTPUT_FORMAT", "none", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_STALL_MS", "100", TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_STALL_MS", "200", TRUE);
   process = g_subprocess_launcher_spawn (launcher, &error, HOTPATH_TEST_LIVE_TARGET, "flow", NULL);
   g_assert_no_error (error);
 

@@ -526,7 +526,7 @@ flow_target_start (guint16 *mcp_port)
   g_subprocess_launcher_setenv (launcher, "HOTPATH_MCP_PORT", "0", TRUE);
   g_subprocess_launcher_setenv (launcher, "HOTPATH_DBUS_OFF", "1", TRUE);
   g_subprocess_launcher_setenv (launcher, "HOTPATH_OUTPUT_FORMAT", "none", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_STALL_MS", "100", TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_STALL_MS", "200", TRUE);
   process = g_subprocess_launcher_spawn (launcher, &error, HOTPATH_TEST_LIVE_TARGET, "flow", NULL);
   g_assert_no_error (error);
 
@@ -637,7 +637,7 @@ test_mcp_flow (void)
   text = first_text (result_of (main_loop));
   g_assert_true (g_regex_match_simple ("^1\\. main \\(id [0-9]+\\): watching, [0-9]+ iterations, busy [0-9.]+ ms, "
                                        "waiting in poll [0-9.]+ (ms|s) \\([0-9.]+% busy\\), 1 stall "
-                                       "\\(iterations busier than 100.00 ms; 25[0-9.]+ ms in all\\)",
+                                       "\\(iterations busier than 200.00 ms; 25[0-9.]+ ms in all\\)",
                                        text, G_REGEX_MULTILINE, 0));
   g_assert_nonnull (strstr (text, "longest dispatches: slow_frame 25"));
 
