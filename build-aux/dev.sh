@@ -141,7 +141,7 @@ cmd_valgrind () {
   [[ -f "$supp" ]] && wrap+=" --suppressions=$supp"
   export G_SLICE=always-malloc G_DEBUG=gc-friendly
   # The alloc suite interposes malloc, as valgrind does: they cannot share a process.
-  exec meson test -C "$BUILDDIR" --wrap="$wrap" --no-suite slow --no-suite alloc \
+  exec meson test -C "$BUILDDIR" --wrap="$wrap" --no-suite slow --no-suite script --no-suite alloc \
     --timeout-multiplier 10 --print-errorlogs --num-processes 2 "$@"
 }
 
@@ -156,7 +156,7 @@ Commands:
   test [ARGS...]      build and run all test suites; ARGS go to meson test (--suite core)
   bench [ARGS...]     build and run the benchmarks
   sanitize [ARGS...]  build into $ASAN_BUILDDIR with ASan and UBSan and run the tests there
-  valgrind [ARGS...]  run the tests under valgrind, skipping the suite 'slow'
+  valgrind [ARGS...]  run the tests under valgrind, skipping the suites 'slow' and 'script'
   help                show this help
 
 build, demo, test, bench, sanitize and valgrind run 'deps' first.

@@ -242,8 +242,11 @@ handle_tools_list (void)
       logs_name = g_strdup_printf ("%s_logs", section->name);
       logs_description = g_strdup_printf ("The most recent entries (HOTPATH_LOGS_LIMIT, 50) of one item of "
                                           "%s, newest first: for functions, each call's duration, when it "
-                                          "ended (time since the session started) and the thread id. Take "
-                                          "the id from a row of %s.%s", section->name, section->name,
+                                          "ended (time since the session started) and the thread id; for "
+                                          "channels, each message's queue latency and text; for futures, each "
+                                          "task's lifetime and outcome; for sources, each dispatch's duration; "
+                                          "for main loops, each stall and what ran in it. Take the id from a "
+                                          "row of %s.%s", section->name, section->name,
                                           section->logs_json == NULL ? " Not collected by this build." : "");
       g_free (title);
       title = g_strdup_printf ("Live %s logs", section->name);

@@ -8,6 +8,10 @@
  * processes and many scrapes add up in PromQL (histogram_quantile, rate).
  * A histogram bucket is at most 1/1024 of its value wide, so a value is
  * placed by its bucket's lowest value with an error below 0.1 %.
+ *
+ * The data-flow sections add counters and gauges (no histograms: their
+ * items are few and their percentiles are in the JSON): per channel, per
+ * watched source and per watched main context, labelled by name and id.
  */
 
 #include "config.h"
@@ -16,6 +20,7 @@
 
 #include "hotpath-clock-private.h"
 #include "hotpath-collector-private.h"
+#include "hotpath-flow-private.h"
 #include "hotpath-http-private.h"
 #include "hotpath-snapshot-private.h"
 
@@ -139,6 +144,151 @@ bin_histogram (HotpathFunctionStats *stats,
     }
 }
 
+/* {channel="jobs",id="3",type="async_queue"} */
+static void
+append_item_labels (GString    *out,
+                    const char *key,
+                    const char *name,
+                    guint       id,
+                    const char *type)
+{
+  g_string_append_printf (out, "{%s=\"", key);
+  append_escaped (out, name);
+  g_string_append_printf (out, "\",id=\"%u\"", id);
+  if (type != NULL)
+    {
+      g_string_append (out, ",type=\"");
+      append_escaped (out, type);
+      g_string_append_c (out, '"');
+    }
+  g_string_append (out, "} ");
+}
+
+/* Which number of an item a family shows. */
+typedef enum
+{
+  CHANNEL_SENT,
+  CHANNEL_RECEIVED,
+  CHANNEL_QUEUED,
+  SOURCE_DISPATCHES,
+  SOURCE_SECONDS,
+  LOOP_ITERATIONS,
+  LOOP_BUSY_SECONDS,
+  LOOP_WAIT_SECONDS,
+  LOOP_STALLS,
+} FlowValue;
+
+static const struct
+{
+  const char *family;
+  const char *type;
+  const char *unit;
+  const char *help;
+} flow_families[] = {
+  [CHANNEL_SENT] = { "hotpath_channel_sent", "counter", NULL,
+                     "Messages pushed to a channel this session (thread pools: items pushed)." },
+  [CHANNEL_RECEIVED] = { "hotpath_channel_received", "counter", NULL,
+                         "Messages popped from a channel this session (thread pools: items started)." },
+  [CHANNEL_QUEUED] = { "hotpath_channel_queued", "gauge", NULL,
+                       "Messages in a channel now (thread pools: items waiting for a thread)." },
+  [SOURCE_DISPATCHES] = { "hotpath_source_dispatches", "counter", NULL,
+                          "Dispatches of a watched main-loop source (signal handlers: calls) this session." },
+  [SOURCE_SECONDS] = { "hotpath_source_dispatch_seconds", "counter", "seconds",
+                       "Time spent in the dispatches of a watched main-loop source this session." },
+  [LOOP_ITERATIONS] = { "hotpath_main_loop_iterations", "counter", NULL,
+                        "Iterations of a watched main context this session." },
+  [LOOP_BUSY_SECONDS] = { "hotpath_main_loop_busy_seconds", "counter", "seconds",
+                          "Time a watched main context spent outside poll (prepare, check, dispatch) this session." },
+  [LOOP_WAIT_SECONDS] = { "hotpath_main_loop_wait_seconds", "counter", "seconds",
+                          "Time a watched main context spent waiting in poll this session." },
+  [LOOP_STALLS] = { "hotpath_main_loop_stalls", "counter", NULL,
+                    "Iterations of a watched main context busier than HOTPATH_STALL_MS this session." },
+};
+
+static void
+append_flow_family (GString         *out,
+                    HotpathSnapshot *snapshot,
+                    FlowValue        value,
+                    gboolean         openmetrics)
+{
+  HotpathFlowSnapshot *flow = snapshot->flow;
+  const char *family = flow_families[value].family;
+  gboolean counter = g_str_equal (flow_families[value].type, "counter");
+  GPtrArray *items;
+
+  if (value <= CHANNEL_QUEUED)
+    items = flow->channels;
+  else if (value <= SOURCE_SECONDS)
+    items = flow->sources;
+  else
+    items = flow->main_loops;
+
+  /* A family shows up with its first item, as the report's sections do. */
+  if (items->len == 0)
+    return;
+
+  append_header (out, family, flow_families[value].type, flow_families[value].unit,
+                 flow_families[value].help, openmetrics);
+  for (guint i = 0; i < items->len; i++)
+    {
+      gpointer item = g_ptr_array_index (items, i);
+
+      g_string_append_printf (out, "%s%s", family, counter ? "_total" : "");
+      switch (value)
+        {
+        case CHANNEL_SENT:
+        case CHANNEL_RECEIVED:
+        case CHANNEL_QUEUED:
+          {
+            HotpathFlowChannel *channel = item;
+
+            append_item_labels (out, "channel", channel->name, channel->id, channel->type);
+            if (value == CHANNEL_QUEUED)
+              g_string_append_printf (out, "%" G_GINT64_FORMAT "\n", channel->queued);
+            else
+              g_string_append_printf (out, "%" G_GUINT64_FORMAT "\n",
+                                      value == CHANNEL_SENT ? channel->sent : channel->received);
+          }
+          break;
+
+        case SOURCE_DISPATCHES:
+        case SOURCE_SECONDS:
+          {
+            HotpathFlowSource *source = item;
+
+            append_item_labels (out, "source", source->name, source->id, source->type);
+            if (value == SOURCE_DISPATCHES)
+              g_string_append_printf (out, "%" G_GUINT64_FORMAT, source->duration.count);
+            else
+              append_double (out, (double) source->duration.sum / 1e9);
+            g_string_append_c (out, '\n');
+          }
+          break;
+
+        case LOOP_ITERATIONS:
+        case LOOP_BUSY_SECONDS:
+        case LOOP_WAIT_SECONDS:
+        case LOOP_STALLS:
+          {
+            HotpathFlowMainLoop *loop = item;
+
+            append_item_labels (out, "context", loop->name, loop->id, NULL);
+            if (value == LOOP_ITERATIONS)
+              g_string_append_printf (out, "%" G_GUINT64_FORMAT, loop->iterations);
+            else if (value == LOOP_STALLS)
+              g_string_append_printf (out, "%" G_GUINT64_FORMAT, loop->n_stalls);
+            else
+              append_double (out, (double) (value == LOOP_BUSY_SECONDS ? loop->busy_ns : loop->wait_ns) / 1e9);
+            g_string_append_c (out, '\n');
+          }
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
+
 /**
  * hotpath_metrics_render:
  * @snapshot: a snapshot
@@ -221,6 +371,10 @@ hotpath_metrics_render (HotpathSnapshot *snapshot,
       append_labels (out, stats);
       g_string_append_printf (out, "} %" G_GUINT64_FORMAT "\n", calls);
     }
+
+  if (snapshot->flow != NULL)
+    for (guint v = 0; v < G_N_ELEMENTS (flow_families); v++)
+      append_flow_family (out, snapshot, (FlowValue) v, openmetrics);
 
   if (openmetrics)
     g_string_append (out, "# EOF\n");

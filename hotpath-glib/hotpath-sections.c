@@ -3,14 +3,19 @@
  * hotpath-sections.c: the sections the live API serves, in one table.
  *
  * HTTP, D-Bus and MCP iterate this table; none of them knows a section by
- * name. Section JSON itself is built in hotpath-report-json.c only.
+ * name. Section JSON itself is built in hotpath-report-json.c and
+ * hotpath-report-flow.c only; the text for MCP is read back from that JSON
+ * where it can be, so the summary and the raw JSON never disagree.
  */
 
 #include "config.h"
 
+#include <stdio.h>
+
 #include "hotpath-format-private.h"
 #include "hotpath-report-private.h"
 #include "hotpath-sections-private.h"
+#include "hotpath-snapshot-private.h"
 
 /* For people and LLMs: one line per function with its id (which the logs
  * need) and every duration in ns, µs, ms or s. */
@@ -96,6 +101,597 @@ function_logs_text (HotpathSnapshot *snapshot,
   return g_string_free (text, FALSE);
 }
 
+/* ------------------------------------------------------------ data flow */
+
+/* Every snapshot the collector takes carries the flow subsystem's copy
+ * (it is always built in), so a process without channels answers an
+ * empty section rather than "not available": that is what it has. Only a
+ * snapshot made without the collector has none. */
+static JsonNode *
+channels_json (HotpathSnapshot *snapshot,
+               guint            limit)
+{
+  return snapshot->flow != NULL ? hotpath_report_json_channels (snapshot, limit) : NULL;
+}
+
+static JsonNode *
+futures_json (HotpathSnapshot *snapshot,
+              guint            limit)
+{
+  return snapshot->flow != NULL ? hotpath_report_json_futures (snapshot, limit) : NULL;
+}
+
+static JsonNode *
+sources_json (HotpathSnapshot *snapshot,
+              guint            limit)
+{
+  return snapshot->flow != NULL ? hotpath_report_json_sources (snapshot, limit) : NULL;
+}
+
+static JsonNode *
+main_loop_json (HotpathSnapshot *snapshot,
+                guint            limit)
+{
+  return snapshot->flow != NULL ? hotpath_report_json_main_loop (snapshot, limit) : NULL;
+}
+
+/* An item's logs are the item itself: its row carries its log ring, and
+ * the counts beside the lines say what the lines are a sample of. */
+static JsonNode *
+channel_logs_json (HotpathSnapshot *snapshot,
+                   guint            id)
+{
+  return hotpath_report_json_flow_item (snapshot, "channels", id);
+}
+
+static JsonNode *
+future_logs_json (HotpathSnapshot *snapshot,
+                  guint            id)
+{
+  return hotpath_report_json_flow_item (snapshot, "futures", id);
+}
+
+static JsonNode *
+source_logs_json (HotpathSnapshot *snapshot,
+                  guint            id)
+{
+  return hotpath_report_json_flow_item (snapshot, "sources", id);
+}
+
+static JsonNode *
+main_loop_logs_json (HotpathSnapshot *snapshot,
+                     guint            id)
+{
+  return hotpath_report_json_flow_item (snapshot, "main_loop", id);
+}
+
+static gboolean
+is_flow_section (const HotpathSection *section)
+{
+  return section->json == channels_json || section->json == futures_json ||
+         section->json == sources_json || section->json == main_loop_json;
+}
+
+/* The text is read back from the section's JSON, so that its order, its
+ * limit and its numbers are those of the raw JSON that follows it. */
+
+static JsonObject *
+object_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static JsonArray *
+array_member (JsonObject *object,
+              const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static gint64
+int_member (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_int (node) : 0;
+}
+
+static guint64
+uint_member (JsonObject *object,
+             const char *name)
+{
+  return (guint64) MAX (int_member (object, name), 0);
+}
+
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static void
+append_duration (GString    *text,
+                 const char *prefix,
+                 guint64     ns)
+{
+  g_autofree char *formatted = hotpath_format_duration (ns);
+
+  g_string_append_printf (text, "%s%s", prefix, formatted);
+}
+
+static const char *
+plural (guint64     n,
+        const char *one,
+        const char *many)
+{
+  return n == 1 ? one : many;
+}
+
+/* ", latency avg 1.20 µs, p50 1.10 µs, p95 2.00 µs, max 3.10 µs" from a
+ * summary; ", latency none" when it counted nothing. */
+static void
+append_summary (GString         *text,
+                HotpathSnapshot *snapshot,
+                JsonObject      *item,
+                const char      *member,
+                const char      *label)
+{
+  JsonObject *summary = object_member (item, member);
+  JsonObject *percentiles = object_member (summary, "percentiles_ns");
+  guint n_percentiles;
+  const double *ranks = hotpath_snapshot_get_percentiles (snapshot, &n_percentiles);
+
+  if (uint_member (summary, "count") == 0)
+    {
+      g_string_append_printf (text, ", %s none", label);
+      return;
+    }
+
+  g_string_append_printf (text, ", %s", label);
+  append_duration (text, " avg ", uint_member (summary, "avg_ns"));
+  for (guint p = 0; p < n_percentiles; p++)
+    {
+      g_autofree char *key = hotpath_format_percentile_key (ranks[p]);
+      g_autofree char *prefix = g_strdup_printf (", %s ", key);
+
+      if (percentiles != NULL && json_object_has_member (percentiles, key))
+        append_duration (text, prefix, uint_member (percentiles, key));
+    }
+  append_duration (text, ", max ", uint_member (summary, "max_ns"));
+}
+
+/* The first line of a section's text; returns its rows. */
+static JsonArray *
+begin_section_text (GString         *text,
+                    HotpathSnapshot *snapshot,
+                    JsonNode        *node,
+                    const char      *one,
+                    const char      *many,
+                    const char      *order,
+                    const char      *when_empty)
+{
+  JsonObject *section = json_node_get_object (node);
+  JsonArray *data = array_member (section, "data");
+  guint64 total = uint_member (section, "total_count");
+  guint shown = data != NULL ? json_array_get_length (data) : 0;
+  g_autofree char *elapsed = hotpath_format_duration (hotpath_snapshot_get_elapsed_ns (snapshot));
+
+  g_string_append_printf (text, "%s (pid %" G_GINT64_FORMAT "): %s elapsed, %" G_GUINT64_FORMAT " %s",
+                          hotpath_snapshot_get_name (snapshot), hotpath_snapshot_get_pid (snapshot),
+                          elapsed, total, plural (total, one, many));
+  if (shown < total)
+    g_string_append_printf (text, ", the first %u %s shown", shown, order);
+  g_string_append (text, ".\n");
+  if (total == 0)
+    g_string_append_printf (text, "%s\n", when_empty);
+
+  return data;
+}
+
+static char *
+channels_text (HotpathSnapshot *snapshot,
+               guint            limit)
+{
+  g_autoptr(JsonNode) node = channels_json (snapshot, limit);
+  JsonArray *data;
+  GString *text;
+
+  if (node == NULL)
+    return NULL;
+
+  text = g_string_new (NULL);
+  data = begin_section_text (text, snapshot, node, "channel", "channels", "by id",
+                             "No GAsyncQueue (HOTPATH_ASYNC_QUEUE) or GThreadPool (HOTPATH_THREAD_POOL) "
+                             "has carried anything this session.");
+  for (guint i = 0; data != NULL && i < json_array_get_length (data); i++)
+    {
+      JsonObject *row = json_array_get_object_element (data, i);
+      gboolean pool = g_strcmp0 (string_member (row, "type"), "thread_pool") == 0;
+      JsonArray *logs = array_member (row, "logs");
+      guint n_logs = logs != NULL ? json_array_get_length (logs) : 0;
+
+      g_string_append_printf (text, "%u. %s (id %" G_GUINT64_FORMAT "): %s, %s, ",
+                              i + 1, string_member (row, "name"), uint_member (row, "id"),
+                              string_member (row, "type"), string_member (row, "state"));
+      if (pool)
+        {
+          g_string_append_printf (text, "%" G_GUINT64_FORMAT " pushed, %" G_GUINT64_FORMAT " started, "
+                                  "%" G_GINT64_FORMAT " waiting (max %" G_GUINT64_FORMAT "), "
+                                  "%" G_GUINT64_FORMAT " running (max %" G_GUINT64_FORMAT "), "
+                                  "%" G_GUINT64_FORMAT " finished",
+                                  uint_member (row, "sent"), uint_member (row, "received"),
+                                  int_member (row, "queued"), uint_member (row, "max_queued"),
+                                  uint_member (row, "running"), uint_member (row, "max_running"),
+                                  uint_member (row, "finished"));
+          append_summary (text, snapshot, row, "latency_ns", "wait for a thread");
+          append_summary (text, snapshot, row, "run_ns", "run");
+        }
+      else
+        {
+          g_string_append_printf (text, "%" G_GUINT64_FORMAT " sent, %" G_GUINT64_FORMAT " received, "
+                                  "%" G_GINT64_FORMAT " queued (max %" G_GUINT64_FORMAT ")",
+                                  uint_member (row, "sent"), uint_member (row, "received"),
+                                  int_member (row, "queued"), uint_member (row, "max_queued"));
+          append_summary (text, snapshot, row, "latency_ns", "latency");
+        }
+      g_string_append_printf (text, ", %u log line%s\n", n_logs, plural (n_logs, "", "s"));
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static char *
+channel_logs_text (HotpathSnapshot *snapshot,
+                   guint            id)
+{
+  g_autoptr(JsonNode) node = channel_logs_json (snapshot, id);
+  JsonObject *item;
+  JsonArray *logs;
+  GString *text;
+  guint n;
+
+  if (node == NULL)
+    return NULL;
+
+  item = json_node_get_object (node);
+  logs = array_member (item, "logs");
+  n = logs != NULL ? json_array_get_length (logs) : 0;
+  text = g_string_new (NULL);
+  if (n == 0)
+    {
+      g_string_append_printf (text, "No messages kept for %s (id %u): register the queue with "
+                              ".log = TRUE to keep its last HOTPATH_LOGS_LIMIT messages.\n",
+                              string_member (item, "name"), id);
+      return g_string_free (text, FALSE);
+    }
+
+  g_string_append_printf (text, "Last %u message%s of %s (id %u), newest first:\n",
+                          n, plural (n, "", "s"), string_member (item, "name"), id);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *line = json_array_get_object_element (logs, i);
+      const char *message = string_member (line, "text");
+
+      g_string_append_printf (text, "#%" G_GUINT64_FORMAT "  %s  ",
+                              uint_member (line, "index"), message != NULL ? message : "-");
+      if (g_strcmp0 (string_member (line, "outcome"), "queued") == 0)
+        g_string_append (text, "still queued");
+      else
+        append_duration (text, "received after ", uint_member (line, "latency_ns"));
+      append_duration (text, "  sent ", uint_member (line, "at_ns"));
+      g_string_append_printf (text, " into the session  thread %" G_GUINT64_FORMAT "\n",
+                              uint_member (line, "thread_id"));
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static char *
+futures_text (HotpathSnapshot *snapshot,
+              guint            limit)
+{
+  g_autoptr(JsonNode) node = futures_json (snapshot, limit);
+  JsonArray *data;
+  GString *text;
+
+  if (node == NULL)
+    return NULL;
+
+  text = g_string_new (NULL);
+  data = begin_section_text (text, snapshot, node, "future", "futures", "by id",
+                             "No GTask (HOTPATH_TASK) or GIO _async call (HOTPATH_ASYNC) was "
+                             "created this session.");
+  for (guint i = 0; data != NULL && i < json_array_get_length (data); i++)
+    {
+      JsonObject *row = json_array_get_object_element (data, i);
+      JsonObject *faults = object_member (row, "faults");
+      gboolean async = g_strcmp0 (string_member (row, "type"), "async") == 0;
+      guint64 no_return = uint_member (faults, "no_return");
+      guint64 no_callback = uint_member (faults, "no_callback");
+      guint64 awaiting = uint_member (faults, "awaiting_callback");
+
+      g_string_append_printf (text, "%u. %s (id %" G_GUINT64_FORMAT "): %s, %" G_GUINT64_FORMAT " created, "
+                              "%" G_GUINT64_FORMAT " completed, %" G_GUINT64_FORMAT " in flight, "
+                              "%" G_GUINT64_FORMAT " ran in a thread, returned %" G_GUINT64_FORMAT " value%s, "
+                              "%" G_GUINT64_FORMAT " error%s, %" G_GUINT64_FORMAT " cancelled, "
+                              "%" G_GUINT64_FORMAT " callback%s ran",
+                              i + 1, string_member (row, "name"), uint_member (row, "id"),
+                              string_member (row, "type"), uint_member (row, "created"),
+                              uint_member (row, "completed"), uint_member (row, "in_flight"),
+                              uint_member (row, "ran_in_thread"),
+                              uint_member (row, "returned_value"), plural (uint_member (row, "returned_value"), "", "s"),
+                              uint_member (row, "returned_error"), plural (uint_member (row, "returned_error"), "", "s"),
+                              uint_member (row, "cancelled"),
+                              uint_member (row, "callbacks"), plural (uint_member (row, "callbacks"), "", "s"));
+      if (no_return + no_callback + awaiting == 0)
+        g_string_append (text, ", no faults");
+      if (no_return > 0)
+        g_string_append_printf (text, ", FAULT %" G_GUINT64_FORMAT " finalized without returning", no_return);
+      if (no_callback > 0)
+        g_string_append_printf (text, ", FAULT %" G_GUINT64_FORMAT " returned but finalized before the callback ran",
+                                no_callback);
+      if (awaiting > 0)
+        g_string_append_printf (text, ", %" G_GUINT64_FORMAT " returned and still awaiting the callback", awaiting);
+      append_summary (text, snapshot, row, "queue_wait_ns", "wait for a thread");
+      append_summary (text, snapshot, row, "run_ns", "run");
+      append_summary (text, snapshot, row, "to_callback_ns", async ? "start to callback" : "return to callback");
+      append_summary (text, snapshot, row, "lifetime_ns", "lifetime");
+      g_string_append_c (text, '\n');
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static char *
+future_logs_text (HotpathSnapshot *snapshot,
+                  guint            id)
+{
+  g_autoptr(JsonNode) node = future_logs_json (snapshot, id);
+  JsonObject *item;
+  JsonArray *logs;
+  GString *text;
+  guint n;
+
+  if (node == NULL)
+    return NULL;
+
+  item = json_node_get_object (node);
+  logs = array_member (item, "logs");
+  n = logs != NULL ? json_array_get_length (logs) : 0;
+  text = g_string_new (NULL);
+  if (n == 0)
+    {
+      g_string_append_printf (text, "No tasks kept for %s (id %u): register tasks with .log = TRUE "
+                              "to keep the last HOTPATH_LOGS_LIMIT of them.\n",
+                              string_member (item, "name"), id);
+      return g_string_free (text, FALSE);
+    }
+
+  g_string_append_printf (text, "Last %u task%s of %s (id %u), newest first:\n",
+                          n, plural (n, "", "s"), string_member (item, "name"), id);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *line = json_array_get_object_element (logs, i);
+      const char *outcome = string_member (line, "outcome");
+      const char *detail = string_member (line, "text");
+
+      g_string_append_printf (text, "#%" G_GUINT64_FORMAT "  %s", uint_member (line, "index"),
+                              outcome != NULL ? outcome : "-");
+      append_duration (text, "  lifetime ", uint_member (line, "lifetime_ns"));
+      append_duration (text, "  to callback ", uint_member (line, "to_callback_ns"));
+      append_duration (text, "  created ", uint_member (line, "at_ns"));
+      g_string_append_printf (text, " into the session  thread %" G_GUINT64_FORMAT, uint_member (line, "thread_id"));
+      if (detail != NULL)
+        {
+          guint64 queued_ns, ran_ns;
+
+          /* hotpath-task.c writes "queued <n> ns, ran <n> ns"; say it in units. */
+          if (sscanf (detail, "queued %" G_GUINT64_FORMAT " ns, ran %" G_GUINT64_FORMAT " ns",
+                      &queued_ns, &ran_ns) == 2)
+            {
+              append_duration (text, "  (waited ", queued_ns);
+              append_duration (text, " for a thread, ran ", ran_ns);
+              g_string_append_c (text, ')');
+            }
+          else
+            g_string_append_printf (text, "  (%s)", detail);
+        }
+      g_string_append_c (text, '\n');
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static char *
+sources_text (HotpathSnapshot *snapshot,
+              guint            limit)
+{
+  g_autoptr(JsonNode) node = sources_json (snapshot, limit);
+  JsonArray *data;
+  GString *text;
+
+  if (node == NULL)
+    return NULL;
+
+  text = g_string_new (NULL);
+  data = begin_section_text (text, snapshot, node, "watched source or signal handler",
+                             "watched sources and signal handlers", "with the largest total time",
+                             "No watched source (HOTPATH_TIMEOUT_ADD, HOTPATH_IDLE_ADD, "
+                             "hotpath_source_watch) or signal handler (HOTPATH_SIGNAL_CONNECT) "
+                             "ran this session.");
+  for (guint i = 0; data != NULL && i < json_array_get_length (data); i++)
+    {
+      JsonObject *row = json_array_get_object_element (data, i);
+      const char *context = string_member (row, "context");
+      guint64 dispatches = uint_member (row, "dispatches");
+
+      g_string_append_printf (text, "%u. %s (id %" G_GUINT64_FORMAT "): %s", i + 1,
+                              string_member (row, "name"), uint_member (row, "id"), string_member (row, "type"));
+      if (context != NULL)
+        g_string_append_printf (text, " on context %s", context);
+      g_string_append_printf (text, ", %" G_GUINT64_FORMAT " %s", dispatches,
+                              g_strcmp0 (string_member (row, "type"), "signal") == 0
+                                ? plural (dispatches, "call", "calls")
+                                : plural (dispatches, "dispatch", "dispatches"));
+      append_duration (text, ", total ", uint_member (row, "total_ns"));
+      append_summary (text, snapshot, row, "duration_ns", "each");
+      g_string_append_c (text, '\n');
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static char *
+source_logs_text (HotpathSnapshot *snapshot,
+                  guint            id)
+{
+  g_autoptr(JsonNode) node = source_logs_json (snapshot, id);
+  JsonObject *item;
+  JsonArray *logs;
+  GString *text;
+  guint n;
+
+  if (node == NULL)
+    return NULL;
+
+  item = json_node_get_object (node);
+  logs = array_member (item, "logs");
+  n = logs != NULL ? json_array_get_length (logs) : 0;
+  text = g_string_new (NULL);
+  g_string_append_printf (text, "Last %u dispatch%s of %s (id %u), newest first:\n",
+                          n, plural (n, "", "es"), string_member (item, "name"), id);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *line = json_array_get_object_element (logs, i);
+
+      g_string_append_printf (text, "#%" G_GUINT64_FORMAT, uint_member (line, "index"));
+      append_duration (text, "  ", uint_member (line, "duration_ns"));
+      append_duration (text, "  started ", uint_member (line, "at_ns"));
+      g_string_append_printf (text, " into the session  thread %" G_GUINT64_FORMAT "\n",
+                              uint_member (line, "thread_id"));
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+/* "slow_frame 250.00 ms, tick 2.10 µs" */
+static void
+append_dispatches (GString   *text,
+                   JsonArray *dispatches,
+                   guint      max)
+{
+  guint n = dispatches != NULL ? MIN (json_array_get_length (dispatches), max) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *dispatch = json_array_get_object_element (dispatches, i);
+
+      g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", string_member (dispatch, "source"));
+      append_duration (text, " ", uint_member (dispatch, "duration_ns"));
+    }
+}
+
+static char *
+main_loop_text (HotpathSnapshot *snapshot,
+                guint            limit)
+{
+  g_autoptr(JsonNode) node = main_loop_json (snapshot, limit);
+  JsonArray *data;
+  GString *text;
+
+  if (node == NULL)
+    return NULL;
+
+  text = g_string_new (NULL);
+  data = begin_section_text (text, snapshot, node, "watched main context", "watched main contexts", "by id",
+                             "No main context is watched: HOTPATH_MAIN() watches the default one "
+                             "(unless HOTPATH_MAIN_LOOP=0), hotpath_main_context_watch() any other.");
+  for (guint i = 0; data != NULL && i < json_array_get_length (data); i++)
+    {
+      JsonObject *row = json_array_get_object_element (data, i);
+      JsonArray *longest = array_member (row, "longest_dispatches");
+      guint64 stalls = uint_member (row, "stalls");
+      JsonNode *percent = json_object_get_member (row, "busy_percent");
+
+      g_string_append_printf (text, "%u. %s (id %" G_GUINT64_FORMAT "): %s, %" G_GUINT64_FORMAT " iteration%s",
+                              i + 1, string_member (row, "name"), uint_member (row, "id"),
+                              string_member (row, "state"), uint_member (row, "iterations"),
+                              plural (uint_member (row, "iterations"), "", "s"));
+      append_duration (text, ", busy ", uint_member (row, "busy_ns"));
+      append_duration (text, ", waiting in poll ", uint_member (row, "wait_ns"));
+      g_string_append_printf (text, " (%.2f%% busy)", percent != NULL ? json_node_get_double (percent) : 0.0);
+      g_string_append_printf (text, ", %" G_GUINT64_FORMAT " stall%s", stalls, plural (stalls, "", "s"));
+      append_duration (text, " (iterations busier than ", uint_member (row, "stall_threshold_ns"));
+      append_duration (text, "; ", uint_member (row, "stall_ns"));
+      g_string_append (text, " in all)");
+      append_summary (text, snapshot, row, "iteration_busy_ns", "busy per iteration");
+      append_summary (text, snapshot, row, "lag_ns", "timer lag");
+      if (longest != NULL && json_array_get_length (longest) > 0)
+        {
+          g_string_append (text, ", longest dispatches: ");
+          append_dispatches (text, longest, 5);
+        }
+      g_string_append_c (text, '\n');
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static char *
+main_loop_logs_text (HotpathSnapshot *snapshot,
+                     guint            id)
+{
+  g_autoptr(JsonNode) node = main_loop_logs_json (snapshot, id);
+  g_autofree char *threshold = NULL;
+  JsonObject *item;
+  JsonArray *logs;
+  GString *text;
+  guint n;
+
+  if (node == NULL)
+    return NULL;
+
+  item = json_node_get_object (node);
+  logs = array_member (item, "logs");
+  n = logs != NULL ? json_array_get_length (logs) : 0;
+  threshold = hotpath_format_duration (uint_member (item, "stall_threshold_ns"));
+  text = g_string_new (NULL);
+  g_string_append_printf (text, "Last %u stall%s of %s (id %u; iterations busier than %s), newest first:\n",
+                          n, plural (n, "", "s"), string_member (item, "name"), id, threshold);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *stall = json_array_get_object_element (logs, i);
+      JsonArray *sources = array_member (stall, "sources");
+      guint64 dispatches = uint_member (stall, "dispatches");
+
+      g_string_append_printf (text, "#%" G_GUINT64_FORMAT, uint_member (stall, "index"));
+      append_duration (text, "  at ", uint_member (stall, "at_ns"));
+      append_duration (text, " into the session: busy ", uint_member (stall, "duration_ns"));
+      g_string_append_printf (text, ", %" G_GUINT64_FORMAT " watched dispatch%s", dispatches,
+                              plural (dispatches, "", "es"));
+      if (sources != NULL && json_array_get_length (sources) > 0)
+        {
+          g_string_append (text, ", longest: ");
+          append_dispatches (text, sources, G_MAXUINT);
+        }
+      append_duration (text, ", unwatched ", uint_member (stall, "unwatched_ns"));
+      g_string_append_c (text, '\n');
+    }
+
+  return g_string_free (text, FALSE);
+}
+
 static const HotpathSection sections[] = {
   {
     .name = "functions_timing",
@@ -140,25 +736,92 @@ static const HotpathSection sections[] = {
   },
   {
     .name = "channels",
-    .description = "GAsyncQueue and GThreadPool channels: items sent, received and queued.",
-    .fields = "one row per channel with sent, received, queued and state.",
+    .description = "GAsyncQueue channels (HOTPATH_ASYNC_QUEUE) and GThreadPool channels "
+                   "(HOTPATH_THREAD_POOL): messages sent, received and queued, and how long each "
+                   "waited in the queue. An empty list when nothing registered has carried data.",
+    .fields = "total_count and limit; data: one row per channel in id order with id, name (the "
+              ".label, else file.c:line), type (async_queue or thread_pool), state (active, or "
+              "closed once the queue or pool was freed), file, line, sent and received (this "
+              "session; pools: pushed and started), queued (in the queue now; pools: waiting for a "
+              "thread) and max_queued, latency_ns (push to pop, or a pool item's wait: count, "
+              "total_ns, avg_ns, min_ns, max_ns, percentiles_ns), for pools running, max_running, "
+              "finished and run_ns, and logs (the last messages of a queue registered with "
+              ".log = TRUE). channels_logs gives one channel with its message log: text, outcome "
+              "(queued or received), latency_ns, at_ns (when sent, since the session started) and "
+              "the sending thread.",
+    .schema_def = "channels_section",
+    .logs_schema_def = "channel",
     .has_logs = TRUE,
+    .json = channels_json,
+    .logs_json = channel_logs_json,
+    .text = channels_text,
+    .logs_text = channel_logs_text,
   },
   {
     .name = "futures",
-    .description = "GTask futures: calls, lifecycle and results.",
-    .fields = "one row per task site with calls and results.",
+    .description = "GTask futures (HOTPATH_TASK, by label) and GIO _async calls (HOTPATH_ASYNC, by "
+                   "call site): how many were created, how they returned, how long they waited, ran "
+                   "and took to reach their callback, and faults such as a callback that never ran.",
+    .fields = "total_count and limit; data: one row per label or call site in id order with id, "
+              "name, type (task or async), file, line, created, in_flight, completed (finalized), "
+              "ran_in_thread, returned_value, returned_error, cancelled, callbacks, faults "
+              "(no_return: finalized without returning; no_callback: returned, finalized before "
+              "its callback; awaiting_callback: returned, callback not run yet), and the duration "
+              "summaries queue_wait_ns, run_ns, to_callback_ns (return to the end of the callback; "
+              "async: start to callback) and lifetime_ns (count, total_ns, avg_ns, min_ns, max_ns, "
+              "percentiles_ns), then logs (tasks registered with .log = TRUE). futures_logs gives "
+              "one row with its task log: outcome, lifetime_ns, to_callback_ns, at_ns (created, "
+              "since the session started) and thread_id.",
+    .schema_def = "futures_section",
+    .logs_schema_def = "future",
     .has_logs = TRUE,
+    .json = futures_json,
+    .logs_json = future_logs_json,
+    .text = futures_text,
+    .logs_text = future_logs_text,
   },
   {
     .name = "sources",
-    .description = "GMainContext sources: dispatch counts and dispatch times.",
-    .fields = "one row per source with dispatches and dispatch durations.",
+    .description = "Watched main-loop sources (HOTPATH_TIMEOUT_ADD, HOTPATH_IDLE_ADD, "
+                   "hotpath_source_watch) and signal handlers (HOTPATH_SIGNAL_CONNECT), grouped by "
+                   "name: how often they ran and for how long, largest total time first. These are "
+                   "the names that explain main-loop stalls.",
+    .fields = "total_count and limit; data: one row per name, largest total_ns first, with id, "
+              "name (the callback's name or the label given), type (timeout, idle, source or "
+              "signal), context (the watched main context it last ran on, or null), dispatches, "
+              "total_ns, duration_ns (each dispatch: count, total_ns, avg_ns, min_ns, max_ns, "
+              "percentiles_ns) and logs (the last dispatches). sources_logs gives one row with its "
+              "dispatch log: duration_ns, at_ns (when it started, since the session started) and "
+              "thread_id.",
+    .schema_def = "sources_section",
+    .logs_schema_def = "source",
+    .has_logs = TRUE,
+    .json = sources_json,
+    .logs_json = source_logs_json,
+    .text = sources_text,
+    .logs_text = source_logs_text,
   },
   {
     .name = "main_loop",
-    .description = "Main loop iterations: busy time versus waiting, and stalls.",
-    .fields = "one row per main context with busy and idle time and stalls.",
+    .description = "Health of each watched GMainContext (HOTPATH_MAIN watches the default one): "
+                   "iterations, time busy versus waiting in poll, stalls (iterations busier than "
+                   "HOTPATH_STALL_MS, 16 ms by default) with the sources that ran in them, and how "
+                   "late a probe timer fires.",
+    .fields = "total_count and limit; data: one row per watched context in id order with id, name "
+              "(\"main\" for the default context), state (watching or stopped), iterations, busy_ns, "
+              "wait_ns, busy_percent, stall_threshold_ns, stalls, stall_ns, iteration_busy_ns and "
+              "lag_ns (count, total_ns, avg_ns, min_ns, max_ns, percentiles_ns), longest_dispatches "
+              "(source, duration_ns, at_ns; longest first) and logs (the last stalls). "
+              "main_loop_logs gives one context with its stalls: at_ns, duration_ns, unwatched_ns "
+              "(busy time no watched source explains), dispatches and the longest sources that ran "
+              "in the stall.",
+    .schema_def = "main_loop_section",
+    .logs_schema_def = "main_loop",
+    .has_logs = TRUE,
+    .json = main_loop_json,
+    .logs_json = main_loop_logs_json,
+    .text = main_loop_text,
+    .logs_text = main_loop_logs_text,
   },
   {
     .name = "threads",
@@ -208,10 +871,13 @@ hotpath_section_is_available (const HotpathSection *section,
   if (section->json == NULL)
     return FALSE;
 
-  /* functions_timing is always there; later sections may depend on what
-   * the process loaded, so ask the builder. */
+  /* functions_timing is always there, and the flow sections whenever the
+   * snapshot has the flow subsystem's copy (empty lists included); later
+   * sections may depend on what the process loaded, so ask the builder. */
   if (g_str_equal (section->name, "functions_timing"))
     return TRUE;
+  if (is_flow_section (section))
+    return snapshot->flow != NULL;
 
   probe = section->json (snapshot, 1);
   return probe != NULL;

@@ -259,10 +259,11 @@ test_dbus_errors (Fixture       *f,
 
   assert_dbus_error (f, "GetSection", g_variant_new ("(s)", "nope"), IFACE ".Error.UnknownSection");
   assert_dbus_error (f, "GetSection", g_variant_new ("(s)", ""), IFACE ".Error.UnknownSection");
-  assert_dbus_error (f, "GetSection", g_variant_new ("(s)", "channels"), IFACE ".Error.NotAvailable");
+  assert_dbus_error (f, "GetSection", g_variant_new ("(s)", "threads"), IFACE ".Error.NotAvailable");
   assert_dbus_error (f, "GetLogs", g_variant_new ("(su)", "nope", 1), IFACE ".Error.UnknownSection");
-  assert_dbus_error (f, "GetLogs", g_variant_new ("(su)", "sources", 1), IFACE ".Error.NotAvailable");
+  assert_dbus_error (f, "GetLogs", g_variant_new ("(su)", "threads", 1), IFACE ".Error.NotAvailable");
   assert_dbus_error (f, "GetLogs", g_variant_new ("(su)", "functions_timing", 4000000), IFACE ".Error.UnknownItem");
+  assert_dbus_error (f, "GetLogs", g_variant_new ("(su)", "channels", 4000000), IFACE ".Error.UnknownItem");
   /* Wrong signature and unknown methods are refused by GDBus itself. */
   assert_dbus_error (f, "GetSection", g_variant_new ("(u)", 1), "org.freedesktop.DBus.Error.InvalidArgs");
   assert_dbus_error (f, "Explode", NULL, "org.freedesktop.DBus.Error.UnknownMethod");
@@ -351,6 +352,91 @@ test_dbus_signal (Fixture       *f,
   g_main_context_unref (context);
 }
 
+/* Data flow (issue 4): GetSection and GetLogs of a real program with a
+ * channel, a task, watched sources and its default main context watched
+ * (tests/fixtures/live-target.c "flow"), on the test bus. */
+static void
+test_dbus_flow (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) sections = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *channels = NULL;
+  g_autofree char *logs = NULL;
+  Fixture f = { 0 };
+  JsonObject *row;
+  gint64 id;
+
+  /* The child finds the test bus in DBUS_SESSION_BUS_ADDRESS. */
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_DBUS_OFF", "0", TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_METRICS_SERVER_OFF", "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_MCP_SERVER_OFF", "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_OUTPUT_FORMAT", "none", TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_STALL_MS", "200", TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, HOTPATH_TEST_LIVE_TARGET, "flow", NULL);
+  g_assert_no_error (error);
+
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
+  line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "live-target: ready");
+
+  f.connection = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (bus),
+                                                         G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                         G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                         NULL, NULL, &error);
+  g_assert_no_error (error);
+  f.name = g_strdup_printf ("io.github.HotpathGlib.Target.instance%s", g_subprocess_get_identifier (process));
+  wait_for_owner (&f);
+
+  reply = g_dbus_connection_call_sync (f.connection, f.name, PATH, "org.freedesktop.DBus.Properties", "Get",
+                                       g_variant_new ("(ss)", IFACE, "Sections"), G_VARIANT_TYPE ("(v)"),
+                                       G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(v)", &sections);
+  for (const char * const *name = (const char * const[]) { "channels", "futures", "sources", "main_loop", NULL };
+       *name != NULL; name++)
+    {
+      g_autofree const char **names = g_variant_get_strv (sections, NULL);
+      g_autofree char *json = call_string (&f, "GetSection", g_variant_new ("(s)", *name));
+      g_autofree char *def = g_strdup_printf ("%s_section", *name);
+
+      g_assert_true (g_strv_contains (names, *name));
+      hotpath_test_assert_valid_json (json, def);
+    }
+
+  channels = call_string (&f, "GetSection", g_variant_new ("(s)", "channels"));
+  node = json_from_string (channels, NULL);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "total_count"), ==, 1);
+  row = json_array_get_object_element (json_object_get_array_member (json_node_get_object (node), "data"), 0);
+  g_assert_cmpstr (json_object_get_string_member (row, "name"), ==, "jobs");
+  g_assert_cmpint (json_object_get_int_member (row, "sent"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (row, "received"), ==, 3);
+  id = json_object_get_int_member (row, "id");
+
+  logs = call_string (&f, "GetLogs", g_variant_new ("(su)", "channels", (guint32) id));
+  hotpath_test_assert_valid_json (logs, "channel");
+  g_assert_nonnull (strstr (logs, "\"text\":\"message 5\""));
+  assert_dbus_error (&f, "GetLogs", g_variant_new ("(su)", "futures", (guint32) id), IFACE ".Error.UnknownItem");
+
+  g_subprocess_communicate_utf8 (process, "", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+
+  g_dbus_connection_close_sync (f.connection, NULL, NULL);
+  g_clear_object (&f.connection);
+  g_free (f.name);
+}
+
 static void
 test_dbus_off (void)
 {
@@ -417,6 +503,7 @@ main (int   argc,
   ADD ("methods", test_dbus_methods);
   ADD ("errors", test_dbus_errors);
   ADD ("signal", test_dbus_signal);
+  g_test_add_func ("/Hotpath/DBus/flow", test_dbus_flow);
   g_test_add_func ("/Hotpath/DBus/off", test_dbus_off);
   g_test_add_func ("/Hotpath/DBus/no-bus", test_dbus_no_bus);
 

@@ -60,6 +60,11 @@ launcher_new (void)
 
   environ_ = g_environ_setenv (environ_, "HOTPATH_OUTPUT_FORMAT", "json", TRUE);
   environ_ = g_environ_setenv (environ_, "HOTPATH_LOGS_LIMIT", G_STRINGIFY (LOGS_LIMIT), TRUE);
+  /* The report is all this test reads: no live servers, which could find
+   * their default ports taken by another profiled program. */
+  environ_ = g_environ_setenv (environ_, "HOTPATH_METRICS_SERVER_OFF", "1", TRUE);
+  environ_ = g_environ_setenv (environ_, "HOTPATH_MCP_SERVER_OFF", "1", TRUE);
+  environ_ = g_environ_setenv (environ_, "HOTPATH_DBUS_OFF", "1", TRUE);
   g_subprocess_launcher_set_environ (launcher, environ_);
 
   return g_steal_pointer (&launcher);

@@ -238,7 +238,10 @@ test_http_errors (Fixture       *f,
     { "/functions_timing?limit=abc", 400, "limit" },
     { "/functions_timing?limit=-3", 400, "limit" },
     { "/report/extra", 404, "no route" },
-    { "/sources/1/logs", 404, "no route" },  /* sources have no logs */
+    { "/sources/4000000/logs", 404, "no item with id 4000000" },
+    { "/channels/4000000/logs", 404, "no item with id 4000000" },
+    { "/channels/abc/logs", 400, "non-negative integer" },
+    { "/threads/1/logs", 404, "no route" },  /* threads keep no logs */
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -402,6 +405,9 @@ spawn_target (const char  *http_port,
   g_subprocess_launcher_setenv (launcher, "HOTPATH_MCP_PORT", mcp_port, TRUE);
   g_subprocess_launcher_setenv (launcher, "HOTPATH_DBUS_OFF", "1", TRUE);
   g_subprocess_launcher_setenv (launcher, "HOTPATH_OUTPUT_FORMAT", "json", TRUE);
+  /* "flow" sleeps FLOW_SLOW_MS (250) in one dispatch: one stall, and only one;
+   * the 200 ms threshold leaves a loaded machine room before a second. */
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_STALL_MS", "200", TRUE);
 
   return g_subprocess_launcher_spawn (launcher, error, HOTPATH_TEST_LIVE_TARGET, argument, NULL);
 }
@@ -551,6 +557,391 @@ test_http_fork (void)
   connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
   g_assert_null (connection);
+}
+
+/* Data flow (issue 4) ------------------------------------------------- */
+
+/* From tests/fixtures/live-target.c, mode "flow". */
+#define FLOW_SENT     5
+#define FLOW_RECEIVED 3
+#define FLOW_TICKS    4
+
+typedef struct
+{
+  GSubprocess      *process;
+  GDataInputStream *err;
+  guint16           http_port;
+} FlowTarget;
+
+/* Starts live-target "flow" and waits until its data is all in. */
+static void
+flow_target_start (FlowTarget *target)
+{
+  g_autoptr(GError) error = NULL;
+
+  target->process = spawn_target ("0", "0", "flow", &error);
+  g_assert_no_error (error);
+  target->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (target->process));
+  target->http_port = 0;
+
+  for (;;)
+    {
+      g_autofree char *line = read_line (target->err);
+
+      if (g_str_equal (line, "live-target: ready"))
+        break;
+      if (g_str_has_prefix (line, "hotpath: live HTTP server on "))
+        target->http_port = port_from_line (line, "HTTP");
+      else if (!g_str_has_prefix (line, "hotpath: live MCP server on "))
+        g_error ("unexpected line from live-target: %s", line);
+    }
+  g_assert_cmpuint (target->http_port, >, 0);
+}
+
+static void
+flow_target_stop (FlowTarget *target)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  finish_target (target->process, &out, &err);
+  /* The exit report has the same sections. */
+  hotpath_test_assert_valid_json (out, NULL);
+  g_assert_nonnull (strstr (out, "\"channels\":{\"total_count\":1"));
+  g_clear_object (&target->err);
+  g_clear_object (&target->process);
+}
+
+/* GETs @path, checks it against $defs/@def and returns it parsed. */
+static JsonNode *
+get_valid (guint16     port,
+           const char *path,
+           const char *def)
+{
+  g_auto(LiveResponse) response = { 0 };
+
+  g_test_message ("GET %s", path);
+  live_get (port, path, &response);
+  g_assert_cmpuint (response.status, ==, 200);
+  g_assert_cmpstr (response.content_type, ==, "application/json");
+  hotpath_test_assert_valid_json (response.body, def);
+
+  return parse (response.body);
+}
+
+static JsonObject *
+find_row (JsonNode   *section,
+          const char *name)
+{
+  JsonArray *data = json_object_get_array_member (json_node_get_object (section), "data");
+
+  for (guint i = 0; i < json_array_get_length (data); i++)
+    {
+      JsonObject *row = json_array_get_object_element (data, i);
+
+      if (g_str_equal (json_object_get_string_member (row, "name"), name))
+        return row;
+    }
+
+  g_error ("no row %s", name);
+  return NULL;
+}
+
+static gint64
+total_count (JsonNode *section)
+{
+  return json_object_get_int_member (json_node_get_object (section), "total_count");
+}
+
+static gint64
+summary_count (JsonObject *row,
+               const char *member)
+{
+  return json_object_get_int_member (json_object_get_object_member (row, member), "count");
+}
+
+static void
+test_http_flow_sections (void)
+{
+  FlowTarget target;
+  g_autoptr(JsonNode) channels = NULL;
+  g_autoptr(JsonNode) futures = NULL;
+  g_autoptr(JsonNode) sources = NULL;
+  g_autoptr(JsonNode) limited = NULL;
+  g_autoptr(JsonNode) main_loop = NULL;
+  g_autoptr(JsonNode) status = NULL;
+  JsonObject *row;
+  JsonArray *sections;
+
+  flow_target_start (&target);
+
+  channels = get_valid (target.http_port, "/channels", "channels_section");
+  g_assert_cmpint (total_count (channels), ==, 1);
+  row = find_row (channels, "jobs");
+  g_assert_cmpstr (json_object_get_string_member (row, "type"), ==, "async_queue");
+  g_assert_cmpstr (json_object_get_string_member (row, "state"), ==, "active");
+  g_assert_cmpint (json_object_get_int_member (row, "sent"), ==, FLOW_SENT);
+  g_assert_cmpint (json_object_get_int_member (row, "received"), ==, FLOW_RECEIVED);
+  g_assert_cmpint (json_object_get_int_member (row, "queued"), ==, FLOW_SENT - FLOW_RECEIVED);
+  g_assert_cmpint (json_object_get_int_member (row, "max_queued"), ==, FLOW_SENT);
+  g_assert_cmpint (summary_count (row, "latency_ns"), ==, FLOW_RECEIVED);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (row, "logs")), ==, FLOW_SENT);
+
+  futures = get_valid (target.http_port, "/futures", "futures_section");
+  g_assert_cmpint (total_count (futures), ==, 1);
+  row = find_row (futures, "checksum");
+  g_assert_cmpstr (json_object_get_string_member (row, "type"), ==, "task");
+  g_assert_cmpint (json_object_get_int_member (row, "created"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (row, "completed"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (row, "in_flight"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (row, "ran_in_thread"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (row, "returned_value"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (row, "returned_error"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (row, "callbacks"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (row, "faults"), "no_callback"), ==, 0);
+
+  /* Largest total first: the one slow dispatch beats four quick ones. */
+  sources = get_valid (target.http_port, "/sources", "sources_section");
+  g_assert_cmpint (total_count (sources), ==, 2);
+  row = json_array_get_object_element (json_object_get_array_member (json_node_get_object (sources), "data"), 0);
+  g_assert_cmpstr (json_object_get_string_member (row, "name"), ==, "slow_frame");
+  g_assert_cmpstr (json_object_get_string_member (row, "type"), ==, "timeout");
+  g_assert_cmpstr (json_object_get_string_member (row, "context"), ==, "main");
+  g_assert_cmpint (json_object_get_int_member (row, "dispatches"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (row, "total_ns"), >=, 250 * G_GINT64_CONSTANT (1000000));
+  row = find_row (sources, "tick");
+  g_assert_cmpstr (json_object_get_string_member (row, "type"), ==, "idle");
+  g_assert_cmpint (json_object_get_int_member (row, "dispatches"), ==, FLOW_TICKS);
+
+  limited = get_valid (target.http_port, "/sources?limit=1", "sources_section");
+  g_assert_cmpint (total_count (limited), ==, 2);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (limited), "data")), ==, 1);
+
+  main_loop = get_valid (target.http_port, "/main_loop", "main_loop_section");
+  g_assert_cmpint (total_count (main_loop), ==, 1);
+  row = find_row (main_loop, "main");
+  g_assert_cmpstr (json_object_get_string_member (row, "state"), ==, "watching");
+  g_assert_cmpint (json_object_get_int_member (row, "stall_threshold_ns"), ==, 200 * G_GINT64_CONSTANT (1000000));
+  g_assert_cmpint (json_object_get_int_member (row, "stalls"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (row, "iterations"), >=, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_object_get_array_member (row, "longest_dispatches"), 0), "source"),
+                   ==, "slow_frame");
+
+  /* All four are served, with logs. */
+  status = get_valid (target.http_port, "/profiler_status", "profiler_status");
+  sections = json_object_get_array_member (json_node_get_object (status), "sections");
+  for (guint i = 0; i < json_array_get_length (sections); i++)
+    {
+      JsonObject *section = json_array_get_object_element (sections, i);
+      const char *name = json_object_get_string_member (section, "name");
+
+      if (g_strv_contains ((const char * const[]) { "channels", "futures", "sources", "main_loop", NULL }, name))
+        {
+          g_assert_true (json_object_get_boolean_member (section, "available"));
+          g_assert_true (json_object_get_boolean_member (section, "has_logs"));
+        }
+    }
+
+  flow_target_stop (&target);
+}
+
+/* This process moves no data through hotpath: each flow section is an
+ * empty list, not a 404, since the subsystem is there and has nothing. */
+static void
+test_http_flow_empty (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const char *sections[] = { "channels", "futures", "sources", "main_loop" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/%s", sections[i]);
+      g_autofree char *def = g_strdup_printf ("%s_section", sections[i]);
+      g_autoptr(JsonNode) node = get_valid (f->port, path, def);
+      g_auto(LiveResponse) logs = { 0 };
+
+      g_assert_cmpint (total_count (node), ==, 0);
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (node), "data")), ==, 0);
+
+      g_free (path);
+      path = g_strdup_printf ("/%s/1/logs", sections[i]);
+      live_get (f->port, path, &logs);
+      assert_error (&logs, 404, "no item with id 1");
+    }
+}
+
+static gint64
+row_id (JsonObject *row)
+{
+  return json_object_get_int_member (row, "id");
+}
+
+static JsonNode *
+get_logs (guint16     port,
+          const char *section,
+          gint64      id,
+          const char *def)
+{
+  g_autofree char *path = g_strdup_printf ("/%s/%" G_GINT64_FORMAT "/logs", section, id);
+  JsonNode *node = get_valid (port, path, def);
+
+  g_assert_cmpint (row_id (json_node_get_object (node)), ==, id);
+  return node;
+}
+
+static void
+test_http_flow_logs (void)
+{
+  FlowTarget target;
+  g_autoptr(JsonNode) channels = NULL;
+  g_autoptr(JsonNode) futures = NULL;
+  g_autoptr(JsonNode) sources = NULL;
+  g_autoptr(JsonNode) main_loop = NULL;
+  g_autoptr(JsonNode) channel = NULL;
+  g_autoptr(JsonNode) future = NULL;
+  g_autoptr(JsonNode) source = NULL;
+  g_autoptr(JsonNode) loop = NULL;
+  g_autofree char *other_section = NULL;
+  g_autofree char *no_logs = NULL;
+  JsonArray *logs;
+  JsonObject *line;
+  gint64 channel_id;
+
+  flow_target_start (&target);
+
+  channels = get_valid (target.http_port, "/channels", "channels_section");
+  futures = get_valid (target.http_port, "/futures", "futures_section");
+  sources = get_valid (target.http_port, "/sources", "sources_section");
+  main_loop = get_valid (target.http_port, "/main_loop", "main_loop_section");
+
+  /* The channel's messages, newest first, the last two still queued. */
+  channel_id = row_id (find_row (channels, "jobs"));
+  channel = get_logs (target.http_port, "channels", channel_id, "channel");
+  logs = json_object_get_array_member (json_node_get_object (channel), "logs");
+  g_assert_cmpuint (json_array_get_length (logs), ==, FLOW_SENT);
+  line = json_array_get_object_element (logs, 0);
+  g_assert_cmpint (json_object_get_int_member (line, "index"), ==, FLOW_SENT - 1);
+  g_assert_cmpstr (json_object_get_string_member (line, "text"), ==, "message 5");
+  g_assert_cmpstr (json_object_get_string_member (line, "outcome"), ==, "queued");
+  line = json_array_get_object_element (logs, FLOW_SENT - 1);
+  g_assert_cmpstr (json_object_get_string_member (line, "text"), ==, "message 1");
+  g_assert_cmpstr (json_object_get_string_member (line, "outcome"), ==, "received");
+
+  future = get_logs (target.http_port, "futures", row_id (find_row (futures, "checksum")), "future");
+  logs = json_object_get_array_member (json_node_get_object (future), "logs");
+  g_assert_cmpuint (json_array_get_length (logs), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (logs, 0), "outcome"), ==, "value");
+
+  source = get_logs (target.http_port, "sources", row_id (find_row (sources, "tick")), "source");
+  logs = json_object_get_array_member (json_node_get_object (source), "logs");
+  g_assert_cmpuint (json_array_get_length (logs), ==, FLOW_TICKS);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (logs, 0), "index"), ==, FLOW_TICKS - 1);
+
+  /* A main context's logs are its stalls, with what ran in them. */
+  loop = get_logs (target.http_port, "main_loop", row_id (find_row (main_loop, "main")), "main_loop");
+  logs = json_object_get_array_member (json_node_get_object (loop), "logs");
+  g_assert_cmpuint (json_array_get_length (logs), ==, 1);
+  line = json_array_get_object_element (logs, 0);
+  g_assert_cmpint (json_object_get_int_member (line, "duration_ns"), >=, 250 * G_GINT64_CONSTANT (1000000));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_object_get_array_member (line, "sources"), 0),
+                                                  "source"), ==, "slow_frame");
+
+  /* Ids are shared by the four sections, but an item answers only in its own. */
+  other_section = g_strdup_printf ("/sources/%" G_GINT64_FORMAT "/logs", channel_id);
+  no_logs = g_strdup_printf ("/channels/%" G_GINT64_FORMAT, channel_id);
+  {
+    const struct { const char *path; guint status; const char *fragment; } cases[] = {
+      { "/channels/4000000/logs", 404, "no item with id 4000000 in channels" },
+      { "/futures/4000000/logs", 404, "no item with id 4000000 in futures" },
+      { "/main_loop/4000000/logs", 404, "no item with id 4000000 in main_loop" },
+      { other_section, 404, "in sources" },
+      { "/channels/x/logs", 400, "non-negative integer" },
+      { no_logs, 404, "no route" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_auto(LiveResponse) response = { 0 };
+
+        g_test_message ("GET %s", cases[i].path);
+        live_get (target.http_port, cases[i].path, &response);
+        assert_error (&response, cases[i].status, cases[i].fragment);
+      }
+  }
+
+  flow_target_stop (&target);
+}
+
+static void
+assert_metric (const char *text,
+               const char *sample,
+               const char *value)
+{
+  g_autofree char *line = g_strdup_printf ("\n%s %s\n", sample, value);
+
+  g_test_message ("%s %s", sample, value);
+  g_assert_nonnull (strstr (text, line));
+}
+
+/* /metrics of a real process with data flow, checked by promtool. */
+static void
+test_http_flow_metrics (void)
+{
+  FlowTarget target;
+  g_auto(LiveResponse) response = { 0 };
+  g_autoptr(JsonNode) channels = NULL;
+  g_autoptr(JsonNode) sources = NULL;
+  g_autoptr(JsonNode) main_loop = NULL;
+  g_autofree char *sent = NULL;
+  g_autofree char *received = NULL;
+  g_autofree char *queued = NULL;
+  g_autofree char *dispatches = NULL;
+  g_autofree char *stalls = NULL;
+  const char *promtool = HOTPATH_TEST_PROMTOOL;
+
+  flow_target_start (&target);
+  channels = get_valid (target.http_port, "/channels", "channels_section");
+  sources = get_valid (target.http_port, "/sources", "sources_section");
+  main_loop = get_valid (target.http_port, "/main_loop", "main_loop_section");
+
+  live_get (target.http_port, "/metrics", &response);
+  g_assert_cmpuint (response.status, ==, 200);
+
+  sent = g_strdup_printf ("hotpath_channel_sent_total{channel=\"jobs\",id=\"%" G_GINT64_FORMAT "\",type=\"async_queue\"}",
+                          row_id (find_row (channels, "jobs")));
+  received = g_strdup_printf ("hotpath_channel_received_total{channel=\"jobs\",id=\"%" G_GINT64_FORMAT "\",type=\"async_queue\"}",
+                              row_id (find_row (channels, "jobs")));
+  queued = g_strdup_printf ("hotpath_channel_queued{channel=\"jobs\",id=\"%" G_GINT64_FORMAT "\",type=\"async_queue\"}",
+                            row_id (find_row (channels, "jobs")));
+  dispatches = g_strdup_printf ("hotpath_source_dispatches_total{source=\"tick\",id=\"%" G_GINT64_FORMAT "\",type=\"idle\"}",
+                                row_id (find_row (sources, "tick")));
+  stalls = g_strdup_printf ("hotpath_main_loop_stalls_total{context=\"main\",id=\"%" G_GINT64_FORMAT "\"}",
+                            row_id (find_row (main_loop, "main")));
+  assert_metric (response.body, sent, G_STRINGIFY (FLOW_SENT));
+  assert_metric (response.body, received, G_STRINGIFY (FLOW_RECEIVED));
+  assert_metric (response.body, queued, "2");
+  assert_metric (response.body, dispatches, G_STRINGIFY (FLOW_TICKS));
+  assert_metric (response.body, stalls, "1");
+  g_assert_nonnull (strstr (response.body, "# TYPE hotpath_main_loop_busy_seconds_total counter\n"));
+  g_assert_nonnull (strstr (response.body, "\nhotpath_main_loop_iterations_total{context=\"main\""));
+
+  if (*promtool != '\0')
+    {
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+
+      process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                  G_SUBPROCESS_FLAGS_STDERR_MERGE, &error,
+                                  promtool, "check", "metrics", NULL);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8 (process, response.body, NULL, &out, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (out, ==, "");
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+    }
+
+  flow_target_stop (&target);
 }
 
 static void
@@ -704,11 +1095,15 @@ main (int   argc,
   ADD ("metrics-route", test_http_metrics_route, NULL);
   ADD ("no-fd-leak", test_http_no_fd_leak, NULL);
   ADD ("host-origin", test_http_host_origin, NULL);
+  ADD ("flow-empty", test_http_flow_empty, NULL);
   g_test_add_func ("/Hotpath/Http/off", test_http_off);
   g_test_add_func ("/Hotpath/Http/bad-host", test_http_bad_host);
   g_test_add_func ("/Hotpath/Http/busy-port", test_http_busy_port);
   g_test_add_func ("/Hotpath/Http/exit-from-thread", test_http_exit_from_thread);
   g_test_add_func ("/Hotpath/Http/fork", test_http_fork);
+  g_test_add_func ("/Hotpath/Http/flow-sections", test_http_flow_sections);
+  g_test_add_func ("/Hotpath/Http/flow-logs", test_http_flow_logs);
+  g_test_add_func ("/Hotpath/Http/flow-metrics", test_http_flow_metrics);
 
   return g_test_run ();
 }

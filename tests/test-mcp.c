@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "hotpath-test-live.h"
@@ -334,7 +335,8 @@ test_mcp_bad_params (Fixture       *f,
 {
   static const char *cases[] = {
     "{\"name\":\"nope\"}",
-    "{\"name\":\"sources_logs\",\"arguments\":{\"id\":1}}",    /* sources keep no logs */
+    "{\"name\":\"threads_logs\",\"arguments\":{\"id\":1}}",    /* threads keep no logs */
+    "{\"name\":\"channels_logs\"}",                              /* id is required */
     "{\"name\":42}",
     "{}",
     "{\"name\":\"functions_timing\",\"arguments\":[1]}",
@@ -504,6 +506,171 @@ test_mcp_auth (Fixture       *f,
     }
 }
 
+/* Data flow (issue 4): the tools of a real program's channels, futures,
+ * sources and main loop, from tests/fixtures/live-target.c "flow". */
+
+static GSubprocess *
+flow_target_start (guint16 *mcp_port)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GDataInputStream) err = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+  const char *prefix = "hotpath: live MCP server on http://127.0.0.1:";
+
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_METRICS_SERVER_OFF", "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_MCP_SERVER_OFF", "0", TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_MCP_PORT", "0", TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_DBUS_OFF", "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_OUTPUT_FORMAT", "none", TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_STALL_MS", "200", TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, HOTPATH_TEST_LIVE_TARGET, "flow", NULL);
+  g_assert_no_error (error);
+
+  *mcp_port = 0;
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  /* flow_target_stop() reads the rest. */
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      if (g_str_equal (line, "live-target: ready"))
+        break;
+      g_assert_true (g_str_has_prefix (line, prefix));
+      *mcp_port = (guint16) atoi (line + strlen (prefix));
+    }
+  g_assert_cmpuint (*mcp_port, >, 0);
+
+  return process;
+}
+
+static void
+flow_target_stop (GSubprocess *process)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8 (process, "", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_object_unref (process);
+}
+
+/* Calls @tool and returns its result, checked for units and schema. */
+static JsonNode *
+call_flow_tool (Fixture    *f,
+                const char *tool,
+                gint64      id,
+                const char *def)
+{
+  g_autofree char *params = id < 0
+    ? g_strdup_printf ("{\"name\":\"%s\",\"arguments\":{\"limit\":0}}", tool)
+    : g_strdup_printf ("{\"name\":\"%s\",\"arguments\":{\"id\":%" G_GINT64_FORMAT "}}", tool, id);
+  JsonNode *response = request (f, "tools/call", params);
+  JsonObject *result = result_of (response);
+
+  g_test_message ("%s:\n%s", tool, first_text (result));
+  g_assert_false (json_object_get_boolean_member (result, "isError"));
+  hotpath_test_assert_valid_json (raw_json (result), def);
+
+  return response;
+}
+
+static gint64
+flow_id (JsonObject *result,
+         const char *name)
+{
+  g_autoptr(JsonNode) node = json_from_string (raw_json (result), NULL);
+  JsonArray *rows = json_object_get_array_member (json_node_get_object (node), "data");
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (rows, i), "name"), name))
+      return json_object_get_int_member (json_array_get_object_element (rows, i), "id");
+
+  g_error ("no row %s", name);
+  return -1;
+}
+
+static void
+test_mcp_flow (void)
+{
+  Fixture f = { 0 };
+  GSubprocess *process = flow_target_start (&f.port);
+  g_autoptr(JsonNode) channels = call_flow_tool (&f, "channels", -1, "channels_section");
+  g_autoptr(JsonNode) futures = call_flow_tool (&f, "futures", -1, "futures_section");
+  g_autoptr(JsonNode) sources = call_flow_tool (&f, "sources", -1, "sources_section");
+  g_autoptr(JsonNode) main_loop = call_flow_tool (&f, "main_loop", -1, "main_loop_section");
+  g_autoptr(JsonNode) channel_logs = NULL;
+  g_autoptr(JsonNode) future_logs = NULL;
+  g_autoptr(JsonNode) source_logs = NULL;
+  g_autoptr(JsonNode) stalls = NULL;
+  g_autoptr(JsonNode) missing = NULL;
+  const char *text;
+
+  /* One line per item, with its id and formatted units. */
+  text = first_text (result_of (channels));
+  g_assert_nonnull (strstr (text, " elapsed, 1 channel.\n"));
+  g_assert_nonnull (strstr (text, "1. jobs (id "));
+  g_assert_nonnull (strstr (text, "async_queue, active, 5 sent, 3 received, 2 queued (max 5), latency avg "));
+  g_assert_true (g_regex_match_simple ("latency avg [0-9.]+ (ns|µs|ms), p95 [0-9.]+ (ns|µs|ms), "
+                                       "max [0-9.]+ (ns|µs|ms), 5 log lines\n$", text, 0, 0));
+
+  text = first_text (result_of (futures));
+  g_assert_nonnull (strstr (text, "1. checksum (id "));
+  g_assert_nonnull (strstr (text, "task, 1 created, 1 completed, 0 in flight, 1 ran in a thread, "
+                                  "returned 1 value, 0 errors, 0 cancelled, 1 callback ran, no faults"));
+  g_assert_true (g_regex_match_simple ("lifetime avg [0-9.]+ (ns|µs|ms)", text, 0, 0));
+
+  text = first_text (result_of (sources));
+  g_assert_nonnull (strstr (text, " elapsed, 2 watched sources and signal handlers.\n"));
+  g_assert_true (g_regex_match_simple ("^1\\. slow_frame \\(id [0-9]+\\): timeout on context main, 1 dispatch, "
+                                       "total 25[0-9.]+ ms", text, G_REGEX_MULTILINE, 0));
+  g_assert_true (g_regex_match_simple ("^2\\. tick \\(id [0-9]+\\): idle on context main, 4 dispatches, "
+                                       "total [0-9.]+ (ns|µs)", text, G_REGEX_MULTILINE, 0));
+
+  text = first_text (result_of (main_loop));
+  g_assert_true (g_regex_match_simple ("^1\\. main \\(id [0-9]+\\): watching, [0-9]+ iterations, busy [0-9.]+ ms, "
+                                       "waiting in poll [0-9.]+ (ms|s) \\([0-9.]+% busy\\), 1 stall "
+                                       "\\(iterations busier than 200.00 ms; 25[0-9.]+ ms in all\\)",
+                                       text, G_REGEX_MULTILINE, 0));
+  g_assert_nonnull (strstr (text, "longest dispatches: slow_frame 25"));
+
+  /* The logs tools: one item with its log lines. */
+  channel_logs = call_flow_tool (&f, "channels_logs", flow_id (result_of (channels), "jobs"), "channel");
+  text = first_text (result_of (channel_logs));
+  g_assert_true (g_str_has_prefix (text, "Last 5 messages of jobs (id "));
+  g_assert_true (g_regex_match_simple ("^#4  message 5  still queued  sent [0-9.]+ (µs|ms|s) into the session  thread [0-9]+$",
+                                       text, G_REGEX_MULTILINE, 0));
+  g_assert_true (g_regex_match_simple ("^#0  message 1  received after [0-9.]+ (ns|µs|ms)  sent ",
+                                       text, G_REGEX_MULTILINE, 0));
+
+  future_logs = call_flow_tool (&f, "futures_logs", flow_id (result_of (futures), "checksum"), "future");
+  g_assert_true (g_regex_match_simple ("^#0  value  lifetime [0-9.]+ (µs|ms)  to callback ",
+                                       first_text (result_of (future_logs)), G_REGEX_MULTILINE, 0));
+
+  source_logs = call_flow_tool (&f, "sources_logs", flow_id (result_of (sources), "tick"), "source");
+  g_assert_true (g_str_has_prefix (first_text (result_of (source_logs)), "Last 4 dispatches of tick (id "));
+
+  stalls = call_flow_tool (&f, "main_loop_logs", flow_id (result_of (main_loop), "main"), "main_loop");
+  text = first_text (result_of (stalls));
+  g_assert_true (g_str_has_prefix (text, "Last 1 stall of main (id "));
+  g_assert_true (g_regex_match_simple ("^#0  at [0-9.]+ ms into the session: busy 25[0-9.]+ ms, 1 watched dispatch, "
+                                       "longest: slow_frame 25[0-9.]+ ms, unwatched ",
+                                       text, G_REGEX_MULTILINE, 0));
+
+  missing = request (&f, "tools/call", "{\"name\":\"channels_logs\",\"arguments\":{\"id\":4000000}}");
+  g_assert_true (json_object_get_boolean_member (result_of (missing), "isError"));
+  g_assert_nonnull (strstr (first_text (result_of (missing)), "4000000"));
+
+  flow_target_stop (process);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -521,6 +688,7 @@ main (int   argc,
   ADD ("protocol-errors", test_mcp_protocol_errors, NULL);
   ADD ("http-errors", test_mcp_http_errors, NULL);
   ADD ("auth", test_mcp_auth, "mcp-token");
+  g_test_add_func ("/Hotpath/Mcp/flow", test_mcp_flow);
 
   return g_test_run ();
 }

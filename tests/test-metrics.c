@@ -30,12 +30,46 @@ metrics_odd (guint64 ns)
   hotpath_clock_fake_advance (ns);
 }
 
+/* Flow items live as long as the process: one of each, fed anew in every
+ * session so the counts below hold for each snapshot. */
+static GAsyncQueue *metrics_queue;
+
+static gboolean
+metrics_stall (gpointer data)
+{
+  hotpath_clock_fake_advance (G_GUINT64_CONSTANT (20000000));   /* over HOTPATH_STALL_MS's 16 */
+  return G_SOURCE_REMOVE;
+}
+
+static void
+metrics_flow (GMainContext *context)
+{
+  GSource *idle;
+
+  if (metrics_queue == NULL)
+    metrics_queue = HOTPATH_ASYNC_QUEUE (g_async_queue_new (), .label = "metrics \"queue\"");
+  for (guint i = 1; i <= 3; i++)
+    hotpath_async_queue_push (metrics_queue, GUINT_TO_POINTER (i));
+  for (guint i = 0; i < 3; i++)
+    hotpath_async_queue_pop (metrics_queue);
+
+  g_assert_true (hotpath_main_context_watch (context, "metrics-context"));
+  idle = g_idle_source_new ();
+  g_source_set_callback (idle, metrics_stall, NULL, NULL);
+  hotpath_source_watch (idle, "metrics_stall");
+  g_source_attach (idle, context);
+  g_source_unref (idle);
+  for (guint i = 0; i < 3; i++)
+    g_main_context_iteration (context, FALSE);
+}
+
 static HotpathSnapshot *
 make_snapshot (void)
 {
   g_autoptr(GArray) percentiles = g_array_new (FALSE, FALSE, sizeof (double));
   double p95 = 95;
   HotpathSnapshot *snapshot;
+  GMainContext *context;
 
   g_array_append_val (percentiles, p95);
   hotpath_clock_use_fake (G_GUINT64_CONSTANT (1000000000));
@@ -49,8 +83,13 @@ make_snapshot (void)
   metrics_fast (20000000000);    /* 20 s: only +Inf */
   metrics_odd (1000);
 
+  context = g_main_context_new ();
+  metrics_flow (context);
+
   hotpath_clock_fake_advance (G_GUINT64_CONSTANT (30000000000));
   snapshot = hotpath_collector_snapshot ("metrics-test", percentiles, 0);
+  hotpath_main_context_unwatch (context);
+  g_main_context_unref (context);
   hotpath_collector_stop ();
 
   return snapshot;
@@ -107,11 +146,61 @@ test_metrics_buckets (void)
   g_assert_nonnull (strstr (text, "hotpath_function_calls_total{function=\"metrics.fast\""));
   g_assert_nonnull (strstr (text, "function=\"metrics \\\"odd\\\" \\\\ name\\nline\""));
   assert_sample (text, "hotpath_functions", "2");
-  assert_sample (text, "hotpath_uptime_seconds", "50.0020076");  /* the calls plus 30 s */
+  assert_sample (text, "hotpath_uptime_seconds", "50.0220076");  /* the calls, the 20 ms stall plus 30 s */
   g_assert_nonnull (strstr (text, "# HELP hotpath_function_duration_seconds "));
   g_assert_nonnull (strstr (text, "# TYPE hotpath_function_duration_seconds histogram\n"));
   g_assert_nonnull (strstr (text, "# TYPE hotpath_function_calls_total counter\n"));
   g_assert_null (strstr (text, "# EOF"));
+}
+
+/* The value of the one sample whose line starts with @prefix (labels
+ * after it hold an id the test does not know). */
+static char *
+flow_value (const char *text,
+            const char *prefix)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  char *value = NULL;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      {
+        g_assert_null (value);
+        g_assert_nonnull (strrchr (lines[i], ' '));
+        value = g_strdup (strrchr (lines[i], ' ') + 1);
+      }
+
+  g_assert_nonnull (value);
+  return value;
+}
+
+static void
+test_metrics_flow (void)
+{
+  g_autoptr(HotpathSnapshot) snapshot = make_snapshot ();
+  g_autofree char *text = hotpath_metrics_render (snapshot, FALSE);
+  static const struct { const char *prefix; const char *value; } samples[] = {
+    { "hotpath_channel_sent_total{channel=\"metrics \\\"queue\\\"\",id=\"", "3" },
+    { "hotpath_channel_received_total{channel=\"metrics \\\"queue\\\"\",id=\"", "3" },
+    { "hotpath_channel_queued{channel=\"metrics \\\"queue\\\"\",id=\"", "0" },
+    { "hotpath_source_dispatches_total{source=\"metrics_stall\",id=\"", "1" },
+    { "hotpath_source_dispatch_seconds_total{source=\"metrics_stall\",id=\"", "0.02" },
+    { "hotpath_main_loop_stalls_total{context=\"metrics-context\",id=\"", "1" },
+    { "hotpath_main_loop_busy_seconds_total{context=\"metrics-context\",id=\"", "0.02" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
+    {
+      g_autofree char *value = flow_value (text, samples[i].prefix);
+
+      g_test_message ("%s...} %s", samples[i].prefix, value);
+      g_assert_cmpstr (value, ==, samples[i].value);
+    }
+
+  g_assert_nonnull (strstr (text, ",type=\"async_queue\"} 3\n"));
+  g_assert_nonnull (strstr (text, "# TYPE hotpath_channel_queued gauge\n"));
+  g_assert_nonnull (strstr (text, "# TYPE hotpath_main_loop_wait_seconds_total counter\n"));
+  g_assert_nonnull (strstr (text, "\nhotpath_main_loop_iterations_total{context=\"metrics-context\""));
 }
 
 /* Every family has HELP and TYPE before its samples, and the
@@ -166,6 +255,8 @@ test_metrics_openmetrics (void)
   g_assert_nonnull (strstr (text, "# TYPE hotpath_function_calls counter\n"));
   g_assert_nonnull (strstr (text, "# TYPE hotpath_build info\n"));
   g_assert_nonnull (strstr (text, "# UNIT hotpath_function_duration_seconds seconds\n"));
+  g_assert_nonnull (strstr (text, "# TYPE hotpath_channel_sent counter\n"));
+  g_assert_nonnull (strstr (text, "# UNIT hotpath_main_loop_busy_seconds seconds\n"));
 }
 
 static void
@@ -205,8 +296,11 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  /* The lag probe runs on real time; these tests run on a fake clock. */
+  g_setenv ("HOTPATH_LAG_PROBE_MS", "0", TRUE);
 
   g_test_add_func ("/Hotpath/Metrics/buckets", test_metrics_buckets);
+  g_test_add_func ("/Hotpath/Metrics/flow", test_metrics_flow);
   g_test_add_func ("/Hotpath/Metrics/openmetrics", test_metrics_openmetrics);
   g_test_add_func ("/Hotpath/Metrics/promtool", test_metrics_promtool);
 
