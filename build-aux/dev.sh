@@ -27,6 +27,9 @@ DEPS=(
   prometheus      # promtool check metrics in the /metrics tests
   wrk             # HTTP load in bench/live
 
+  # MCP client test (tests/mcp-client): nodejs and npm, added below only when
+  # no node is on PATH, so a node installed otherwise (NodeSource, nvm) stays.
+
   # Later issues add their packages here, e.g.
   #   HTTP/MCP server:  libsoup-3.0-dev
   #   viewer:           libgtk-4-dev libadwaita-1-dev
@@ -35,6 +38,13 @@ DEPS=(
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$ROOT"
+
+if ! command -v node >/dev/null 2>&1; then
+  DEPS+=(nodejs npm)
+fi
+
+# tests/mcp-client: the official MCP TypeScript SDK, pinned in package-lock.json.
+MCP_CLIENT_DIR=tests/mcp-client
 
 BUILDDIR=build
 ASAN_BUILDDIR=build-asan
@@ -47,9 +57,40 @@ is_installed () {
   dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -qx 'install ok installed'
 }
 
+# npm ci for tests/mcp-client when its node_modules is missing or older than
+# package-lock.json (npm writes node_modules/.package-lock.json as it installs).
+# Without npm, or when it fails, the MCP client test skips; only an explicit
+# `dev.sh deps` fails for it.
+npm_deps () {
+  local implicit="${1:-}"
+
+  if [[ -d "$MCP_CLIENT_DIR/node_modules" &&
+        ! "$MCP_CLIENT_DIR/package-lock.json" -nt "$MCP_CLIENT_DIR/node_modules/.package-lock.json" ]]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    [[ "$implicit" == --implicit ]] || die "npm not found; needed for $MCP_CLIENT_DIR"
+    msg "npm not found: the MCP client test will be skipped"
+    return 0
+  fi
+
+  msg "installing the MCP TypeScript SDK into $MCP_CLIENT_DIR/node_modules"
+  if ! npm ci --prefix "$MCP_CLIENT_DIR" --no-audit --no-fund; then
+    [[ "$implicit" == --implicit ]] || die "npm ci --prefix $MCP_CLIENT_DIR failed"
+    msg "npm ci failed: the MCP client test will be skipped"
+  fi
+}
+
 # deps [--implicit]: with --implicit (called before build/test) a system
 # without dpkg only gets a warning, so the script stays usable elsewhere.
 cmd_deps () {
+  local implicit="${1:-}"
+
+  debian_deps "$implicit"
+  npm_deps "$implicit"
+}
+
+debian_deps () {
   local implicit="${1:-}"
   local missing=() pkg
 
@@ -151,6 +192,7 @@ Usage: build-aux/dev.sh COMMAND [ARGS...]
 
 Commands:
   deps                install missing Debian 12 packages with apt-get (sudo if not root)
+                      and the MCP client test's npm packages (npm ci in tests/mcp-client)
   build [BUILDDIR]    meson setup (or reconfigure) and compile; BUILDDIR defaults to $BUILDDIR
   demo                build and run examples/basic, which prints its profiling report
   test [ARGS...]      build and run all test suites; ARGS go to meson test (--suite core)
