@@ -127,7 +127,7 @@ viewer_format_column_title (const char *member)
     { "max_ns", N_("Max") },
     { "percent_total", N_("% Total") },
     { "duration_ns", N_("Duration") },
-    { "end_ns", N_("End") },
+    { "end_ns", N_("Ended At") },
     { "thread_id", N_("Thread") },
     { "index", N_("#") },
     { "bytes", N_("Bytes") },

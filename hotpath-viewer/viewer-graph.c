@@ -268,6 +268,18 @@ sample_at (ViewerGraph    *self,
   return best_d < 40 ? best : NULL;
 }
 
+/* Whole seconds or minutes, at most six ticks. */
+static gint64
+time_step (guint window_s)
+{
+  static const guint steps[] = { 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    if (window_s / steps[i] <= 6)
+      return steps[i];
+  return 3600;
+}
+
 static void
 viewer_graph_snapshot (GtkWidget   *widget,
                        GtkSnapshot *snapshot)
@@ -304,7 +316,7 @@ viewer_graph_snapshot (GtkWidget   *widget,
     }
 
   /* Time labels: seconds ago, on whole steps so they move with the data. */
-  x_step_s = (gint64) viewer_axis_step (self->window_s, 5);
+  x_step_s = time_step (self->window_s);
   for (gint64 ago = 0; ago <= self->window_s; ago += x_step_s)
     {
       double x = x_for_time (&geo, geo.end_us - ago * G_USEC_PER_SEC);

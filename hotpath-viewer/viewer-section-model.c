@@ -278,7 +278,6 @@ set_columns (ViewerSectionModel *self,
   else
     {
       g_auto(GStrv) keys = g_strv_builder_end (percentiles);
-      JsonObjectIter iter;
       const char *member;
       JsonNode *node;
 
@@ -288,9 +287,13 @@ set_columns (ViewerSectionModel *self,
         g_strv_builder_add (columns, "rate");
       if (first != NULL)
         {
-          json_object_iter_init (&iter, first);
-          while (json_object_iter_next (&iter, &member, &node))
+          /* get_members keeps the order the library wrote them in. */
+          g_autoptr(GList) members = json_object_get_members (first);
+
+          for (GList *l = members; l != NULL; l = l->next)
             {
+              member = l->data;
+              node = json_object_get_member (first, member);
               if (g_str_equal (member, "name") || g_str_equal (member, "id"))
                 continue;
               if (g_str_equal (member, "percentiles_ns"))
