@@ -27,10 +27,18 @@ DEPS=(
   prometheus      # promtool check metrics in the /metrics tests
   wrk             # HTTP load in bench/live
 
-  # Later issues add their packages here, e.g.
-  #   HTTP/MCP server:  libsoup-3.0-dev
-  #   viewer:           libgtk-4-dev libadwaita-1-dev
-  #   UI and D-Bus tests: xvfb dbus
+  # viewer (issue 6)
+  libgtk-4-dev       # GTK 4.8
+  libadwaita-1-dev   # libadwaita 1.2
+  xvfb               # the viewer's UI tests run on their own X server
+  xauth              # xvfb-run
+  desktop-file-utils # desktop-file-validate
+  appstream          # appstreamcli validate
+  gettext            # msgfmt, xgettext (po/)
+  flatpak-builder    # flatpak-builder --show-manifest in the tests
+  imagemagick        # convert, to look at the tests' screenshots
+
+  # Later issues add their packages here.
 )
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"

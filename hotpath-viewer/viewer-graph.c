@@ -327,9 +327,9 @@ viewer_graph_snapshot (GtkWidget   *widget,
       if (ago == 0)
         text = g_strdup (self->live ? _("now") : _("last"));
       else if (ago % 60 == 0)
-        text = g_strdup_printf (_("−%" G_GINT64_FORMAT " min"), ago / 60);
+        text = g_strdup_printf (_("−%d min"), (int) (ago / 60));
       else
-        text = g_strdup_printf (_("−%" G_GINT64_FORMAT " s"), ago);
+        text = g_strdup_printf (_("−%d s"), (int) ago);
       layout = make_layout (self, text);
       pango_layout_get_pixel_size (layout, &lw, &lh);
       gtk_snapshot_append_color (snapshot, &grid,
