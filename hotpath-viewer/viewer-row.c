@@ -272,6 +272,8 @@ viewer_row_get_samples (ViewerRow *self,
  * @window_us: how much history to keep
  *
  * Takes the row's new JSON object and records a sample at @time_us.
+ * Emit #ViewerRow::changed with viewer_row_emit_changed() when it returns
+ * %TRUE.
  *
  * Returns: whether any value changed
  */
@@ -327,10 +329,21 @@ viewer_row_update (ViewerRow          *self,
   if (drop > 1)
     g_array_remove_range (self->samples, 0, drop - 1);
 
-  if (changed)
-    g_signal_emit (self, signals[CHANGED], 0);
-
   return changed;
+}
+
+/**
+ * viewer_row_emit_changed:
+ *
+ * Tells the cells and graphs that show the row that its values changed.
+ * viewer_row_update() leaves this to the caller, so a model can spread
+ * the work of a thousand rows over several main-loop iterations.
+ */
+void
+viewer_row_emit_changed (ViewerRow *self)
+{
+  g_return_if_fail (VIEWER_IS_ROW (self));
+  g_signal_emit (self, signals[CHANGED], 0);
 }
 
 int

@@ -33,6 +33,7 @@ gboolean            viewer_row_update          (ViewerRow          *self,
                                                 const char         *rate_member,
                                                 gint64              time_us,
                                                 gint64              window_us);
+void                viewer_row_emit_changed    (ViewerRow          *self);
 gboolean            viewer_row_has_member      (ViewerRow          *self,
                                                 const char         *member);
 double              viewer_row_get_number      (ViewerRow          *self,

@@ -5,8 +5,8 @@
  * A section is the JSON object the library serves for it (the same for a
  * live target and a saved report): `data` is an array of rows, each with
  * an `id` (else its position) and a `name`. Updates keep the rows of ids
- * seen before, so selections survive a refresh, and tell the views with
- * one items-changed over the whole list, which re-sorts them.
+ * seen before, in the order first seen, so selections and widgets
+ * survive a refresh; only rows that come or go are items-changed.
  *
  * The columns are the section's own: for functions_timing the known ones
  * with the percentiles the data carries; for the sections whose format is
@@ -27,6 +27,8 @@ struct _ViewerSectionModel
   char       *name;
   GPtrArray  *rows;          /* ViewerRow, in the order served */
   GHashTable *by_id;         /* gint64 id → ViewerRow */
+  GPtrArray  *pending;       /* ViewerRow whose changed is not emitted yet */
+  guint       pending_id;
   GStrv       columns;
   GStrv       percentiles;   /* "p50", "p95", … */
   char       *rate_member;
@@ -36,6 +38,7 @@ struct _ViewerSectionModel
 
 enum {
   COLUMNS_CHANGED,
+  VALUES_CHANGED,
   N_SIGNALS
 };
 
@@ -106,11 +109,47 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = get_item;
 }
 
+#define CHANGED_BATCH 24
+
+static gboolean
+emit_pending (gpointer data)
+{
+  ViewerSectionModel *self = data;
+
+  for (guint i = 0; i < CHANGED_BATCH && self->pending->len > 0; i++)
+    {
+      g_autoptr(ViewerRow) row = g_ptr_array_steal_index (self->pending, 0);
+      viewer_row_emit_changed (row);
+    }
+
+  if (self->pending->len > 0)
+    return G_SOURCE_CONTINUE;
+  self->pending_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * viewer_section_model_flush:
+ *
+ * Emits the #ViewerRow::changed signals still waiting for idle time.
+ */
+void
+viewer_section_model_flush (ViewerSectionModel *self)
+{
+  g_return_if_fail (VIEWER_IS_SECTION_MODEL (self));
+
+  while (self->pending->len > 0)
+    emit_pending (self);
+  g_clear_handle_id (&self->pending_id, g_source_remove);
+}
+
 static void
 viewer_section_model_finalize (GObject *object)
 {
   ViewerSectionModel *self = (ViewerSectionModel *) object;
 
+  g_clear_handle_id (&self->pending_id, g_source_remove);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
@@ -137,12 +176,23 @@ viewer_section_model_class_init (ViewerSectionModelClass *klass)
   signals[COLUMNS_CHANGED] =
     g_signal_new ("columns-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * ViewerSectionModel::values-changed:
+   *
+   * A refresh changed values but no row came or went; views that sort
+   * re-sort.
+   */
+  signals[VALUES_CHANGED] =
+    g_signal_new ("values-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
 viewer_section_model_init (ViewerSectionModel *self)
 {
   self->rows = g_ptr_array_new_with_free_func (g_object_unref);
+  self->pending = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
   self->columns = g_new0 (char *, 1);
   self->percentiles = g_new0 (char *, 1);
@@ -349,6 +399,7 @@ viewer_section_model_update (ViewerSectionModel  *self,
 {
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GHashTable) by_id = NULL;
+  g_autoptr(GPtrArray) ordered = NULL;
   JsonObject *first = NULL;
   JsonArray *array;
   guint old_len, n;
@@ -423,29 +474,61 @@ viewer_section_model_update (ViewerSectionModel  *self,
 
       if (viewer_row_update (row, object, (const char * const *) self->percentiles,
                              self->rate_member, time_us, self->window_us))
-        any_changed = TRUE;
-
-      if (i >= self->rows->len || g_ptr_array_index (self->rows, i) != row)
-        structure_changed = TRUE;
+        {
+          any_changed = TRUE;
+          if (!g_ptr_array_find (self->pending, row, NULL))
+            g_ptr_array_add (self->pending, g_object_ref (row));
+        }
 
       g_hash_table_insert (by_id, g_memdup2 (&id, sizeof id), g_object_ref (row));
       g_ptr_array_add (rows, g_steal_pointer (&row));
     }
 
-  if (rows->len != self->rows->len)
-    structure_changed = TRUE;
+  /* The rows keep the order they were first seen in: views sort them
+   * themselves. Only rows coming or going are items-changed; new values
+   * are ViewerRow::changed for the cells that show them, and
+   * values-changed once, for views to re-sort. The library serves rows
+   * largest total first, so their order changes all the time: following
+   * it would rebuild every view at every refresh. */
+  ordered = g_ptr_array_new_full (rows->len, g_object_unref);
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      ViewerRow *row = g_ptr_array_index (self->rows, i);
+      gint64 id = viewer_row_get_id (row);
+
+      if (g_hash_table_contains (by_id, &id))
+        g_ptr_array_add (ordered, g_object_ref (row));
+      else
+        structure_changed = TRUE;
+    }
+  for (guint i = 0; i < rows->len; i++)
+    {
+      ViewerRow *row = g_ptr_array_index (rows, i);
+      gint64 id = viewer_row_get_id (row);
+
+      if (!g_hash_table_contains (self->by_id, &id))
+        {
+          g_ptr_array_add (ordered, g_object_ref (row));
+          structure_changed = TRUE;
+        }
+    }
 
   old_len = self->rows->len;
   g_ptr_array_unref (self->rows);
-  self->rows = g_steal_pointer (&rows);
+  self->rows = g_steal_pointer (&ordered);
   g_hash_table_unref (self->by_id);
   self->by_id = g_steal_pointer (&by_id);
 
-  /* One change over the whole list: rows the views already show are the
-   * same objects, so they keep their widgets and selection, and a sort
-   * model re-sorts by the new values. */
-  if (structure_changed || any_changed)
+  if (structure_changed)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, self->rows->len);
+  else if (any_changed)
+    g_signal_emit (self, signals[VALUES_CHANGED], 0);
+
+  /* A list view keeps some 200 rows' widgets bound, visible or not:
+   * updating all their cells at once takes tens of milliseconds. Tell the
+   * rows in batches, between frames. */
+  if (self->pending->len > 0 && self->pending_id == 0)
+    self->pending_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, emit_pending, self, NULL);
 
   return TRUE;
 }

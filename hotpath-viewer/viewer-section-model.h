@@ -27,6 +27,7 @@ const char * const  *viewer_section_model_get_percentiles (ViewerSectionModel *s
 const char          *viewer_section_model_get_rate_member (ViewerSectionModel *self);
 ViewerRow           *viewer_section_model_lookup          (ViewerSectionModel *self,
                                                            gint64              id);
+void                 viewer_section_model_flush           (ViewerSectionModel *self);
 guint64              viewer_section_model_get_total_count (ViewerSectionModel *self);
 
 const char          *viewer_section_title                 (const char         *name);

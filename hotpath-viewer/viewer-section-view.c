@@ -76,8 +76,25 @@ update_cell (GtkListItem *item)
 
   text = viewer_row_format (row, member);
   gtk_label_set_text (label, text);
-  if (is_text_member (member))
-    gtk_widget_set_tooltip_text (GTK_WIDGET (label), text);
+}
+
+/* Names are ellipsized: show them whole on hover. Setting a tooltip text
+ * on each update would ask the X server where the pointer is, every time:
+ * that alone stalled the loop for tens of milliseconds per refresh. */
+static gboolean
+on_cell_query_tooltip (GtkWidget  *label,
+                       int         x,
+                       int         y,
+                       gboolean    keyboard,
+                       GtkTooltip *tooltip,
+                       gpointer    user_data)
+{
+  const char *text = gtk_label_get_text (GTK_LABEL (label));
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
 }
 
 static void
@@ -93,6 +110,8 @@ setup_cell (GtkSignalListItemFactory *factory,
       gtk_label_set_xalign (GTK_LABEL (label), 0);
       gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
       gtk_label_set_width_chars (GTK_LABEL (label), 24);
+      gtk_widget_set_has_tooltip (label, TRUE);
+      g_signal_connect (label, "query-tooltip", G_CALLBACK (on_cell_query_tooltip), NULL);
     }
   else
     {
@@ -244,6 +263,15 @@ on_columns_changed (ViewerSectionView  *self,
     sort_column = find_column (self->column_view, rate);
   if (sort_column != NULL)
     gtk_column_view_sort_by_column (self->column_view, sort_column, GTK_SORT_DESCENDING);
+}
+
+static void
+on_values_changed (ViewerSectionView  *self,
+                   ViewerSectionModel *model)
+{
+  /* New values may change the order: re-sort. GtkSortListModel tells the
+   * view only about the span of rows that moved. */
+  gtk_sorter_changed (gtk_column_view_get_sorter (self->column_view), GTK_SORTER_CHANGE_DIFFERENT);
 }
 
 static void
@@ -410,6 +438,8 @@ viewer_section_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->log_cancellable);
   g_clear_object (&self->log_cancellable);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
   g_clear_pointer ((GtkWidget **) &self->paned, gtk_widget_unparent);
   g_clear_object (&self->selection);
   g_clear_object (&self->model);
@@ -488,6 +518,9 @@ viewer_section_view_new (ViewerSectionModel *model,
   self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (model)), GTK_FILTER (self->filter));
   sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filter_model),
                                     g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  /* Sorting a thousand rows is spread over frames, never one long stall. */
+  gtk_sort_list_model_set_incremental (sorted, TRUE);
+  gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
@@ -497,6 +530,8 @@ viewer_section_view_new (ViewerSectionModel *model,
   g_signal_connect_object (self->selection, "notify::selected-item", G_CALLBACK (on_selection_changed),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (model, "columns-changed", G_CALLBACK (on_columns_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (model, "values-changed", G_CALLBACK (on_values_changed),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->filter_model, "items-changed", G_CALLBACK (update_count),
                            self, G_CONNECT_SWAPPED);

@@ -119,6 +119,18 @@ on_target_activated (ViewerWindow  *self,
   viewer_window_open_source (self, source);
 }
 
+/* Only when it changes: setting a tooltip asks the display server where
+ * the pointer is, a round trip each time. */
+static void
+set_tooltip (GtkWidget  *widget,
+             const char *text)
+{
+  const char *current = gtk_widget_get_tooltip_text (widget);
+
+  if (g_strcmp0 (current, text) != 0)
+    gtk_widget_set_tooltip_text (widget, text);
+}
+
 static void
 update_status (ViewerWindow *self)
 {
@@ -139,7 +151,7 @@ update_status (ViewerWindow *self)
       else
         gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), classes[i]);
     }
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), viewer_source_get_error (self->source));
+  set_tooltip (GTK_WIDGET (self->status_label), viewer_source_get_error (self->source));
 
   program = viewer_source_get_program (self->source);
   adw_view_switcher_title_set_title (self->switcher_title, program ? program : viewer_source_get_address (self->source));
@@ -169,8 +181,8 @@ update_status (ViewerWindow *self)
   gtk_button_set_icon_name (GTK_BUTTON (self->pause_button),
                             viewer_source_get_paused (self->source) ? "media-playback-start-symbolic"
                                                                     : "media-playback-pause-symbolic");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->pause_button),
-                               viewer_source_get_paused (self->source) ? _("Resume") : _("Pause"));
+  set_tooltip (GTK_WIDGET (self->pause_button),
+               viewer_source_get_paused (self->source) ? _("Resume") : _("Pause"));
 }
 
 static gboolean
