@@ -58,39 +58,6 @@ has_all_rows (gpointer data)
          g_list_model_get_n_items (G_LIST_MODEL (viewer_section_view_get_model (view))) >= 1000;
 }
 
-/* Where a frame's time goes: the frame clock's phases, timed after
- * GTK's own handlers. */
-static gint64 phase_start, max_layout, max_paint, max_update;
-
-static void
-on_before_paint (GdkFrameClock *clock)
-{
-  phase_start = g_get_monotonic_time ();
-}
-
-static void
-on_update (GdkFrameClock *clock)
-{
-  gint64 now = g_get_monotonic_time ();
-  max_update = MAX (max_update, now - phase_start);
-  phase_start = now;
-}
-
-static void
-on_layout (GdkFrameClock *clock)
-{
-  gint64 now = g_get_monotonic_time ();
-  max_layout = MAX (max_layout, now - phase_start);
-  phase_start = now;
-}
-
-static void
-on_paint (GdkFrameClock *clock)
-{
-  gint64 now = g_get_monotonic_time ();
-  max_paint = MAX (max_paint, now - phase_start);
-}
-
 static int
 compare_gint64 (gconstpointer a,
                 gconstpointer b)
@@ -143,14 +110,6 @@ main (int   argc,
   viewer_section_view_select_name (view, "viewer-target::function_0999");
   viewer_test_spin (1500);
 
-  {
-    GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
-
-    g_signal_connect_after (clock, "before-paint", G_CALLBACK (on_before_paint), NULL);
-    g_signal_connect_after (clock, "update", G_CALLBACK (on_update), NULL);
-    g_signal_connect_after (clock, "layout", G_CALLBACK (on_layout), NULL);
-    g_signal_connect_after (clock, "paint", G_CALLBACK (on_paint), NULL);
-  }
   busy = g_array_new (FALSE, FALSE, sizeof (gint64));
   real_poll = g_main_context_get_poll_func (NULL);
   g_main_context_set_poll_func (NULL, timed_poll);
@@ -178,8 +137,6 @@ main (int   argc,
           updates, updates / (double) seconds, busy->len, total / (seconds * 1e6) * 100.0);
   printf ("  iteration busy time: p50 %.3f ms, p99 %.3f ms, max %.3f ms (budget %.0f ms); over budget: %u\n",
           p50 / 1000.0, p99 / 1000.0, max / 1000.0, BUDGET_US / 1000.0, over);
-  printf ("  longest frame phases: update %.3f ms, layout %.3f ms, paint %.3f ms\n",
-          max_update / 1000.0, max_layout / 1000.0, max_paint / 1000.0);
   printf ("  measured with a poll-func hook on the default main context (time from poll() return to next poll())\n");
 
   gtk_window_destroy (GTK_WINDOW (window));

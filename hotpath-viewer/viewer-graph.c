@@ -35,6 +35,7 @@ struct _ViewerGraph
   guint            window_s;
   guint            tick_id;
   double           hover_x;
+  gint64           drawn_at_us;
   gboolean         live;
   gboolean         hovering;
 };
@@ -292,6 +293,7 @@ viewer_graph_snapshot (GtkWidget   *widget,
   guint n = 0;
 
   compute_geometry (self, &geo, &label_width);
+  self->drawn_at_us = geo.end_us;
   get_fg (self, &fg);
   grid = fg;
   grid.alpha = 0.10;
@@ -439,7 +441,14 @@ on_tick (GtkWidget     *widget,
          GdkFrameClock *clock,
          gpointer       user_data)
 {
-  gtk_widget_queue_draw (widget);
+  ViewerGraph *self = VIEWER_GRAPH (widget);
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+  double px_per_us = gtk_widget_get_width (widget) / ((double) self->window_s * G_USEC_PER_SEC);
+
+  /* The time axis glides: redraw when it has moved by half a pixel, not
+   * at every frame (a 5 minute window moves about one pixel a second). */
+  if ((now - self->drawn_at_us) * px_per_us >= 0.5)
+    gtk_widget_queue_draw (widget);
   return G_SOURCE_CONTINUE;
 }
 

@@ -270,6 +270,9 @@ viewer_row_get_samples (ViewerRow *self,
  *   %VIEWER_MAX_SERIES (the percentile keys for functions)
  * @rate_member: (nullable): a cumulative count whose rate is recorded
  * @window_us: how much history to keep
+ * @graveyard: (nullable): where to put the row's previous object instead
+ *   of freeing it, so a caller can free a thousand of them off the main
+ *   thread
  *
  * Takes the row's new JSON object and records a sample at @time_us.
  * Emit #ViewerRow::changed with viewer_row_emit_changed() when it returns
@@ -283,7 +286,8 @@ viewer_row_update (ViewerRow          *self,
                    const char * const *series,
                    const char         *rate_member,
                    gint64              time_us,
-                   gint64              window_us)
+                   gint64              window_us,
+                   GPtrArray          *graveyard)
 {
   ViewerSample sample = { time_us, 0, { NAN, NAN, NAN, NAN } };
   gboolean changed;
@@ -295,7 +299,10 @@ viewer_row_update (ViewerRow          *self,
   changed = !json_object_equal (self->object, object);
   if (changed)
     {
-      json_object_unref (self->object);
+      if (graveyard != NULL)
+        g_ptr_array_add (graveyard, self->object);
+      else
+        json_object_unref (self->object);
       self->object = json_object_ref (object);
     }
 
@@ -346,6 +353,17 @@ viewer_row_emit_changed (ViewerRow *self)
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
+static double
+round_3 (double value)
+{
+  double scale;
+
+  if (!isfinite (value) || value == 0)
+    return value;
+  scale = pow (10.0, floor (log10 (fabs (value))) - 2);
+  return round (value / scale) * scale;
+}
+
 int
 viewer_row_compare (ViewerRow  *a,
                     ViewerRow  *b,
@@ -359,8 +377,11 @@ viewer_row_compare (ViewerRow  *a,
   if (sa != NULL || sb != NULL)
     return g_utf8_collate (sa ? sa : "", sb ? sb : "");
 
-  da = viewer_row_get_number (a, member);
-  db = viewer_row_get_number (b, member);
+  /* Compare what the table shows, three significant digits: rows that
+   * look equal keep their order instead of swapping at every refresh,
+   * which would make the list jitter and cost the view a re-layout. */
+  da = round_3 (viewer_row_get_number (a, member));
+  db = round_3 (viewer_row_get_number (b, member));
   if (isnan (da))
     return isnan (db) ? 0 : -1;
   if (isnan (db))

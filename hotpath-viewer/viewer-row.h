@@ -32,7 +32,8 @@ gboolean            viewer_row_update          (ViewerRow          *self,
                                                 const char * const *series,
                                                 const char         *rate_member,
                                                 gint64              time_us,
-                                                gint64              window_us);
+                                                gint64              window_us,
+                                                GPtrArray          *graveyard);
 void                viewer_row_emit_changed    (ViewerRow          *self);
 gboolean            viewer_row_has_member      (ViewerRow          *self,
                                                 const char         *member);

@@ -111,6 +111,39 @@ list_model_iface_init (GListModelInterface *iface)
 
 #define CHANGED_BATCH 24
 
+static void
+free_in_pool (gpointer data,
+              gpointer user_data)
+{
+  g_ptr_array_unref (data);
+}
+
+/**
+ * viewer_free_in_thread:
+ * @array: (transfer full): a GPtrArray whose free function frees its items
+ *
+ * Frees @array and its items on a worker thread: a thousand JSON rows
+ * take milliseconds to free, time the main loop should not spend. Nothing
+ * on the main thread may use them any more.
+ */
+void
+viewer_free_in_thread (GPtrArray *array)
+{
+  static GThreadPool *pool;
+
+  if (array->len == 0)
+    {
+      g_ptr_array_unref (array);
+      return;
+    }
+
+  /* One thread: the report and the rows' old objects share JSON nodes,
+   * so they must be freed one after the other, never at the same time. */
+  if (g_once_init_enter (&pool))
+    g_once_init_leave (&pool, g_thread_pool_new (free_in_pool, NULL, 1, FALSE, NULL));
+  g_thread_pool_push (pool, array, NULL);
+}
+
 static gboolean
 emit_pending (gpointer data)
 {
@@ -400,6 +433,7 @@ viewer_section_model_update (ViewerSectionModel  *self,
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GHashTable) by_id = NULL;
   g_autoptr(GPtrArray) ordered = NULL;
+  g_autoptr(GPtrArray) graveyard = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   JsonObject *first = NULL;
   JsonArray *array;
   guint old_len, n;
@@ -473,7 +507,7 @@ viewer_section_model_update (ViewerSectionModel  *self,
         }
 
       if (viewer_row_update (row, object, (const char * const *) self->percentiles,
-                             self->rate_member, time_us, self->window_us))
+                             self->rate_member, time_us, self->window_us, graveyard))
         {
           any_changed = TRUE;
           if (!g_ptr_array_find (self->pending, row, NULL))
@@ -518,6 +552,8 @@ viewer_section_model_update (ViewerSectionModel  *self,
   self->rows = g_steal_pointer (&ordered);
   g_hash_table_unref (self->by_id);
   self->by_id = g_steal_pointer (&by_id);
+
+  viewer_free_in_thread (g_steal_pointer (&graveyard));
 
   if (structure_changed)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, self->rows->len);

@@ -30,6 +30,8 @@ ViewerRow           *viewer_section_model_lookup          (ViewerSectionModel *s
 void                 viewer_section_model_flush           (ViewerSectionModel *self);
 guint64              viewer_section_model_get_total_count (ViewerSectionModel *self);
 
+void                 viewer_free_in_thread                (GPtrArray          *array);
+
 const char          *viewer_section_title                 (const char         *name);
 
 G_END_DECLS

@@ -25,6 +25,7 @@
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
+#include "viewer-section-model.h"
 #include "viewer-source.h"
 
 #define TARGET_NAME_PREFIX  "io.github.HotpathGlib.Target.instance"
@@ -237,7 +238,14 @@ take_report (ViewerSource *self,
              JsonObject   *report,
              gint64        time_us)
 {
-  g_clear_pointer (&self->report, json_object_unref);
+  if (self->report != NULL)
+    {
+      /* The rows took what they keep; free the rest off the main loop. */
+      GPtrArray *old = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+      g_ptr_array_add (old, g_steal_pointer (&self->report));
+      viewer_free_in_thread (old);
+    }
   self->report = report;
   self->report_time_us = time_us;
   self->n_updates++;
