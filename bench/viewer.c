@@ -86,6 +86,7 @@ main (int   argc,
   gtk_init ();
   adw_init ();
 
+  port = 0;
   pid = viewer_test_spawn_live (HOTPATH_BENCH_TARGET, tail, &port);
   url = g_strdup_printf ("http://127.0.0.1:%u/", port);
 

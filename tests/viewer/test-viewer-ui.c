@@ -308,6 +308,40 @@ test_disconnect (void)
   viewer_source_stop (source);
 }
 
+static void
+test_reconnect_http (void)
+{
+  const char *tail[] = { "60", NULL };
+  guint port = 0;
+  GPid pid = viewer_test_spawn_live (HOTPATH_TEST_LIVE, tail, &port);
+  g_autofree char *url = g_strdup_printf ("127.0.0.1:%u", port);
+  g_autoptr(ViewerSource) source = viewer_source_new_for_url (url, NULL);
+  gpointer live[] = { source, GUINT_TO_POINTER (VIEWER_STATUS_LIVE) };
+  gpointer stale[] = { source, GUINT_TO_POINTER (VIEWER_STATUS_STALE) };
+  gpointer gone[] = { source, GUINT_TO_POINTER (VIEWER_STATUS_DISCONNECTED) };
+  guint again = port;
+  int status;
+
+  viewer_source_start (source);
+  g_assert_true (viewer_test_wait_for (status_is, live, 10000));
+
+  /* The program goes away: Stale at the first failure, then Disconnected. */
+  kill (pid, SIGTERM);
+  waitpid (pid, &status, 0);
+  g_assert_true (viewer_test_wait_for (status_is, stale, 5000));
+  g_assert_true (viewer_test_wait_for (status_is, gone, 15000));
+
+  /* It comes back on the same address: the source reconnects by itself. */
+  pid = viewer_test_spawn_live (HOTPATH_TEST_LIVE, tail, &again);
+  g_assert_cmpuint (again, ==, port);
+  g_assert_true (viewer_test_wait_for (status_is, live, 10000));
+  g_assert_null (viewer_source_get_error (source));
+
+  viewer_source_stop (source);
+  kill (pid, SIGTERM);
+  waitpid (pid, &status, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -320,6 +354,7 @@ main (int   argc,
   gtk_init ();
   adw_init ();
 
+  live_port = 0;
   live_pid = viewer_test_spawn_live (HOTPATH_TEST_LIVE, tail, &live_port);
 
   settings = g_settings_new ("io.github.HotpathGlib.Viewer");
@@ -333,6 +368,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Viewer/UI/saved-report", test_saved_report);
   g_test_add_func ("/Hotpath/Viewer/UI/not-a-report", test_not_a_report);
   g_test_add_func ("/Hotpath/Viewer/UI/disconnect", test_disconnect);
+  g_test_add_func ("/Hotpath/Viewer/UI/reconnect-http", test_reconnect_http);
 
   ret = g_test_run ();
 

@@ -114,8 +114,9 @@ viewer_test_save_png (GtkWidget  *widget,
   return path;
 }
 
-/* Start a profiled example with live data on a free HTTP port, on the
- * test's session bus; returns its pid and the port it printed. */
+/* Start a profiled example with live data on the test's session bus and
+ * HTTP on port *http_port (0: a free one); returns its pid and sets
+ * *http_port to the port it printed. */
 GPid
 viewer_test_spawn_live (const char         *program,
                         const char * const *argv_tail,
@@ -134,7 +135,10 @@ viewer_test_spawn_live (const char         *program,
     g_ptr_array_add (argv, (char *) argv_tail[i]);
   g_ptr_array_add (argv, NULL);
 
-  envp = g_environ_setenv (envp, "HOTPATH_METRICS_PORT", "0", TRUE);
+  {
+    g_autofree char *port = g_strdup_printf ("%u", *http_port);
+    envp = g_environ_setenv (envp, "HOTPATH_METRICS_PORT", port, TRUE);
+  }
   envp = g_environ_setenv (envp, "HOTPATH_MCP_SERVER_OFF", "1", TRUE);
   envp = g_environ_unsetenv (envp, "HOTPATH_METRICS_SERVER_OFF");
   envp = g_environ_unsetenv (envp, "HOTPATH_DBUS_OFF");
@@ -143,7 +147,10 @@ viewer_test_spawn_live (const char         *program,
                             NULL, NULL, &pid, NULL, NULL, &err_fd, &error);
   g_assert_no_error (error);
 
-  *http_port = 0;
+  /* The library names the port only when it picked it. */
+  if (*http_port != 0)
+    return pid;
+
   err = fdopen (err_fd, "r");
   while (*http_port == 0 && fgets (line, sizeof line, err) != NULL)
     {
