@@ -33,6 +33,7 @@ struct _ViewerSectionView
   GCancellable       *log_cancellable;
   GStrv               shown_percentiles;
   gboolean            sorted_once;
+  gboolean            sort_dirty;
   gboolean            log_in_flight;
   gint64              log_row_id;
 
@@ -265,13 +266,79 @@ on_columns_changed (ViewerSectionView  *self,
     gtk_column_view_sort_by_column (self->column_view, sort_column, GTK_SORT_DESCENDING);
 }
 
+/* Whether the rows on screen are in order, and no row off screen belongs
+ * among them. */
+static gboolean
+visible_order_ok (ViewerSectionView *self)
+{
+  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
+  GtkAdjustment *vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
+  GListModel *model = G_LIST_MODEL (self->selection);
+  guint n = g_list_model_get_n_items (model);
+  double row_height, upper;
+  guint first, last;
+  g_autoptr(GObject) top = NULL;
+  g_autoptr(GObject) bottom = NULL;
+
+  if (n < 2 || vadj == NULL || (upper = gtk_adjustment_get_upper (vadj)) <= 0)
+    return FALSE;
+
+  row_height = upper / n;
+  first = MIN (n - 1, (guint) (gtk_adjustment_get_value (vadj) / row_height));
+  last = MIN (n - 1, first + (guint) (gtk_adjustment_get_page_size (vadj) / row_height) + 2);
+
+  for (guint i = first; i < last; i++)
+    {
+      g_autoptr(GObject) a = g_list_model_get_item (model, i);
+      g_autoptr(GObject) b = g_list_model_get_item (model, i + 1);
+
+      if (gtk_sorter_compare (sorter, a, b) == GTK_ORDERING_LARGER)
+        return FALSE;
+    }
+
+  top = g_list_model_get_item (model, first);
+  bottom = g_list_model_get_item (model, last);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) item = NULL;
+
+      if (i >= first && i <= last)
+        continue;
+      item = g_list_model_get_item (model, i);
+      if (i < first && gtk_sorter_compare (sorter, item, top) == GTK_ORDERING_LARGER)
+        return FALSE;
+      if (i > last && gtk_sorter_compare (sorter, bottom, item) == GTK_ORDERING_LARGER)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+resort (ViewerSectionView *self)
+{
+  self->sort_dirty = FALSE;
+  gtk_sorter_changed (gtk_column_view_get_sorter (self->column_view), GTK_SORTER_CHANGE_DIFFERENT);
+}
+
 static void
 on_values_changed (ViewerSectionView  *self,
                    ViewerSectionModel *model)
 {
-  /* New values may change the order: re-sort. GtkSortListModel tells the
-   * view only about the span of rows that moved. */
-  gtk_sorter_changed (gtk_column_view_get_sorter (self->column_view), GTK_SORTER_CHANGE_DIFFERENT);
+  /* New values may change the order. Re-sorting moves rows among the
+   * ~200 whose widgets GTK 4.8 keeps, tens of milliseconds: do it when
+   * what is on screen is out of order, else when the user scrolls. */
+  if (visible_order_ok (self))
+    self->sort_dirty = TRUE;
+  else
+    resort (self);
+}
+
+static void
+on_scrolled (ViewerSectionView *self,
+             GtkAdjustment     *vadj)
+{
+  if (self->sort_dirty)
+    resort (self);
 }
 
 static void
@@ -533,6 +600,8 @@ viewer_section_view_new (ViewerSectionModel *model,
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (model, "values-changed", G_CALLBACK (on_values_changed),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view)),
+                           "value-changed", G_CALLBACK (on_scrolled), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->filter_model, "items-changed", G_CALLBACK (update_count),
                            self, G_CONNECT_SWAPPED);
 
