@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <hotpath-glib/hotpath.h>
+
 #include <math.h>
 #include <glib/gi18n.h>
 
@@ -291,6 +293,8 @@ viewer_graph_snapshot (GtkWidget   *widget,
   double label_width;
   gint64 x_step_s;
   guint n = 0;
+
+  HOTPATH_MEASURE ();
 
   compute_geometry (self, &geo, &label_width);
   self->drawn_at_us = geo.end_us;

@@ -15,6 +15,8 @@
 
 #include "config.h"
 
+#include <hotpath-glib/hotpath.h>
+
 #include <string.h>
 #include <glib/gi18n.h>
 
@@ -439,6 +441,8 @@ viewer_section_model_update (ViewerSectionModel  *self,
   guint old_len, n;
   gboolean structure_changed = FALSE;
   gboolean any_changed = FALSE;
+
+  HOTPATH_MEASURE ();
 
   g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), FALSE);
   g_return_val_if_fail (section != NULL, FALSE);

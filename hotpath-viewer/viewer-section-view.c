@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <hotpath-glib/hotpath.h>
+
 #include <math.h>
 #include <glib/gi18n.h>
 #include <adwaita.h>
@@ -71,6 +73,8 @@ update_cell (GtkListItem *item)
   ViewerRow *row = gtk_list_item_get_item (item);
   GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
   g_autofree char *text = NULL;
+
+  HOTPATH_MEASURE ();
 
   if (row == NULL || label == NULL)
     return;

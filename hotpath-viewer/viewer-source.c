@@ -21,6 +21,8 @@
 
 #include "config.h"
 
+#include <hotpath-glib/hotpath.h>
+
 #include <string.h>
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
@@ -209,6 +211,8 @@ parse_thread (GTask        *task,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonObject) sections = json_object_new ();
   JsonObject *report;
+
+  HOTPATH_MEASURE ();
 
   for (guint i = 0; i < fetch->names->len; i++)
     {

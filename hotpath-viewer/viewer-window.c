@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <hotpath-glib/hotpath.h>
+
 #include <glib/gi18n.h>
 
 #include "viewer-format.h"
@@ -270,6 +272,8 @@ on_source_updated (ViewerWindow *self,
   g_autoptr(GPtrArray) names = NULL;
   gint64 time_us = viewer_source_get_report_time (source);
   gboolean first = g_hash_table_size (self->views) == 0;
+
+  HOTPATH_MEASURE ();
 
   if (sections == NULL)
     return;
