@@ -36,6 +36,8 @@ struct _ViewerSectionView
   GStrv               shown_percentiles;
   gboolean            sorted_once;
   gboolean            sort_dirty;
+  gboolean            has_rate;
+  gboolean            has_values;
   gboolean            log_in_flight;
   gint64              log_row_id;
 
@@ -220,6 +222,22 @@ find_column (GtkColumnView *view,
   return NULL;
 }
 
+/* A saved report is one moment: no rate, no history to draw. */
+static void
+update_graphs_visible (ViewerSectionView *self)
+{
+  gboolean report = self->source != NULL &&
+                    viewer_source_get_kind (self->source) == VIEWER_SOURCE_FILE;
+  GtkColumnViewColumn *rate = find_column (self->column_view, "rate");
+
+  gtk_widget_set_visible (GTK_WIDGET (self->rate_graph), self->has_rate && !report);
+  gtk_widget_set_visible (GTK_WIDGET (self->rate_heading), self->has_rate && !report);
+  gtk_widget_set_visible (GTK_WIDGET (self->values_graph), self->has_values && !report);
+  gtk_widget_set_visible (GTK_WIDGET (self->values_heading), self->has_values && !report);
+  if (rate != NULL)
+    gtk_column_view_column_set_visible (rate, !report);
+}
+
 static void
 apply_percentiles (ViewerSectionView *self)
 {
@@ -245,8 +263,8 @@ apply_percentiles (ViewerSectionView *self)
   g_strv_builder_addv (graphed, (const char **) data);
   series = g_strv_builder_end (graphed);
   viewer_graph_set_series_names (self->values_graph, (const char * const *) series);
-  gtk_widget_set_visible (GTK_WIDGET (self->values_graph), data[0] != NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->values_heading), data[0] != NULL);
+  self->has_values = data[0] != NULL;
+  update_graphs_visible (self);
 }
 
 static void
@@ -259,8 +277,8 @@ on_columns_changed (ViewerSectionView  *self,
   rebuild_columns (self->column_view, model);
   apply_percentiles (self);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->rate_graph), rate != NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->rate_heading), rate != NULL);
+  self->has_rate = rate != NULL;
+  update_graphs_visible (self);
 
   /* Largest total first, as the library's table; else by the counter. */
   sort_column = find_column (self->column_view, "total_ns");
