@@ -272,6 +272,57 @@ test_saved_report (void)
   g_unlink (path);
 }
 
+/* Sections other than timing get their own page, after timing, with the
+ * columns their rows carry (their JSON formats are still open). */
+static void
+test_more_sections (void)
+{
+  g_autofree char *path = save_report ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) channels = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(ViewerSource) source = NULL;
+  g_autofree char *json = NULL;
+  ViewerWindow *window;
+  ViewerSectionView *view;
+  JsonObject *sections;
+  gpointer args[2];
+
+  g_assert_true (json_parser_load_from_file (parser, path, &error));
+  g_assert_no_error (error);
+  channels = json_from_string ("{\"data\":[{\"id\":1,\"name\":\"jobs\",\"sent\":120,\"received\":118,"
+                               "\"bytes\":4096,\"wait_ns\":1500},"
+                               "{\"id\":2,\"name\":\"results\",\"sent\":7,\"received\":7,"
+                               "\"bytes\":512,\"wait_ns\":90}]}", &error);
+  g_assert_no_error (error);
+  sections = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "sections");
+  json_object_set_member (sections, "channels", g_steal_pointer (&channels));
+  json = json_to_string (json_parser_get_root (parser), TRUE);
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+
+  file = g_file_new_for_path (path);
+  source = viewer_source_new_for_file (file);
+  args[0] = source;
+  args[1] = GUINT_TO_POINTER (VIEWER_STATUS_REPORT);
+  window = viewer_window_new (GTK_APPLICATION (app));
+  gtk_window_present (GTK_WINDOW (window));
+  viewer_window_open_source (window, source);
+  g_assert_true (viewer_test_wait_for (status_is, args, 5000));
+  g_assert_true (viewer_test_wait_for (timing_shows_functions, window, 5000));
+
+  view = viewer_window_get_section_view (window, "channels");
+  g_assert_nonnull (view);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (viewer_section_view_get_model (view))), ==, 2);
+  g_assert_true (g_strv_contains (viewer_section_model_get_columns (viewer_section_view_get_model (view)), "wait_ns"));
+  /* Timing stays the page shown first. */
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (viewer_window_get_section_view (window, "functions_timing"))));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (view)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (path);
+}
+
 static void
 test_not_a_report (void)
 {
@@ -366,6 +417,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Viewer/UI/live-dbus", test_live_dbus);
   g_test_add_func ("/Hotpath/Viewer/UI/live-http", test_live_http);
   g_test_add_func ("/Hotpath/Viewer/UI/saved-report", test_saved_report);
+  g_test_add_func ("/Hotpath/Viewer/UI/more-sections", test_more_sections);
   g_test_add_func ("/Hotpath/Viewer/UI/not-a-report", test_not_a_report);
   g_test_add_func ("/Hotpath/Viewer/UI/disconnect", test_disconnect);
   g_test_add_func ("/Hotpath/Viewer/UI/reconnect-http", test_reconnect_http);
