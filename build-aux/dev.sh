@@ -30,10 +30,18 @@ DEPS=(
   # MCP client test (tests/mcp-client): nodejs and npm, added below only when
   # no node is on PATH, so a node installed otherwise (NodeSource, nvm) stays.
 
-  # Later issues add their packages here, e.g.
-  #   HTTP/MCP server:  libsoup-3.0-dev
-  #   viewer:           libgtk-4-dev libadwaita-1-dev
-  #   UI and D-Bus tests: xvfb dbus
+
+  # viewer (issue 6)
+  libgtk-4-dev       # GTK 4.8
+  libadwaita-1-dev   # libadwaita 1.2
+  xvfb               # the viewer's UI tests run on their own X server
+  xauth              # xvfb-run
+  desktop-file-utils # desktop-file-validate
+  appstream          # appstreamcli validate
+  gettext            # msgfmt, xgettext (po/)
+  flatpak-builder    # flatpak-builder --show-manifest in the tests
+
+  # Later issues add their packages here.
 )
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"

@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * viewer-section-model.c: a GListModel of ViewerRow for one report section.
+ *
+ * A section is the JSON object the library serves for it (the same for a
+ * live target and a saved report): `data` is an array of rows, each with
+ * an `id` (else its position) and a `name`. Updates keep the rows of ids
+ * seen before, in the order first seen, so selections and widgets
+ * survive a refresh; only rows that come or go are items-changed.
+ *
+ * The columns are the section's own: for functions_timing the known ones
+ * with the percentiles the data carries; for the sections whose format is
+ * still open, the scalar members of their rows, in order.
+ */
+
+#include "config.h"
+
+#include <hotpath-glib/hotpath.h>
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "viewer-section-model.h"
+
+struct _ViewerSectionModel
+{
+  GObject     parent_instance;
+
+  char       *name;
+  GPtrArray  *rows;          /* ViewerRow, in the order served */
+  GHashTable *by_id;         /* gint64 id → ViewerRow */
+  GPtrArray  *pending;       /* ViewerRow whose changed is not emitted yet */
+  guint       pending_id;
+  GStrv       columns;
+  GStrv       percentiles;   /* "p50", "p95", … */
+  char       *rate_member;
+  gint64      window_us;
+  guint64     total_count;
+};
+
+enum {
+  COLUMNS_CHANGED,
+  VALUES_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (ViewerSectionModel, viewer_section_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+static const struct {
+  const char *name;
+  const char *title;
+} section_titles[] = {
+  { "functions_timing", N_("Timing") },
+  { "functions_alloc", N_("Memory") },
+  { "channels", N_("Channels") },
+  { "futures", N_("Futures") },
+  { "sources", N_("Sources") },
+  { "main_loop", N_("Main Loop") },
+  { "threads", N_("Threads") },
+  { "gauges", N_("Gauges") },
+  { "logs", N_("Log") },
+};
+
+/* Members that count events, whose rate is graphed. */
+static const char *rate_members[] = {
+  "calls", "count", "allocations", "sent", "completed", "dispatches", "iterations", NULL
+};
+
+const char *
+viewer_section_title (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (section_titles); i++)
+    if (g_str_equal (name, section_titles[i].name))
+      return _(section_titles[i].title);
+  return name;
+}
+
+static GType
+get_item_type (GListModel *model)
+{
+  return VIEWER_TYPE_ROW;
+}
+
+static guint
+get_n_items (GListModel *model)
+{
+  return VIEWER_SECTION_MODEL (model)->rows->len;
+}
+
+static gpointer
+get_item (GListModel *model,
+          guint       position)
+{
+  ViewerSectionModel *self = VIEWER_SECTION_MODEL (model);
+
+  if (position >= self->rows->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->rows, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = get_item_type;
+  iface->get_n_items = get_n_items;
+  iface->get_item = get_item;
+}
+
+#define CHANGED_BATCH 24
+
+static void
+free_in_pool (gpointer data,
+              gpointer user_data)
+{
+  g_ptr_array_unref (data);
+}
+
+/**
+ * viewer_free_in_thread:
+ * @array: (transfer full): a GPtrArray whose free function frees its items
+ *
+ * Frees @array and its items on a worker thread: a thousand JSON rows
+ * take milliseconds to free, time the main loop should not spend. Nothing
+ * on the main thread may use them any more.
+ */
+void
+viewer_free_in_thread (GPtrArray *array)
+{
+  static GThreadPool *pool;
+
+  if (array->len == 0)
+    {
+      g_ptr_array_unref (array);
+      return;
+    }
+
+  /* One thread: the report and the rows' old objects share JSON nodes,
+   * so they must be freed one after the other, never at the same time. */
+  if (g_once_init_enter (&pool))
+    g_once_init_leave (&pool, g_thread_pool_new (free_in_pool, NULL, 1, FALSE, NULL));
+  g_thread_pool_push (pool, array, NULL);
+}
+
+static gboolean
+emit_pending (gpointer data)
+{
+  ViewerSectionModel *self = data;
+
+  for (guint i = 0; i < CHANGED_BATCH && self->pending->len > 0; i++)
+    {
+      g_autoptr(ViewerRow) row = g_ptr_array_steal_index (self->pending, 0);
+      viewer_row_emit_changed (row);
+    }
+
+  if (self->pending->len > 0)
+    return G_SOURCE_CONTINUE;
+  self->pending_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * viewer_section_model_flush:
+ *
+ * Emits the #ViewerRow::changed signals still waiting for idle time.
+ */
+void
+viewer_section_model_flush (ViewerSectionModel *self)
+{
+  g_return_if_fail (VIEWER_IS_SECTION_MODEL (self));
+
+  while (self->pending->len > 0)
+    emit_pending (self);
+  g_clear_handle_id (&self->pending_id, g_source_remove);
+}
+
+static void
+viewer_section_model_finalize (GObject *object)
+{
+  ViewerSectionModel *self = (ViewerSectionModel *) object;
+
+  g_clear_handle_id (&self->pending_id, g_source_remove);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->columns, g_strfreev);
+  g_clear_pointer (&self->percentiles, g_strfreev);
+  g_clear_pointer (&self->rate_member, g_free);
+
+  G_OBJECT_CLASS (viewer_section_model_parent_class)->finalize (object);
+}
+
+static void
+viewer_section_model_class_init (ViewerSectionModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = viewer_section_model_finalize;
+
+  /**
+   * ViewerSectionModel::columns-changed:
+   *
+   * The section's columns changed (the first rows arrived, or the
+   * percentiles did); views rebuild their columns.
+   */
+  signals[COLUMNS_CHANGED] =
+    g_signal_new ("columns-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * ViewerSectionModel::values-changed:
+   *
+   * A refresh changed values but no row came or went; views that sort
+   * re-sort.
+   */
+  signals[VALUES_CHANGED] =
+    g_signal_new ("values-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+viewer_section_model_init (ViewerSectionModel *self)
+{
+  self->rows = g_ptr_array_new_with_free_func (g_object_unref);
+  self->pending = g_ptr_array_new_with_free_func (g_object_unref);
+  self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->columns = g_new0 (char *, 1);
+  self->percentiles = g_new0 (char *, 1);
+  self->window_us = 5 * 60 * G_USEC_PER_SEC;
+}
+
+ViewerSectionModel *
+viewer_section_model_new (const char *name)
+{
+  ViewerSectionModel *self;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  self = g_object_new (VIEWER_TYPE_SECTION_MODEL, NULL);
+  self->name = g_strdup (name);
+  return self;
+}
+
+const char *
+viewer_section_model_get_name (ViewerSectionModel *self)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), NULL);
+  return self->name;
+}
+
+const char *
+viewer_section_model_get_title (ViewerSectionModel *self)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), NULL);
+  return viewer_section_title (self->name);
+}
+
+void
+viewer_section_model_set_window (ViewerSectionModel *self,
+                                 gint64              window_us)
+{
+  g_return_if_fail (VIEWER_IS_SECTION_MODEL (self));
+  self->window_us = MAX (window_us, G_USEC_PER_SEC);
+}
+
+const char * const *
+viewer_section_model_get_columns (ViewerSectionModel *self)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), NULL);
+  return (const char * const *) self->columns;
+}
+
+const char * const *
+viewer_section_model_get_percentiles (ViewerSectionModel *self)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), NULL);
+  return (const char * const *) self->percentiles;
+}
+
+const char *
+viewer_section_model_get_rate_member (ViewerSectionModel *self)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), NULL);
+  return self->rate_member;
+}
+
+guint64
+viewer_section_model_get_total_count (ViewerSectionModel *self)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), 0);
+  return self->total_count;
+}
+
+ViewerRow *
+viewer_section_model_lookup (ViewerSectionModel *self,
+                             gint64              id)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), NULL);
+  return g_hash_table_lookup (self->by_id, &id);
+}
+
+static char *
+percentile_key (double rank)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  /* As the library writes them: shortest form, no exponent ("p99.9"). */
+  g_autofree char *text = g_strdup_printf ("%.6f", rank);
+  char *end = text + strlen (text) - 1;
+
+  while (end > text && *end == '0')
+    *end-- = '\0';
+  if (*end == '.')
+    *end = '\0';
+  g_snprintf (buf, sizeof buf, "p%s", text);
+  return g_strdup (buf);
+}
+
+static void
+set_columns (ViewerSectionModel *self,
+             JsonObject         *section,
+             JsonObject         *first)
+{
+  g_autoptr(GStrvBuilder) columns = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) percentiles = g_strv_builder_new ();
+  JsonNode *ranks = section ? json_object_get_member (section, "percentiles") : NULL;
+  g_autofree char *rate = NULL;
+
+  if (ranks != NULL && JSON_NODE_HOLDS_ARRAY (ranks))
+    {
+      JsonArray *array = json_node_get_array (ranks);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_autofree char *key = percentile_key (json_array_get_double_element (array, i));
+          g_strv_builder_add (percentiles, key);
+        }
+    }
+
+  if (first != NULL)
+    {
+      for (guint i = 0; rate_members[i] && rate == NULL; i++)
+        if (json_object_has_member (first, rate_members[i]))
+          rate = g_strdup (rate_members[i]);
+    }
+
+  if (g_str_equal (self->name, "functions_timing"))
+    {
+      static const char *head[] = { "name", "calls", "rate", "avg_ns", NULL };
+      static const char *tail[] = { "min_ns", "max_ns", "total_ns", "percent_total", NULL };
+      g_auto(GStrv) keys = g_strv_builder_end (percentiles);
+
+      g_strv_builder_addv (columns, head);
+      g_strv_builder_addv (columns, (const char **) keys);
+      g_strv_builder_addv (columns, tail);
+      g_strfreev (self->percentiles);
+      self->percentiles = g_steal_pointer (&keys);
+    }
+  else
+    {
+      g_auto(GStrv) keys = g_strv_builder_end (percentiles);
+      const char *member;
+      JsonNode *node;
+
+      if (first != NULL && json_object_has_member (first, "name"))
+        g_strv_builder_add (columns, "name");
+      if (rate != NULL)
+        g_strv_builder_add (columns, "rate");
+      if (first != NULL)
+        {
+          /* get_members keeps the order the library wrote them in. */
+          g_autoptr(GList) members = json_object_get_members (first);
+
+          for (GList *l = members; l != NULL; l = l->next)
+            {
+              member = l->data;
+              node = json_object_get_member (first, member);
+              if (g_str_equal (member, "name") || g_str_equal (member, "id"))
+                continue;
+              if (g_str_equal (member, "percentiles_ns"))
+                {
+                  g_strv_builder_addv (columns, (const char **) keys);
+                  continue;
+                }
+              if (JSON_NODE_HOLDS_VALUE (node) || JSON_NODE_HOLDS_NULL (node))
+                g_strv_builder_add (columns, member);
+            }
+        }
+      g_strfreev (self->percentiles);
+      self->percentiles = g_steal_pointer (&keys);
+    }
+
+  g_strfreev (self->columns);
+  self->columns = g_strv_builder_end (columns);
+  g_free (self->rate_member);
+  self->rate_member = g_steal_pointer (&rate);
+}
+
+static JsonArray *
+section_rows (JsonNode *section)
+{
+  JsonNode *data;
+
+  if (JSON_NODE_HOLDS_ARRAY (section))
+    return json_node_get_array (section);
+  if (!JSON_NODE_HOLDS_OBJECT (section))
+    return NULL;
+
+  /* Logs carry their rows in "logs", sections in "data". */
+  data = json_object_get_member (json_node_get_object (section), "data");
+  if (data == NULL)
+    data = json_object_get_member (json_node_get_object (section), "logs");
+  if (data == NULL || !JSON_NODE_HOLDS_ARRAY (data))
+    return NULL;
+  return json_node_get_array (data);
+}
+
+/**
+ * viewer_section_model_update:
+ * @section: the section's JSON (an object with `data`, or an array of rows)
+ * @time_us: when it was taken, on the monotonic clock
+ *
+ * Returns: %TRUE, or %FALSE with @error set when @section is not a section
+ */
+gboolean
+viewer_section_model_update (ViewerSectionModel  *self,
+                             JsonNode            *section,
+                             gint64               time_us,
+                             GError             **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) by_id = NULL;
+  g_autoptr(GPtrArray) ordered = NULL;
+  g_autoptr(GPtrArray) graveyard = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  JsonObject *first = NULL;
+  JsonArray *array;
+  guint old_len, n;
+  gboolean structure_changed = FALSE;
+  gboolean any_changed = FALSE;
+
+  HOTPATH_MEASURE ();
+
+  g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), FALSE);
+  g_return_val_if_fail (section != NULL, FALSE);
+
+  array = section_rows (section);
+  if (array == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("Section “%s” has no rows"), self->name);
+      return FALSE;
+    }
+
+  n = json_array_get_length (array);
+  for (guint i = 0; i < n && first == NULL; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        first = json_node_get_object (node);
+    }
+
+  if (first != NULL || self->columns[0] == NULL)
+    {
+      g_auto(GStrv) old_columns = g_strdupv (self->columns);
+      set_columns (self, JSON_NODE_HOLDS_OBJECT (section) ? json_node_get_object (section) : NULL,
+                   first);
+      if (!g_strv_equal ((const char * const *) old_columns, (const char * const *) self->columns))
+        {
+          structure_changed = TRUE;
+          g_signal_emit (self, signals[COLUMNS_CHANGED], 0);
+        }
+    }
+
+  if (JSON_NODE_HOLDS_OBJECT (section) &&
+      json_object_has_member (json_node_get_object (section), "total_count"))
+    self->total_count = json_object_get_int_member (json_node_get_object (section), "total_count");
+  else
+    self->total_count = n;
+
+  rows = g_ptr_array_new_full (n, g_object_unref);
+  by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      JsonObject *object;
+      g_autoptr(ViewerRow) row = NULL;
+      gint64 id;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+
+      object = json_node_get_object (node);
+      id = json_object_has_member (object, "id") ? json_object_get_int_member (object, "id") : i;
+      if (g_hash_table_contains (by_id, &id))
+        continue;
+
+      row = g_hash_table_lookup (self->by_id, &id);
+      if (row != NULL)
+        g_object_ref (row);
+      else
+        {
+          const char *name = json_object_get_string_member_with_default (object, "name", NULL);
+          g_autofree char *fallback = name ? NULL : g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+          row = viewer_row_new (id, name ? name : fallback);
+        }
+
+      if (viewer_row_update (row, object, (const char * const *) self->percentiles,
+                             self->rate_member, time_us, self->window_us, graveyard))
+        {
+          any_changed = TRUE;
+          if (!g_ptr_array_find (self->pending, row, NULL))
+            g_ptr_array_add (self->pending, g_object_ref (row));
+        }
+
+      g_hash_table_insert (by_id, g_memdup2 (&id, sizeof id), g_object_ref (row));
+      g_ptr_array_add (rows, g_steal_pointer (&row));
+    }
+
+  /* The rows keep the order they were first seen in: views sort them
+   * themselves. Only rows coming or going are items-changed; new values
+   * are ViewerRow::changed for the cells that show them, and
+   * values-changed once, for views to re-sort. The library serves rows
+   * largest total first, so their order changes all the time: following
+   * it would rebuild every view at every refresh. */
+  ordered = g_ptr_array_new_full (rows->len, g_object_unref);
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      ViewerRow *row = g_ptr_array_index (self->rows, i);
+      gint64 id = viewer_row_get_id (row);
+
+      if (g_hash_table_contains (by_id, &id))
+        g_ptr_array_add (ordered, g_object_ref (row));
+      else
+        structure_changed = TRUE;
+    }
+  for (guint i = 0; i < rows->len; i++)
+    {
+      ViewerRow *row = g_ptr_array_index (rows, i);
+      gint64 id = viewer_row_get_id (row);
+
+      if (!g_hash_table_contains (self->by_id, &id))
+        {
+          g_ptr_array_add (ordered, g_object_ref (row));
+          structure_changed = TRUE;
+        }
+    }
+
+  old_len = self->rows->len;
+  g_ptr_array_unref (self->rows);
+  self->rows = g_steal_pointer (&ordered);
+  g_hash_table_unref (self->by_id);
+  self->by_id = g_steal_pointer (&by_id);
+
+  viewer_free_in_thread (g_steal_pointer (&graveyard));
+
+  if (structure_changed)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, self->rows->len);
+  else if (any_changed)
+    g_signal_emit (self, signals[VALUES_CHANGED], 0);
+
+  /* A list view keeps some 200 rows' widgets bound, visible or not:
+   * updating all their cells at once takes tens of milliseconds. Tell the
+   * rows in batches, between frames. */
+  if (self->pending->len > 0 && self->pending_id == 0)
+    self->pending_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, emit_pending, self, NULL);
+
+  return TRUE;
+}

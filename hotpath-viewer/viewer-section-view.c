@@ -1,0 +1,783 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * viewer-section-view.c: one section of a report: a sortable, searchable
+ * table and, for the selected row, a detail pane with its graphs and its
+ * recent log.
+ *
+ * Columns come from the section model, so the percentiles shown are the
+ * ones the target serves (those in the "percentiles" setting, when any
+ * match). Rows keep their widgets across refreshes and update their cells
+ * from ViewerRow::changed while bound: a refresh costs the visible cells,
+ * not the thousand rows behind them.
+ */
+
+#include "config.h"
+
+#include <hotpath-glib/hotpath.h>
+
+#include <math.h>
+#include <glib/gi18n.h>
+#include <adwaita.h>
+
+#include "viewer-format.h"
+#include "viewer-section-view.h"
+
+struct _ViewerSectionView
+{
+  GtkWidget           parent_instance;
+
+  ViewerSectionModel *model;
+  ViewerSectionModel *log_model;
+  ViewerSource       *source;
+  GtkSingleSelection *selection;
+  GtkFilterListModel *filter_model;
+  GtkStringFilter    *filter;
+  GCancellable       *log_cancellable;
+  GStrv               shown_percentiles;
+  gboolean            sorted_once;
+  gboolean            sort_dirty;
+  gboolean            has_rate;
+  gboolean            has_values;
+  gboolean            log_in_flight;
+  gint64              log_row_id;
+
+  /* Template widgets */
+  GtkPaned           *paned;
+  GtkSearchEntry     *search_entry;
+  GtkLabel           *count_label;
+  GtkColumnView      *column_view;
+  GtkStack           *detail_stack;
+  GtkLabel           *detail_title;
+  GtkLabel           *detail_subtitle;
+  GtkLabel           *detail_summary;
+  GtkLabel           *rate_heading;
+  GtkLabel           *values_heading;
+  GtkLabel           *log_heading;
+  ViewerGraph        *rate_graph;
+  ViewerGraph        *values_graph;
+  GtkStack           *log_stack;
+  GtkColumnView      *log_view;
+  GtkLabel           *log_message;
+};
+
+G_DEFINE_FINAL_TYPE (ViewerSectionView, viewer_section_view, GTK_TYPE_WIDGET)
+
+static gboolean
+is_text_member (const char *member)
+{
+  return g_str_equal (member, "name") || g_str_equal (member, "file");
+}
+
+static void
+update_cell (GtkListItem *item)
+{
+  const char *member = g_object_get_data (G_OBJECT (item), "viewer-member");
+  ViewerRow *row = gtk_list_item_get_item (item);
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+  g_autofree char *text = NULL;
+
+  HOTPATH_MEASURE ();
+
+  if (row == NULL || label == NULL)
+    return;
+
+  text = viewer_row_format (row, member);
+  gtk_label_set_text (label, text);
+}
+
+/* Names are ellipsized: show them whole on hover. Setting a tooltip text
+ * on each update would ask the X server where the pointer is, every time:
+ * that alone stalled the loop for tens of milliseconds per refresh. */
+static gboolean
+on_cell_query_tooltip (GtkWidget  *label,
+                       int         x,
+                       int         y,
+                       gboolean    keyboard,
+                       GtkTooltip *tooltip,
+                       gpointer    user_data)
+{
+  const char *text = gtk_label_get_text (GTK_LABEL (label));
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+static void
+setup_cell (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            const char               *member)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  g_object_set_data (G_OBJECT (item), "viewer-member", (gpointer) member);
+  if (is_text_member (member))
+    {
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_label_set_width_chars (GTK_LABEL (label), 24);
+      gtk_widget_set_has_tooltip (label, TRUE);
+      g_signal_connect (label, "query-tooltip", G_CALLBACK (on_cell_query_tooltip), NULL);
+    }
+  else
+    {
+      gtk_label_set_xalign (GTK_LABEL (label), 1);
+      gtk_widget_add_css_class (label, "numeric");
+    }
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  user_data)
+{
+  ViewerRow *row = gtk_list_item_get_item (item);
+  gulong id;
+
+  update_cell (item);
+  id = g_signal_connect_object (row, "changed", G_CALLBACK (update_cell), item, G_CONNECT_SWAPPED);
+  g_object_set_data (G_OBJECT (item), "viewer-changed-id", GSIZE_TO_POINTER (id));
+}
+
+static void
+unbind_cell (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             gpointer                  user_data)
+{
+  ViewerRow *row = gtk_list_item_get_item (item);
+  gulong id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (item), "viewer-changed-id"));
+
+  if (row != NULL && id != 0)
+    g_signal_handler_disconnect (row, id);
+  g_object_set_data (G_OBJECT (item), "viewer-changed-id", NULL);
+}
+
+static int
+compare_rows (gconstpointer a,
+              gconstpointer b,
+              gpointer      member)
+{
+  return viewer_row_compare (VIEWER_ROW ((gpointer) a), VIEWER_ROW ((gpointer) b), member);
+}
+
+static GtkColumnViewColumn *
+make_column (const char *member)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  g_autofree char *title = viewer_format_column_title (member);
+  g_autoptr(GtkSorter) sorter = NULL;
+  GtkColumnViewColumn *column;
+  char *owned = g_strdup (member);
+
+  /* The factory owns the member name its cells read. */
+  g_object_set_data_full (G_OBJECT (factory), "viewer-member", owned, g_free);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), owned);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), NULL);
+
+  column = gtk_column_view_column_new (title, factory);
+  sorter = GTK_SORTER (gtk_custom_sorter_new (compare_rows, g_strdup (member), g_free));
+  gtk_column_view_column_set_sorter (column, sorter);
+  gtk_column_view_column_set_resizable (column, TRUE);
+  if (g_str_equal (member, "name"))
+    gtk_column_view_column_set_expand (column, TRUE);
+  g_object_set_data_full (G_OBJECT (column), "viewer-member", g_strdup (member), g_free);
+  return column;
+}
+
+static void
+rebuild_columns (GtkColumnView      *view,
+                 ViewerSectionModel *model)
+{
+  GListModel *columns = gtk_column_view_get_columns (view);
+  const char * const *members = viewer_section_model_get_columns (model);
+
+  while (g_list_model_get_n_items (columns) > 0)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, 0);
+      gtk_column_view_remove_column (view, column);
+    }
+
+  for (guint i = 0; members[i]; i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = make_column (members[i]);
+      gtk_column_view_append_column (view, column);
+    }
+}
+
+static GtkColumnViewColumn *
+find_column (GtkColumnView *view,
+             const char    *member)
+{
+  GListModel *columns = gtk_column_view_get_columns (view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+      if (g_strcmp0 (g_object_get_data (G_OBJECT (column), "viewer-member"), member) == 0)
+        return column;
+    }
+  return NULL;
+}
+
+/* A saved report is one moment: no rate, no history to draw. */
+static void
+update_graphs_visible (ViewerSectionView *self)
+{
+  gboolean report = self->source != NULL &&
+                    viewer_source_get_kind (self->source) == VIEWER_SOURCE_FILE;
+  GtkColumnViewColumn *rate = find_column (self->column_view, "rate");
+
+  gtk_widget_set_visible (GTK_WIDGET (self->rate_graph), self->has_rate && !report);
+  gtk_widget_set_visible (GTK_WIDGET (self->rate_heading), self->has_rate && !report);
+  gtk_widget_set_visible (GTK_WIDGET (self->values_graph), self->has_values && !report);
+  gtk_widget_set_visible (GTK_WIDGET (self->values_heading), self->has_values && !report);
+  if (rate != NULL)
+    gtk_column_view_column_set_visible (rate, !report);
+}
+
+static void
+apply_percentiles (ViewerSectionView *self)
+{
+  const char * const *data = viewer_section_model_get_percentiles (self->model);
+  gboolean any_match = FALSE;
+  g_autoptr(GStrvBuilder) graphed = g_strv_builder_new ();
+  g_auto(GStrv) series = NULL;
+
+  for (guint i = 0; data[i]; i++)
+    if (self->shown_percentiles && g_strv_contains ((const char * const *) self->shown_percentiles, data[i]))
+      any_match = TRUE;
+
+  for (guint i = 0; data[i]; i++)
+    {
+      GtkColumnViewColumn *column = find_column (self->column_view, data[i]);
+      gboolean shown = !any_match || g_strv_contains ((const char * const *) self->shown_percentiles, data[i]);
+
+      if (column != NULL)
+        gtk_column_view_column_set_visible (column, shown);
+    }
+
+  /* The graph draws the series the model records: the data's own. */
+  g_strv_builder_addv (graphed, (const char **) data);
+  series = g_strv_builder_end (graphed);
+  viewer_graph_set_series_names (self->values_graph, (const char * const *) series);
+  self->has_values = data[0] != NULL;
+  update_graphs_visible (self);
+}
+
+static void
+on_columns_changed (ViewerSectionView  *self,
+                    ViewerSectionModel *model)
+{
+  const char *rate = viewer_section_model_get_rate_member (model);
+  GtkColumnViewColumn *sort_column;
+
+  rebuild_columns (self->column_view, model);
+  apply_percentiles (self);
+
+  self->has_rate = rate != NULL;
+  update_graphs_visible (self);
+
+  /* Largest total first, as the library's table; else by the counter. */
+  sort_column = find_column (self->column_view, "total_ns");
+  if (sort_column == NULL && rate != NULL)
+    sort_column = find_column (self->column_view, rate);
+  if (sort_column != NULL)
+    gtk_column_view_sort_by_column (self->column_view, sort_column, GTK_SORT_DESCENDING);
+}
+
+/* Whether the rows on screen are in order, and no row off screen belongs
+ * among them. */
+static gboolean
+visible_order_ok (ViewerSectionView *self)
+{
+  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
+  GtkAdjustment *vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
+  GListModel *model = G_LIST_MODEL (self->selection);
+  guint n = g_list_model_get_n_items (model);
+  double row_height, upper;
+  guint first, last;
+  g_autoptr(GObject) top = NULL;
+  g_autoptr(GObject) bottom = NULL;
+
+  if (n < 2 || vadj == NULL || (upper = gtk_adjustment_get_upper (vadj)) <= 0)
+    return FALSE;
+
+  row_height = upper / n;
+  first = MIN (n - 1, (guint) (gtk_adjustment_get_value (vadj) / row_height));
+  last = MIN (n - 1, first + (guint) (gtk_adjustment_get_page_size (vadj) / row_height) + 2);
+
+  for (guint i = first; i < last; i++)
+    {
+      g_autoptr(GObject) a = g_list_model_get_item (model, i);
+      g_autoptr(GObject) b = g_list_model_get_item (model, i + 1);
+
+      if (gtk_sorter_compare (sorter, a, b) == GTK_ORDERING_LARGER)
+        return FALSE;
+    }
+
+  top = g_list_model_get_item (model, first);
+  bottom = g_list_model_get_item (model, last);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) item = NULL;
+
+      if (i >= first && i <= last)
+        continue;
+      item = g_list_model_get_item (model, i);
+      if (i < first && gtk_sorter_compare (sorter, item, top) == GTK_ORDERING_LARGER)
+        return FALSE;
+      if (i > last && gtk_sorter_compare (sorter, bottom, item) == GTK_ORDERING_LARGER)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+resort (ViewerSectionView *self)
+{
+  self->sort_dirty = FALSE;
+  gtk_sorter_changed (gtk_column_view_get_sorter (self->column_view), GTK_SORTER_CHANGE_DIFFERENT);
+}
+
+static void
+on_values_changed (ViewerSectionView  *self,
+                   ViewerSectionModel *model)
+{
+  /* New values may change the order. Re-sorting moves rows among the
+   * ~200 whose widgets GTK 4.8 keeps, tens of milliseconds: do it when
+   * what is on screen is out of order, else when the user scrolls. */
+  if (visible_order_ok (self))
+    self->sort_dirty = TRUE;
+  else
+    resort (self);
+}
+
+static void
+on_scrolled (ViewerSectionView *self,
+             GtkAdjustment     *vadj)
+{
+  if (self->sort_dirty)
+    resort (self);
+}
+
+static void
+on_log_columns_changed (ViewerSectionView  *self,
+                        ViewerSectionModel *model)
+{
+  rebuild_columns (self->log_view, model);
+}
+
+static void
+update_count (ViewerSectionView *self)
+{
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  guint total = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  g_autofree char *text = NULL;
+
+  if (shown == total)
+    text = g_strdup_printf (ngettext ("%u item", "%u items", total), total);
+  else
+    text = g_strdup_printf (_("%u of %u"), shown, total);
+  gtk_label_set_text (self->count_label, text);
+}
+
+static void
+logs_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(ViewerSectionView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) logs = viewer_source_get_logs_finish (VIEWER_SOURCE (object), result, &error);
+
+  self->log_in_flight = FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (logs == NULL || !viewer_section_model_update (self->log_model, logs, g_get_monotonic_time (), &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("No log for this item: %s"), error->message);
+
+      gtk_label_set_text (self->log_message, text);
+      gtk_stack_set_visible_child_name (self->log_stack, "message");
+      return;
+    }
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->log_model)) == 0)
+    {
+      gtk_label_set_text (self->log_message, _("No calls recorded yet."));
+      gtk_stack_set_visible_child_name (self->log_stack, "message");
+    }
+  else
+    gtk_stack_set_visible_child_name (self->log_stack, "logs");
+}
+
+static void
+fetch_logs (ViewerSectionView *self,
+            ViewerRow         *row)
+{
+  if (self->source == NULL || row == NULL)
+    return;
+
+  if (!viewer_source_has_logs (self->source))
+    {
+      gtk_label_set_text (self->log_message,
+                          _("A saved report has no per-call log; connect to the running program to see it."));
+      gtk_stack_set_visible_child_name (self->log_stack, "message");
+      return;
+    }
+
+  if (self->log_in_flight && self->log_row_id == viewer_row_get_id (row))
+    return;
+
+  g_cancellable_cancel (self->log_cancellable);
+  g_clear_object (&self->log_cancellable);
+  self->log_cancellable = g_cancellable_new ();
+  self->log_in_flight = TRUE;
+  self->log_row_id = viewer_row_get_id (row);
+  viewer_source_get_logs_async (self->source, viewer_section_model_get_name (self->model),
+                                viewer_row_get_id (row), self->log_cancellable,
+                                logs_done, g_object_ref (self));
+}
+
+static void
+update_summary (ViewerSectionView *self,
+                ViewerRow         *row)
+{
+  static const char *members[] = { "calls", "avg_ns", "max_ns", "percent_total", NULL };
+  g_autoptr(GString) text = g_string_new (NULL);
+  const char *file = viewer_row_get_string (row, "file");
+  double line = viewer_row_get_number (row, "line");
+  g_autofree char *subtitle = NULL;
+
+  if (file != NULL && line > 0)
+    subtitle = g_strdup_printf ("%s:%.0f", file, line);
+  else if (file != NULL)
+    subtitle = g_strdup (file);
+  gtk_label_set_text (self->detail_subtitle, subtitle ? subtitle : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->detail_subtitle), subtitle != NULL);
+
+  for (guint i = 0; members[i]; i++)
+    {
+      g_autofree char *title = NULL;
+      g_autofree char *value = NULL;
+
+      if (!viewer_row_has_member (row, members[i]))
+        continue;
+      title = viewer_format_column_title (members[i]);
+      value = viewer_row_format (row, members[i]);
+      if (text->len > 0)
+        g_string_append (text, "  ·  ");
+      g_string_append_printf (text, "%s %s", title, value);
+    }
+  gtk_label_set_text (self->detail_summary, text->str);
+}
+
+static void
+on_selection_changed (ViewerSectionView *self)
+{
+  ViewerRow *row = gtk_single_selection_get_selected_item (self->selection);
+
+  viewer_graph_set_row (self->rate_graph, row);
+  viewer_graph_set_row (self->values_graph, row);
+
+  if (row == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->detail_stack, "empty");
+      return;
+    }
+
+  gtk_label_set_text (self->detail_title, viewer_row_get_name (row));
+  update_summary (self, row);
+  gtk_stack_set_visible_child_name (self->detail_stack, "detail");
+
+  /* A new item: start its log afresh. */
+  if (viewer_row_get_id (row) != self->log_row_id)
+    {
+      g_autoptr(JsonNode) empty = json_from_string ("{\"logs\":[]}", NULL);
+      viewer_section_model_update (self->log_model, empty, 0, NULL);
+      self->log_in_flight = FALSE;
+    }
+  fetch_logs (self, row);
+}
+
+static void
+on_search_changed (ViewerSectionView *self,
+                   GtkSearchEntry    *entry)
+{
+  gtk_string_filter_set_search (self->filter, gtk_editable_get_text (GTK_EDITABLE (entry)));
+  update_count (self);
+}
+
+static void
+on_stop_search (ViewerSectionView *self,
+                GtkSearchEntry    *entry)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+}
+
+static void
+viewer_section_view_dispose (GObject *object)
+{
+  ViewerSectionView *self = (ViewerSectionView *) object;
+
+  g_cancellable_cancel (self->log_cancellable);
+  g_clear_object (&self->log_cancellable);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_clear_pointer ((GtkWidget **) &self->paned, gtk_widget_unparent);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->model);
+  g_clear_object (&self->log_model);
+  g_clear_object (&self->source);
+  g_clear_pointer (&self->shown_percentiles, g_strfreev);
+
+  G_OBJECT_CLASS (viewer_section_view_parent_class)->dispose (object);
+}
+
+static void
+viewer_section_view_class_init (ViewerSectionViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = viewer_section_view_dispose;
+
+  g_type_ensure (VIEWER_TYPE_GRAPH);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/HotpathGlib/Viewer/viewer-section-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, paned);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, count_label);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, column_view);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, detail_stack);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, detail_title);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, detail_subtitle);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, detail_summary);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, rate_heading);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, values_heading);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, log_heading);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, rate_graph);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, values_graph);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, log_stack);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, log_view);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, log_message);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "sectionview");
+}
+
+static void
+viewer_section_view_init (ViewerSectionView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->log_row_id = -1;
+  self->log_model = viewer_section_model_new ("logs");
+  viewer_graph_set_kind (self->rate_graph, VIEWER_GRAPH_RATE);
+  viewer_graph_set_kind (self->values_graph, VIEWER_GRAPH_VALUES);
+  g_signal_connect_object (self->log_model, "columns-changed", G_CALLBACK (on_log_columns_changed),
+                           self, G_CONNECT_SWAPPED);
+  gtk_column_view_set_model (self->log_view,
+                             GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->log_model)))));
+}
+
+GtkWidget *
+viewer_section_view_new (ViewerSectionModel *model,
+                         ViewerSource       *source)
+{
+  ViewerSectionView *self;
+  GtkSortListModel *sorted;
+
+  g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (model), NULL);
+  g_return_val_if_fail (!source || VIEWER_IS_SOURCE (source), NULL);
+
+  self = g_object_new (VIEWER_TYPE_SECTION_VIEW, NULL);
+  self->model = g_object_ref (model);
+  self->source = source ? g_object_ref (source) : NULL;
+
+  self->filter = gtk_string_filter_new (gtk_property_expression_new (VIEWER_TYPE_ROW, NULL, "name"));
+  gtk_string_filter_set_match_mode (self->filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
+  gtk_string_filter_set_ignore_case (self->filter, TRUE);
+  self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (model)), GTK_FILTER (self->filter));
+  sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filter_model),
+                                    g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  /* Sorting a thousand rows is spread over frames, never one long stall. */
+  gtk_sort_list_model_set_incremental (sorted, TRUE);
+  gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (g_object_ref (self->selection)));
+
+  g_signal_connect_object (self->selection, "notify::selected-item", G_CALLBACK (on_selection_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (model, "columns-changed", G_CALLBACK (on_columns_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (model, "values-changed", G_CALLBACK (on_values_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view)),
+                           "value-changed", G_CALLBACK (on_scrolled), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->filter_model, "items-changed", G_CALLBACK (update_count),
+                           self, G_CONNECT_SWAPPED);
+
+  if (viewer_section_model_get_columns (model)[0] != NULL)
+    on_columns_changed (self, model);
+  update_count (self);
+
+  if (!g_str_equal (viewer_section_model_get_name (model), "functions_timing"))
+    {
+      gtk_label_set_text (self->rate_heading, _("Rate"));
+      gtk_label_set_text (self->values_heading, _("Percentiles"));
+      gtk_label_set_text (self->log_heading, _("Recent Entries"));
+    }
+
+  return GTK_WIDGET (self);
+}
+
+ViewerSectionModel *
+viewer_section_view_get_model (ViewerSectionView *self)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_VIEW (self), NULL);
+  return self->model;
+}
+
+GtkColumnView *
+viewer_section_view_get_column_view (ViewerSectionView *self)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_VIEW (self), NULL);
+  return self->column_view;
+}
+
+GtkColumnView *
+viewer_section_view_get_log_view (ViewerSectionView *self)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_VIEW (self), NULL);
+  return self->log_view;
+}
+
+ViewerGraph *
+viewer_section_view_get_rate_graph (ViewerSectionView *self)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_VIEW (self), NULL);
+  return self->rate_graph;
+}
+
+ViewerGraph *
+viewer_section_view_get_values_graph (ViewerSectionView *self)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_VIEW (self), NULL);
+  return self->values_graph;
+}
+
+ViewerRow *
+viewer_section_view_get_selected (ViewerSectionView *self)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_VIEW (self), NULL);
+  return gtk_single_selection_get_selected_item (self->selection);
+}
+
+guint
+viewer_section_view_get_n_logs (ViewerSectionView *self)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_VIEW (self), 0);
+  return g_list_model_get_n_items (G_LIST_MODEL (self->log_model));
+}
+
+/**
+ * viewer_section_view_select_name:
+ *
+ * Selects the row called @name, as a click on it would.
+ *
+ * Returns: whether a row has that name
+ */
+gboolean
+viewer_section_view_select_name (ViewerSectionView *self,
+                                 const char        *name)
+{
+  GListModel *model;
+
+  g_return_val_if_fail (VIEWER_IS_SECTION_VIEW (self), FALSE);
+
+  model = G_LIST_MODEL (self->selection);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(ViewerRow) row = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (viewer_row_get_name (row), name) == 0)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+void
+viewer_section_view_set_search (ViewerSectionView *self,
+                                const char        *text)
+{
+  g_return_if_fail (VIEWER_IS_SECTION_VIEW (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
+  /* search-changed is delayed; filter now. */
+  gtk_string_filter_set_search (self->filter, text);
+  update_count (self);
+}
+
+void
+viewer_section_view_focus_search (ViewerSectionView *self)
+{
+  g_return_if_fail (VIEWER_IS_SECTION_VIEW (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+void
+viewer_section_view_set_window (ViewerSectionView *self,
+                                guint              seconds)
+{
+  g_return_if_fail (VIEWER_IS_SECTION_VIEW (self));
+  viewer_section_model_set_window (self->model, (gint64) seconds * G_USEC_PER_SEC);
+  viewer_graph_set_window (self->rate_graph, seconds);
+  viewer_graph_set_window (self->values_graph, seconds);
+}
+
+void
+viewer_section_view_set_percentiles (ViewerSectionView  *self,
+                                     const char * const *shown)
+{
+  g_return_if_fail (VIEWER_IS_SECTION_VIEW (self));
+  g_strfreev (self->shown_percentiles);
+  self->shown_percentiles = g_strdupv ((char **) shown);
+  apply_percentiles (self);
+}
+
+/* After each refresh of the model: counts, detail, log. */
+void
+viewer_section_view_refresh (ViewerSectionView *self)
+{
+  ViewerRow *row;
+  gboolean live;
+
+  g_return_if_fail (VIEWER_IS_SECTION_VIEW (self));
+
+  update_count (self);
+  live = self->source != NULL &&
+         viewer_source_get_status (self->source) != VIEWER_STATUS_REPORT &&
+         viewer_source_get_status (self->source) != VIEWER_STATUS_PAUSED;
+  viewer_graph_set_live (self->rate_graph, live);
+  viewer_graph_set_live (self->values_graph, live);
+
+  row = gtk_single_selection_get_selected_item (self->selection);
+  if (row != NULL)
+    {
+      update_summary (self, row);
+      if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+        fetch_logs (self, row);
+    }
+}

@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test-viewer-ui.c: the viewer end to end, under Xvfb and a private
+ * session bus (run-under-xvfb.sh).
+ *
+ * A real profiled program (examples/live) runs meanwhile; the viewer runs
+ * in this process, so the assertions read its widget tree: the start page
+ * lists the program, its timing table shows its functions with their
+ * calls, selecting one shows its graphs and its log; the same over HTTP;
+ * a report saved by the library opens; the program's exit shows as
+ * Disconnected. Screenshots go to the build dir.
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <glib/gstdio.h>
+
+#include "viewer-application.h"
+#include "viewer-format.h"
+#include "viewer-test-util.h"
+#include "viewer-window.h"
+
+static ViewerApplication *app;
+static GSettings *settings;
+static GPid live_pid;
+static guint live_port;
+
+static const char *functions[] = { "live::parse", "live::render", "live::save" };
+
+static gboolean
+has_target_row (gpointer data)
+{
+  ViewerWindow *window = data;
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (viewer_window_get_targets_list (window), 0);
+
+  return row != NULL && viewer_test_tree_has_label (GTK_WIDGET (row), "live");
+}
+
+static gboolean
+timing_shows_functions (gpointer data)
+{
+  ViewerWindow *window = data;
+  ViewerSectionView *view = viewer_window_get_section_view (window, "functions_timing");
+  ViewerSectionModel *model;
+  GtkWidget *table;
+
+  if (view == NULL || !gtk_widget_get_mapped (GTK_WIDGET (view)))
+    return FALSE;
+  model = viewer_section_view_get_model (view);
+  table = GTK_WIDGET (viewer_section_view_get_column_view (view));
+
+  for (guint i = 0; i < G_N_ELEMENTS (functions); i++)
+    {
+      ViewerRow *row = NULL;
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (model)) && row == NULL; j++)
+        {
+          g_autoptr(ViewerRow) item = g_list_model_get_item (G_LIST_MODEL (model), j);
+          if (g_str_equal (viewer_row_get_name (item), functions[i]))
+            row = item;
+        }
+      if (row == NULL || viewer_row_get_number (row, "calls") <= 0)
+        return FALSE;
+
+      /* What the table shows, not only what the model holds. */
+      if (!viewer_test_tree_has_label (table, functions[i]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+detail_has_graph_and_log (gpointer data)
+{
+  ViewerSectionView *view = data;
+  GtkColumnView *log_view = viewer_section_view_get_log_view (view);
+  g_autoptr(ViewerRow) newest = NULL;
+  g_autofree char *duration = NULL;
+
+  if (viewer_graph_get_n_points (viewer_section_view_get_rate_graph (view)) < 2 ||
+      viewer_graph_get_n_points (viewer_section_view_get_values_graph (view)) < 2 ||
+      viewer_section_view_get_n_logs (view) == 0 ||
+      !gtk_widget_get_mapped (GTK_WIDGET (log_view)))
+    return FALSE;
+
+  /* The log table shows the newest call's duration. */
+  newest = g_list_model_get_item (G_LIST_MODEL (gtk_column_view_get_model (log_view)), 0);
+  duration = viewer_row_format (newest, "duration_ns");
+  return viewer_test_tree_has_label (GTK_WIDGET (log_view), duration);
+}
+
+static gboolean
+shows_one_row (gpointer data)
+{
+  GtkColumnView *table = viewer_section_view_get_column_view (data);
+
+  /* Filtering is incremental: wait for it to finish. */
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (table))) == 1;
+}
+
+static gboolean
+graph_has_history (gpointer data)
+{
+  return viewer_graph_get_n_points (viewer_section_view_get_rate_graph (data)) >= 14;
+}
+
+static gboolean
+status_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return viewer_source_get_status (args[0]) == GPOINTER_TO_UINT (args[1]);
+}
+
+static void
+assert_calls_shown (ViewerSectionView *view,
+                    const char        *name)
+{
+  ViewerSectionModel *model = viewer_section_view_get_model (view);
+
+  for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (model)); j++)
+    {
+      g_autoptr(ViewerRow) row = g_list_model_get_item (G_LIST_MODEL (model), j);
+      if (g_str_equal (viewer_row_get_name (row), name))
+        {
+          g_autofree char *calls = viewer_row_format (row, "calls");
+          g_assert_cmpfloat (viewer_row_get_number (row, "calls"), >, 0);
+          g_assert_cmpstr (calls, !=, "");
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_live_dbus (void)
+{
+  ViewerWindow *window = viewer_window_new (GTK_APPLICATION (app));
+  ViewerSectionView *view;
+  GtkListBoxRow *row;
+  g_autofree char *shot = NULL;
+  g_autofree char *tooltip = NULL;
+  ViewerGraph *graph;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1300, 820);
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* The start page finds the program on the session bus. */
+  g_assert_true (viewer_test_wait_for (has_target_row, window, 10000));
+  g_assert_cmpstr (viewer_window_get_visible_page (window), ==, "start");
+  g_free (viewer_test_save_png (GTK_WIDGET (window), "viewer-start.png"));
+
+  row = gtk_list_box_get_row_at_index (viewer_window_get_targets_list (window), 0);
+  g_signal_emit_by_name (viewer_window_get_targets_list (window), "row-activated", row);
+  g_assert_cmpstr (viewer_window_get_visible_page (window), ==, "profile");
+  g_assert_cmpint (viewer_source_get_kind (viewer_window_get_source (window)), ==, VIEWER_SOURCE_DBUS);
+
+  /* The timing table shows the functions with their calls. */
+  g_assert_true (viewer_test_wait_for (timing_shows_functions, window, 10000));
+  view = viewer_window_get_section_view (window, "functions_timing");
+  for (guint i = 0; i < G_N_ELEMENTS (functions); i++)
+    assert_calls_shown (view, functions[i]);
+  g_assert_cmpstr (gtk_label_get_text (viewer_window_get_status_label (window)), ==, "Live");
+  g_assert_true (viewer_test_tree_has_label (GTK_WIDGET (viewer_section_view_get_column_view (view)), "Calls"));
+  g_assert_true (viewer_test_tree_has_label (GTK_WIDGET (viewer_section_view_get_column_view (view)), "p95"));
+
+  /* Selecting a function shows its graphs and its log. */
+  g_settings_set_uint (settings, "window-size", 60);
+  g_assert_true (viewer_section_view_select_name (view, "live::save"));
+  g_assert_cmpstr (viewer_row_get_name (viewer_section_view_get_selected (view)), ==, "live::save");
+  g_assert_true (viewer_test_wait_for (detail_has_graph_and_log, view, 15000));
+  /* A few more seconds of history for the screenshot. */
+  viewer_test_wait_for (graph_has_history, view, 8000);
+
+  graph = viewer_section_view_get_rate_graph (view);
+  g_assert_true (viewer_graph_get_row (graph) == viewer_section_view_get_selected (view));
+  tooltip = viewer_graph_describe_at (graph, gtk_widget_get_width (GTK_WIDGET (graph)) - 12);
+  g_test_message ("tooltip at the right edge: %s", tooltip ? tooltip : "(none)");
+
+  shot = viewer_test_save_png (GTK_WIDGET (window), "viewer-timing.png");
+  g_assert_true (g_file_test (shot, G_FILE_TEST_IS_REGULAR));
+
+  /* Search filters the table. */
+  viewer_section_view_set_search (view, "rend");
+  g_assert_true (viewer_test_wait_for (shows_one_row, view, 5000));
+  g_assert_true (viewer_test_tree_has_label (GTK_WIDGET (viewer_section_view_get_column_view (view)), "live::render"));
+  g_assert_false (viewer_test_tree_has_label (GTK_WIDGET (viewer_section_view_get_column_view (view)), "live::save"));
+  viewer_section_view_set_search (view, "");
+
+  /* Pause and resume. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "pause", NULL);
+  g_assert_cmpint (viewer_source_get_status (viewer_window_get_source (window)), ==, VIEWER_STATUS_PAUSED);
+  g_assert_cmpstr (gtk_label_get_text (viewer_window_get_status_label (window)), ==, "Paused");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "pause", NULL);
+  g_assert_false (viewer_source_get_paused (viewer_window_get_source (window)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_live_http (void)
+{
+  ViewerWindow *window = viewer_window_new (GTK_APPLICATION (app));
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/", live_port);
+  g_autoptr(ViewerSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+
+  source = viewer_source_new_for_url (url, &error);
+  g_assert_no_error (error);
+  gtk_window_present (GTK_WINDOW (window));
+  viewer_window_open_source (window, source);
+  g_assert_true (viewer_test_wait_for (timing_shows_functions, window, 10000));
+  g_assert_cmpint (viewer_source_get_status (source), ==, VIEWER_STATUS_LIVE);
+
+  {
+    ViewerSectionView *view = viewer_window_get_section_view (window, "functions_timing");
+    g_assert_true (viewer_section_view_select_name (view, "live::render"));
+    g_assert_true (viewer_test_wait_for (detail_has_graph_and_log, view, 15000));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static char *
+save_report (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("hotpath-viewer-XXXXXX", NULL);
+  char *path = g_build_filename (dir, "live-report.json", NULL);
+  const char *argv[] = { HOTPATH_TEST_LIVE, "1", NULL };
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  envp = g_environ_setenv (envp, "HOTPATH_OUTPUT_FORMAT", "json-pretty", TRUE);
+  envp = g_environ_setenv (envp, "HOTPATH_OUTPUT_PATH", path, TRUE);
+  envp = g_environ_setenv (envp, "HOTPATH_METRICS_SERVER_OFF", "1", TRUE);
+  envp = g_environ_setenv (envp, "HOTPATH_DBUS_OFF", "1", TRUE);
+  g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  return path;
+}
+
+static void
+test_saved_report (void)
+{
+  g_autofree char *path = save_report ();
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(ViewerSource) source = viewer_source_new_for_file (file);
+  ViewerWindow *window = viewer_window_new (GTK_APPLICATION (app));
+  gpointer args[] = { source, GUINT_TO_POINTER (VIEWER_STATUS_REPORT) };
+  ViewerSectionView *view;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1300, 820);
+  gtk_window_present (GTK_WINDOW (window));
+  viewer_window_open_source (window, source);
+  g_assert_true (viewer_test_wait_for (status_is, args, 5000));
+  g_assert_true (viewer_test_wait_for (timing_shows_functions, window, 5000));
+  g_assert_cmpstr (gtk_label_get_text (viewer_window_get_status_label (window)), ==, "Saved Report");
+  g_assert_cmpstr (viewer_source_get_program (source), ==, "live");
+
+  view = viewer_window_get_section_view (window, "functions_timing");
+  g_assert_true (viewer_section_view_select_name (view, "live::render"));
+  viewer_test_spin (200);
+  g_free (viewer_test_save_png (GTK_WIDGET (window), "viewer-report.png"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (path);
+}
+
+/* Sections other than timing get their own page, after timing, with the
+ * columns their rows carry (their JSON formats are still open). */
+static void
+test_more_sections (void)
+{
+  g_autofree char *path = save_report ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) channels = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(ViewerSource) source = NULL;
+  g_autofree char *json = NULL;
+  ViewerWindow *window;
+  ViewerSectionView *view;
+  JsonObject *sections;
+  gpointer args[2];
+
+  g_assert_true (json_parser_load_from_file (parser, path, &error));
+  g_assert_no_error (error);
+  channels = json_from_string ("{\"data\":[{\"id\":1,\"name\":\"jobs\",\"sent\":120,\"received\":118,"
+                               "\"bytes\":4096,\"wait_ns\":1500},"
+                               "{\"id\":2,\"name\":\"results\",\"sent\":7,\"received\":7,"
+                               "\"bytes\":512,\"wait_ns\":90}]}", &error);
+  g_assert_no_error (error);
+  sections = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "sections");
+  json_object_set_member (sections, "channels", g_steal_pointer (&channels));
+  json = json_to_string (json_parser_get_root (parser), TRUE);
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+
+  file = g_file_new_for_path (path);
+  source = viewer_source_new_for_file (file);
+  args[0] = source;
+  args[1] = GUINT_TO_POINTER (VIEWER_STATUS_REPORT);
+  window = viewer_window_new (GTK_APPLICATION (app));
+  gtk_window_present (GTK_WINDOW (window));
+  viewer_window_open_source (window, source);
+  g_assert_true (viewer_test_wait_for (status_is, args, 5000));
+  g_assert_true (viewer_test_wait_for (timing_shows_functions, window, 5000));
+
+  view = viewer_window_get_section_view (window, "channels");
+  g_assert_nonnull (view);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (viewer_section_view_get_model (view))), ==, 2);
+  g_assert_true (g_strv_contains (viewer_section_model_get_columns (viewer_section_view_get_model (view)), "wait_ns"));
+  /* Timing stays the page shown first. */
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (viewer_window_get_section_view (window, "functions_timing"))));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (view)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (path);
+}
+
+static void
+test_not_a_report (void)
+{
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "hotpath-viewer-not-a-report.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(ViewerSource) source = NULL;
+  gpointer args[2];
+
+  g_assert_true (g_file_set_contents (path, "{\"hello\": 1}", -1, NULL));
+  source = viewer_source_new_for_file (file);
+  args[0] = source;
+  args[1] = GUINT_TO_POINTER (VIEWER_STATUS_DISCONNECTED);
+  viewer_source_start (source);
+  g_assert_true (viewer_test_wait_for (status_is, args, 5000));
+  g_assert_nonnull (viewer_source_get_error (source));
+  g_unlink (path);
+}
+
+static void
+test_disconnect (void)
+{
+  g_autoptr(ViewerSource) source = viewer_source_new_for_pid (live_pid);
+  gpointer live[] = { source, GUINT_TO_POINTER (VIEWER_STATUS_LIVE) };
+  gpointer gone[] = { source, GUINT_TO_POINTER (VIEWER_STATUS_DISCONNECTED) };
+  int status;
+
+  viewer_source_start (source);
+  g_assert_true (viewer_test_wait_for (status_is, live, 10000));
+
+  kill (live_pid, SIGTERM);
+  waitpid (live_pid, &status, 0);
+  live_pid = 0;
+  g_assert_true (viewer_test_wait_for (status_is, gone, 10000));
+  viewer_source_stop (source);
+}
+
+static void
+test_reconnect_http (void)
+{
+  const char *tail[] = { "60", NULL };
+  guint port = 0;
+  GPid pid = viewer_test_spawn_live (HOTPATH_TEST_LIVE, tail, &port);
+  g_autofree char *url = g_strdup_printf ("127.0.0.1:%u", port);
+  g_autoptr(ViewerSource) source = viewer_source_new_for_url (url, NULL);
+  gpointer live[] = { source, GUINT_TO_POINTER (VIEWER_STATUS_LIVE) };
+  gpointer stale[] = { source, GUINT_TO_POINTER (VIEWER_STATUS_STALE) };
+  gpointer gone[] = { source, GUINT_TO_POINTER (VIEWER_STATUS_DISCONNECTED) };
+  guint again = port;
+  int status;
+
+  viewer_source_start (source);
+  g_assert_true (viewer_test_wait_for (status_is, live, 10000));
+
+  /* The program goes away: Stale at the first failure, then Disconnected. */
+  kill (pid, SIGTERM);
+  waitpid (pid, &status, 0);
+  g_assert_true (viewer_test_wait_for (status_is, stale, 5000));
+  g_assert_true (viewer_test_wait_for (status_is, gone, 15000));
+
+  /* It comes back on the same address: the source reconnects by itself. */
+  pid = viewer_test_spawn_live (HOTPATH_TEST_LIVE, tail, &again);
+  g_assert_cmpuint (again, ==, port);
+  g_assert_true (viewer_test_wait_for (status_is, live, 10000));
+  g_assert_null (viewer_source_get_error (source));
+
+  viewer_source_stop (source);
+  kill (pid, SIGTERM);
+  waitpid (pid, &status, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *tail[] = { "600", NULL };
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+
+  live_port = 0;
+  live_pid = viewer_test_spawn_live (HOTPATH_TEST_LIVE, tail, &live_port);
+
+  settings = g_settings_new ("io.github.HotpathGlib.Viewer");
+  app = viewer_application_new (G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_hold (G_APPLICATION (app));
+
+  g_test_add_func ("/Hotpath/Viewer/UI/live-dbus", test_live_dbus);
+  g_test_add_func ("/Hotpath/Viewer/UI/live-http", test_live_http);
+  g_test_add_func ("/Hotpath/Viewer/UI/saved-report", test_saved_report);
+  g_test_add_func ("/Hotpath/Viewer/UI/more-sections", test_more_sections);
+  g_test_add_func ("/Hotpath/Viewer/UI/not-a-report", test_not_a_report);
+  g_test_add_func ("/Hotpath/Viewer/UI/disconnect", test_disconnect);
+  g_test_add_func ("/Hotpath/Viewer/UI/reconnect-http", test_reconnect_http);
+
+  ret = g_test_run ();
+
+  if (live_pid > 0)
+    kill (live_pid, SIGTERM);
+  g_application_release (G_APPLICATION (app));
+  g_clear_object (&app);
+  g_clear_object (&settings);
+  return ret;
+}
