@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "hotpath-format-private.h"
+#include "hotpath-json-private.h"
 #include "hotpath-report-private.h"
 #include "hotpath-snapshot-private.h"
 
@@ -20,24 +21,6 @@ static const char * const metric_keys[HOTPATH_ALLOC_N_METRICS] = {
 static const char * const metric_titles[HOTPATH_ALLOC_N_METRICS] = {
   "bytes allocated", "allocations", "peak live bytes", "peak live allocations",
 };
-
-static void
-add_uint (JsonBuilder *builder,
-          const char  *name,
-          guint64      value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, (gint64) MIN (value, (guint64) G_MAXINT64));
-}
-
-static void
-add_int (JsonBuilder *builder,
-         const char  *name,
-         gint64       value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
 
 /* The denominator of a metric's percent_total: what the whole process
  * allocated during the session for bytes and count; the sum over the
@@ -93,20 +76,12 @@ add_metric (JsonBuilder            *builder,
                                            n_percentiles, values);
 
   json_builder_begin_object (builder);
-  add_uint (builder, "total", histogram->sum);
-  add_uint (builder, "avg", histogram_avg (histogram));
-  add_uint (builder, "min", histogram->count ? histogram->min : 0);
-  add_uint (builder, "max", histogram->max);
-  json_builder_set_member_name (builder, "percentiles");
-  json_builder_begin_object (builder);
-  for (guint i = 0; i < n_percentiles; i++)
-    {
-      g_autofree char *key = hotpath_format_percentile_key (g_array_index (snapshot->percentiles, double, i));
-      add_uint (builder, key, values[i]);
-    }
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "percent_total");
-  json_builder_add_double_value (builder, percent_of (histogram->sum, denominator));
+  hotpath_json_add_uint (builder, "total", histogram->sum);
+  hotpath_json_add_uint (builder, "avg", histogram_avg (histogram));
+  hotpath_json_add_uint (builder, "min", histogram->count ? histogram->min : 0);
+  hotpath_json_add_uint (builder, "max", histogram->max);
+  hotpath_json_add_percentiles (builder, "percentiles", snapshot, values);
+  hotpath_json_add_double (builder, "percent_total", percent_of (histogram->sum, denominator));
   json_builder_end_object (builder);
 }
 
@@ -118,18 +93,18 @@ add_totals (JsonBuilder              *builder,
   json_builder_begin_object (builder);
   if (with_thread_id)
     {
-      add_uint (builder, "thread_id", totals->thread_id);
+      hotpath_json_add_uint (builder, "thread_id", totals->thread_id);
       json_builder_set_member_name (builder, "exited");
       json_builder_add_boolean_value (builder, totals->thread_id == 0);
     }
-  add_uint (builder, "request_bytes", totals->request_bytes);
-  add_uint (builder, "alloc_bytes", totals->alloc_bytes);
-  add_uint (builder, "alloc_count", totals->alloc_count);
-  add_uint (builder, "free_bytes", totals->free_bytes);
-  add_uint (builder, "free_count", totals->free_count);
+  hotpath_json_add_uint (builder, "request_bytes", totals->request_bytes);
+  hotpath_json_add_uint (builder, "alloc_bytes", totals->alloc_bytes);
+  hotpath_json_add_uint (builder, "alloc_count", totals->alloc_count);
+  hotpath_json_add_uint (builder, "free_bytes", totals->free_bytes);
+  hotpath_json_add_uint (builder, "free_count", totals->free_count);
   /* A thread that frees what others allocated has negative live figures. */
-  add_int (builder, "live_bytes", (gint64) (totals->alloc_bytes - totals->free_bytes));
-  add_int (builder, "live_count", (gint64) (totals->alloc_count - totals->free_count));
+  hotpath_json_add_int (builder, "live_bytes", (gint64) (totals->alloc_bytes - totals->free_bytes));
+  hotpath_json_add_int (builder, "live_count", (gint64) (totals->alloc_count - totals->free_count));
   json_builder_end_object (builder);
 }
 
@@ -163,19 +138,11 @@ hotpath_report_json_functions_alloc (HotpathSnapshot *snapshot,
   builder = json_builder_new ();
   json_builder_begin_object (builder);
 
-  json_builder_set_member_name (builder, "mode");
-  json_builder_add_string_value (builder, alloc->self_mode ? "self" : "cumulative");
-  json_builder_set_member_name (builder, "metric");
-  json_builder_add_string_value (builder, metric_keys[alloc->metric]);
-
-  json_builder_set_member_name (builder, "percentiles");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < snapshot->percentiles->len; i++)
-    json_builder_add_double_value (builder, g_array_index (snapshot->percentiles, double, i));
-  json_builder_end_array (builder);
-
-  add_uint (builder, "total_count", alloc->functions->len);
-  add_uint (builder, "limit", limit);
+  hotpath_json_add_string (builder, "mode", alloc->self_mode ? "self" : "cumulative");
+  hotpath_json_add_string (builder, "metric", metric_keys[alloc->metric]);
+  hotpath_json_add_percentile_ranks (builder, snapshot);
+  hotpath_json_add_uint (builder, "total_count", alloc->functions->len);
+  hotpath_json_add_uint (builder, "limit", limit);
 
   json_builder_set_member_name (builder, "process");
   add_totals (builder, &alloc->process, FALSE);
@@ -195,16 +162,11 @@ hotpath_report_json_functions_alloc (HotpathSnapshot *snapshot,
       HotpathFunctionStats *stats = g_ptr_array_index (alloc->functions, i);
 
       json_builder_begin_object (builder);
-      add_uint (builder, "id", stats->id);
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, stats->name);
-      json_builder_set_member_name (builder, "file");
-      if (stats->file != NULL)
-        json_builder_add_string_value (builder, stats->file);
-      else
-        json_builder_add_null_value (builder);
-      add_uint (builder, "line", stats->line);
-      add_uint (builder, "calls", stats->alloc->metrics[0].count);
+      hotpath_json_add_uint (builder, "id", stats->id);
+      hotpath_json_add_string (builder, "name", stats->name);
+      hotpath_json_add_string (builder, "file", stats->file);
+      hotpath_json_add_uint (builder, "line", stats->line);
+      hotpath_json_add_uint (builder, "calls", stats->alloc->metrics[0].count);
       for (guint m = 0; m < HOTPATH_ALLOC_N_METRICS; m++)
         {
           json_builder_set_member_name (builder, metric_keys[m]);
@@ -244,9 +206,8 @@ hotpath_report_table_functions_alloc (HotpathSnapshot *snapshot,
   const double *percentiles;
   guint n_percentiles;
   g_autofree guint64 *values = NULL;
-  g_autoptr(GPtrArray) titles = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
   g_autofree char *session_bytes = NULL;
+  HotpathReportTable table;
   HotpathAllocMetric metric;
   guint64 denominator;
   GString *out;
@@ -273,21 +234,12 @@ hotpath_report_table_functions_alloc (HotpathSnapshot *snapshot,
                           session_bytes, alloc->session.alloc_count,
                           alloc->session.alloc_count == 1 ? "" : "s");
 
-  titles = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (titles, g_strdup ("Function"));
-  g_ptr_array_add (titles, g_strdup ("Calls"));
-  g_ptr_array_add (titles, g_strdup ("Avg"));
-  for (guint p = 0; p < n_percentiles; p++)
-    g_ptr_array_add (titles, hotpath_format_percentile_title (percentiles[p]));
-  g_ptr_array_add (titles, g_strdup ("Total"));
-  g_ptr_array_add (titles, g_strdup ("% Total"));
-
-  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  hotpath_report_table_init_functions (&table, snapshot);
   for (guint i = 0; i < n; i++)
     {
       HotpathFunctionStats *stats = g_ptr_array_index (alloc->functions, i);
       const HotpathHistogram *histogram = &stats->alloc->metrics[metric];
-      GPtrArray *cells = g_ptr_array_new_with_free_func (g_free);
+      GPtrArray *cells = hotpath_report_table_add_row (&table);
 
       hotpath_histogram_values_at_percentiles (histogram, percentiles, n_percentiles, values);
 
@@ -298,17 +250,15 @@ hotpath_report_table_functions_alloc (HotpathSnapshot *snapshot,
         g_ptr_array_add (cells, format_value (metric, values[p]));
       g_ptr_array_add (cells, format_value (metric, histogram->sum));
       g_ptr_array_add (cells, g_strdup_printf ("%.2f%%", percent_of (histogram->sum, denominator)));
-      g_ptr_array_add (rows, cells);
     }
 
   if (alloc->functions->len == 0)
     g_string_append (out, "(no measured function was called)\n");
   else
-    hotpath_report_table_render (titles, rows, out);
+    hotpath_report_table_render (&table, out);
+  hotpath_report_table_append_footer (out, n, alloc->functions->len, "functions");
 
-  if (n < alloc->functions->len)
-    g_string_append_printf (out, "(%u of %u functions shown; HOTPATH_LIMIT=0 shows all)\n",
-                            n, alloc->functions->len);
+  hotpath_report_table_clear (&table);
 
   return g_string_free (out, FALSE);
 }
@@ -413,9 +363,8 @@ hotpath_report_json_function_alloc_logs (HotpathSnapshot *snapshot,
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
-  add_uint (builder, "id", stats->id);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, stats->name);
+  hotpath_json_add_uint (builder, "id", stats->id);
+  hotpath_json_add_string (builder, "name", stats->name);
   json_builder_set_member_name (builder, "logs");
   json_builder_begin_array (builder);
   for (guint i = stats->alloc->n_logs; i > 0; i--)
@@ -423,11 +372,11 @@ hotpath_report_json_function_alloc_logs (HotpathSnapshot *snapshot,
       const HotpathAllocLogEntry *entry = &stats->alloc->logs[i - 1];
 
       json_builder_begin_object (builder);
-      add_uint (builder, "index", stats->alloc->n_logs - i);
+      hotpath_json_add_uint (builder, "index", stats->alloc->n_logs - i);
       for (guint m = 0; m < HOTPATH_ALLOC_N_METRICS; m++)
-        add_uint (builder, metric_keys[m], entry->values[m]);
-      add_uint (builder, "end_ns", entry->end_ns);
-      add_uint (builder, "thread_id", entry->thread_id);
+        hotpath_json_add_uint (builder, metric_keys[m], entry->values[m]);
+      hotpath_json_add_uint (builder, "end_ns", entry->end_ns);
+      hotpath_json_add_uint (builder, "thread_id", entry->thread_id);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

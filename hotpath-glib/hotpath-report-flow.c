@@ -11,30 +11,10 @@
 
 #include "hotpath-flow-private.h"
 #include "hotpath-format-private.h"
+#include "hotpath-json-private.h"
 #include "hotpath-report-private.h"
 
 /* ------------------------------------------------------------------ JSON */
-
-static void
-add_uint (JsonBuilder *builder,
-          const char  *name,
-          guint64      value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, (gint64) MIN (value, (guint64) G_MAXINT64));
-}
-
-static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
 
 /* A histogram of nanoseconds: count, total, avg, min, max, percentiles. */
 static void
@@ -44,27 +24,19 @@ add_summary (JsonBuilder            *builder,
              const HotpathHistogram *histogram)
 {
   guint n = snapshot->percentiles->len;
-  g_autofree guint64 *values = g_new0 (guint64, MAX (n, 1));
+  g_autofree guint64 *values = g_new (guint64, MAX (n, 1));
 
-  if (histogram->count > 0)
-    hotpath_histogram_values_at_percentiles (histogram, (const double *) (gpointer) snapshot->percentiles->data,
-                                             n, values);
+  hotpath_histogram_values_at_percentiles (histogram, (const double *) (gpointer) snapshot->percentiles->data,
+                                           n, values);
 
   json_builder_set_member_name (builder, name);
   json_builder_begin_object (builder);
-  add_uint (builder, "count", histogram->count);
-  add_uint (builder, "total_ns", histogram->sum);
-  add_uint (builder, "avg_ns", histogram->count ? (histogram->sum + histogram->count / 2) / histogram->count : 0);
-  add_uint (builder, "min_ns", histogram->count ? histogram->min : 0);
-  add_uint (builder, "max_ns", histogram->max);
-  json_builder_set_member_name (builder, "percentiles_ns");
-  json_builder_begin_object (builder);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *key = hotpath_format_percentile_key (g_array_index (snapshot->percentiles, double, i));
-      add_uint (builder, key, values[i]);
-    }
-  json_builder_end_object (builder);
+  hotpath_json_add_uint (builder, "count", histogram->count);
+  hotpath_json_add_uint (builder, "total_ns", histogram->sum);
+  hotpath_json_add_uint (builder, "avg_ns", histogram->count ? (histogram->sum + histogram->count / 2) / histogram->count : 0);
+  hotpath_json_add_uint (builder, "min_ns", histogram->count ? histogram->min : 0);
+  hotpath_json_add_uint (builder, "max_ns", histogram->max);
+  hotpath_json_add_percentiles (builder, "percentiles_ns", snapshot, values);
   json_builder_end_object (builder);
 }
 
@@ -83,17 +55,17 @@ add_logs (JsonBuilder          *builder,
       const HotpathFlowLog *entry = &logs[i - 1];
 
       json_builder_begin_object (builder);
-      add_uint (builder, "index", entry->index);
-      add_uint (builder, "at_ns", entry->at_ns);
+      hotpath_json_add_uint (builder, "index", entry->index);
+      hotpath_json_add_uint (builder, "at_ns", entry->at_ns);
       if (duration_key != NULL)
-        add_uint (builder, duration_key, entry->duration_ns);
+        hotpath_json_add_uint (builder, duration_key, entry->duration_ns);
       if (value_key != NULL)
-        add_uint (builder, value_key, entry->value_ns);
-      add_uint (builder, "thread_id", entry->thread_id);
+        hotpath_json_add_uint (builder, value_key, entry->value_ns);
+      hotpath_json_add_uint (builder, "thread_id", entry->thread_id);
       if (entry->outcome != NULL)
-        add_string (builder, "outcome", entry->outcome);
+        hotpath_json_add_string (builder, "outcome", entry->outcome);
       if (entry->text != NULL)
-        add_string (builder, "text", entry->text);
+        hotpath_json_add_string (builder, "text", entry->text);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -106,23 +78,31 @@ section_rows (GPtrArray *items,
   return limit > 0 ? MIN (items->len, limit) : items->len;
 }
 
-static void
-begin_section (JsonBuilder *builder,
-               GPtrArray   *items,
-               guint        limit)
+/* Adds one item of a section (a HotpathFlowChannel, HotpathFlowFuture...). */
+typedef void (*AddItemFunc) (JsonBuilder     *builder,
+                             HotpathSnapshot *snapshot,
+                             gpointer         item);
+
+/* Every flow section: total_count, limit, and the first @limit items as
+ * data. */
+static JsonNode *
+section_json (HotpathSnapshot *snapshot,
+              GPtrArray       *items,
+              guint            limit,
+              AddItemFunc      add_item)
 {
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
   json_builder_begin_object (builder);
-  add_uint (builder, "total_count", items->len);
-  add_uint (builder, "limit", limit);
+  hotpath_json_add_uint (builder, "total_count", items->len);
+  hotpath_json_add_uint (builder, "limit", limit);
   json_builder_set_member_name (builder, "data");
   json_builder_begin_array (builder);
-}
-
-static JsonNode *
-end_section (JsonBuilder *builder)
-{
+  for (guint i = 0; i < section_rows (items, limit); i++)
+    add_item (builder, snapshot, g_ptr_array_index (items, i));
   json_builder_end_array (builder);
   json_builder_end_object (builder);
+
   return json_builder_get_root (builder);
 }
 
@@ -134,47 +114,47 @@ add_channel (JsonBuilder        *builder,
   gboolean pool = strcmp (channel->type, "thread_pool") == 0;
 
   json_builder_begin_object (builder);
-  add_uint (builder, "id", channel->id);
-  add_string (builder, "name", channel->name);
-  add_string (builder, "type", channel->type);
-  add_string (builder, "state", channel->state);
-  add_string (builder, "file", channel->file);
-  add_uint (builder, "line", channel->line);
-  add_uint (builder, "sent", channel->sent);
-  add_uint (builder, "received", channel->received);
-  json_builder_set_member_name (builder, "queued");
-  json_builder_add_int_value (builder, channel->queued);
-  add_uint (builder, "max_queued", channel->max_queued);
+  hotpath_json_add_uint (builder, "id", channel->id);
+  hotpath_json_add_string (builder, "name", channel->name);
+  hotpath_json_add_string (builder, "type", channel->type);
+  hotpath_json_add_string (builder, "state", channel->state);
+  hotpath_json_add_string (builder, "file", channel->file);
+  hotpath_json_add_uint (builder, "line", channel->line);
+  hotpath_json_add_uint (builder, "sent", channel->sent);
+  hotpath_json_add_uint (builder, "received", channel->received);
+  hotpath_json_add_int (builder, "queued", channel->queued);
+  hotpath_json_add_uint (builder, "max_queued", channel->max_queued);
   add_summary (builder, snapshot, "latency_ns", &channel->latency);
   if (pool)
     {
-      add_uint (builder, "running", channel->running);
-      add_uint (builder, "max_running", channel->max_running);
-      add_uint (builder, "finished", channel->finished);
+      hotpath_json_add_uint (builder, "running", channel->running);
+      hotpath_json_add_uint (builder, "max_running", channel->max_running);
+      hotpath_json_add_uint (builder, "finished", channel->finished);
       add_summary (builder, snapshot, "run_ns", &channel->run);
     }
   add_logs (builder, channel->logs, channel->n_logs, "latency_ns", NULL);
   json_builder_end_object (builder);
 }
 
+/* Every snapshot the collector takes carries the flow subsystem's copy
+ * (it is always built in), so a process without channels answers an
+ * empty section rather than "not available": that is what it has. Only a
+ * snapshot made without the collector has none, and gets %NULL. */
+
 /**
  * hotpath_report_json_channels:
  * @snapshot: a snapshot
  * @limit: how many channels; 0 for all
  *
- * Returns: (transfer full): the `channels` section
+ * Returns: (transfer full) (nullable): the `channels` section
  */
 JsonNode *
 hotpath_report_json_channels (HotpathSnapshot *snapshot,
                               guint            limit)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  GPtrArray *items = snapshot->flow->channels;
-
-  begin_section (builder, items, limit);
-  for (guint i = 0; i < section_rows (items, limit); i++)
-    add_channel (builder, snapshot, g_ptr_array_index (items, i));
-  return end_section (builder);
+  if (snapshot->flow == NULL)
+    return NULL;
+  return section_json (snapshot, snapshot->flow->channels, limit, (AddItemFunc) add_channel);
 }
 
 static void
@@ -183,24 +163,24 @@ add_future (JsonBuilder       *builder,
             HotpathFlowFuture *future)
 {
   json_builder_begin_object (builder);
-  add_uint (builder, "id", future->id);
-  add_string (builder, "name", future->name);
-  add_string (builder, "type", future->type);
-  add_string (builder, "file", future->file);
-  add_uint (builder, "line", future->line);
-  add_uint (builder, "created", future->created);
-  add_uint (builder, "in_flight", future->created > future->finalized ? future->created - future->finalized : 0);
-  add_uint (builder, "completed", future->finalized);
-  add_uint (builder, "ran_in_thread", future->ran_in_thread);
-  add_uint (builder, "returned_value", future->returned_value);
-  add_uint (builder, "returned_error", future->returned_error);
-  add_uint (builder, "cancelled", future->cancelled);
-  add_uint (builder, "callbacks", future->callbacks);
+  hotpath_json_add_uint (builder, "id", future->id);
+  hotpath_json_add_string (builder, "name", future->name);
+  hotpath_json_add_string (builder, "type", future->type);
+  hotpath_json_add_string (builder, "file", future->file);
+  hotpath_json_add_uint (builder, "line", future->line);
+  hotpath_json_add_uint (builder, "created", future->created);
+  hotpath_json_add_uint (builder, "in_flight", future->created > future->finalized ? future->created - future->finalized : 0);
+  hotpath_json_add_uint (builder, "completed", future->finalized);
+  hotpath_json_add_uint (builder, "ran_in_thread", future->ran_in_thread);
+  hotpath_json_add_uint (builder, "returned_value", future->returned_value);
+  hotpath_json_add_uint (builder, "returned_error", future->returned_error);
+  hotpath_json_add_uint (builder, "cancelled", future->cancelled);
+  hotpath_json_add_uint (builder, "callbacks", future->callbacks);
   json_builder_set_member_name (builder, "faults");
   json_builder_begin_object (builder);
-  add_uint (builder, "no_return", future->no_return);
-  add_uint (builder, "no_callback", future->no_callback);
-  add_uint (builder, "awaiting_callback", future->awaiting_callback);
+  hotpath_json_add_uint (builder, "no_return", future->no_return);
+  hotpath_json_add_uint (builder, "no_callback", future->no_callback);
+  hotpath_json_add_uint (builder, "awaiting_callback", future->awaiting_callback);
   json_builder_end_object (builder);
   add_summary (builder, snapshot, "queue_wait_ns", &future->queue_wait);
   add_summary (builder, snapshot, "run_ns", &future->run);
@@ -215,19 +195,15 @@ add_future (JsonBuilder       *builder,
  * @snapshot: a snapshot
  * @limit: how many futures; 0 for all
  *
- * Returns: (transfer full): the `futures` section
+ * Returns: (transfer full) (nullable): the `futures` section
  */
 JsonNode *
 hotpath_report_json_futures (HotpathSnapshot *snapshot,
                              guint            limit)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  GPtrArray *items = snapshot->flow->futures;
-
-  begin_section (builder, items, limit);
-  for (guint i = 0; i < section_rows (items, limit); i++)
-    add_future (builder, snapshot, g_ptr_array_index (items, i));
-  return end_section (builder);
+  if (snapshot->flow == NULL)
+    return NULL;
+  return section_json (snapshot, snapshot->flow->futures, limit, (AddItemFunc) add_future);
 }
 
 static void add_source    (JsonBuilder         *builder,
@@ -265,19 +241,18 @@ sources_by_total (HotpathSnapshot *snapshot)
  * @snapshot: a snapshot
  * @limit: how many sources, by total dispatch time; 0 for all
  *
- * Returns: (transfer full): the `sources` section
+ * Returns: (transfer full) (nullable): the `sources` section
  */
 JsonNode *
 hotpath_report_json_sources (HotpathSnapshot *snapshot,
                              guint            limit)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GPtrArray) items = sources_by_total (snapshot);
+  g_autoptr(GPtrArray) items = NULL;
 
-  begin_section (builder, items, limit);
-  for (guint i = 0; i < section_rows (items, limit); i++)
-    add_source (builder, snapshot, g_ptr_array_index (items, i));
-  return end_section (builder);
+  if (snapshot->flow == NULL)
+    return NULL;
+  items = sources_by_total (snapshot);
+  return section_json (snapshot, items, limit, (AddItemFunc) add_source);
 }
 
 static void
@@ -286,12 +261,12 @@ add_source (JsonBuilder       *builder,
             HotpathFlowSource *source)
 {
   json_builder_begin_object (builder);
-  add_uint (builder, "id", source->id);
-  add_string (builder, "name", source->name);
-  add_string (builder, "type", source->type);
-  add_string (builder, "context", source->context);
-  add_uint (builder, "dispatches", source->duration.count);
-  add_uint (builder, "total_ns", source->duration.sum);
+  hotpath_json_add_uint (builder, "id", source->id);
+  hotpath_json_add_string (builder, "name", source->name);
+  hotpath_json_add_string (builder, "type", source->type);
+  hotpath_json_add_string (builder, "context", source->context);
+  hotpath_json_add_uint (builder, "dispatches", source->duration.count);
+  hotpath_json_add_uint (builder, "total_ns", source->duration.sum);
   add_summary (builder, snapshot, "duration_ns", &source->duration);
   add_logs (builder, source->logs, source->n_logs, "duration_ns", NULL);
   json_builder_end_object (builder);
@@ -311,10 +286,10 @@ add_dispatch (JsonBuilder               *builder,
               gboolean                   with_time)
 {
   json_builder_begin_object (builder);
-  add_string (builder, "source", dispatch->name);
-  add_uint (builder, "duration_ns", dispatch->duration_ns);
+  hotpath_json_add_string (builder, "source", dispatch->name);
+  hotpath_json_add_uint (builder, "duration_ns", dispatch->duration_ns);
   if (with_time)
-    add_uint (builder, "at_ns", dispatch->at_ns);
+    hotpath_json_add_uint (builder, "at_ns", dispatch->at_ns);
   json_builder_end_object (builder);
 }
 
@@ -323,20 +298,16 @@ add_dispatch (JsonBuilder               *builder,
  * @snapshot: a snapshot
  * @limit: how many contexts; 0 for all
  *
- * Returns: (transfer full): the `main_loop` section; each context's logs
- *   are its last stalls
+ * Returns: (transfer full) (nullable): the `main_loop` section; each
+ *   context's logs are its last stalls
  */
 JsonNode *
 hotpath_report_json_main_loop (HotpathSnapshot *snapshot,
                                guint            limit)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  GPtrArray *items = snapshot->flow->main_loops;
-
-  begin_section (builder, items, limit);
-  for (guint i = 0; i < section_rows (items, limit); i++)
-    add_main_loop (builder, snapshot, g_ptr_array_index (items, i));
-  return end_section (builder);
+  if (snapshot->flow == NULL)
+    return NULL;
+  return section_json (snapshot, snapshot->flow->main_loops, limit, (AddItemFunc) add_main_loop);
 }
 
 static void
@@ -345,17 +316,16 @@ add_main_loop (JsonBuilder         *builder,
                HotpathFlowMainLoop *loop)
 {
   json_builder_begin_object (builder);
-  add_uint (builder, "id", loop->id);
-  add_string (builder, "name", loop->name);
-  add_string (builder, "state", loop->state);
-  add_uint (builder, "iterations", loop->iterations);
-  add_uint (builder, "busy_ns", loop->busy_ns);
-  add_uint (builder, "wait_ns", loop->wait_ns);
-  json_builder_set_member_name (builder, "busy_percent");
-  json_builder_add_double_value (builder, busy_percent (loop));
-  add_uint (builder, "stall_threshold_ns", loop->stall_threshold_ns);
-  add_uint (builder, "stalls", loop->n_stalls);
-  add_uint (builder, "stall_ns", loop->stall_ns);
+  hotpath_json_add_uint (builder, "id", loop->id);
+  hotpath_json_add_string (builder, "name", loop->name);
+  hotpath_json_add_string (builder, "state", loop->state);
+  hotpath_json_add_uint (builder, "iterations", loop->iterations);
+  hotpath_json_add_uint (builder, "busy_ns", loop->busy_ns);
+  hotpath_json_add_uint (builder, "wait_ns", loop->wait_ns);
+  hotpath_json_add_double (builder, "busy_percent", busy_percent (loop));
+  hotpath_json_add_uint (builder, "stall_threshold_ns", loop->stall_threshold_ns);
+  hotpath_json_add_uint (builder, "stalls", loop->n_stalls);
+  hotpath_json_add_uint (builder, "stall_ns", loop->stall_ns);
   add_summary (builder, snapshot, "iteration_busy_ns", &loop->busy);
   add_summary (builder, snapshot, "lag_ns", &loop->lag);
 
@@ -372,11 +342,11 @@ add_main_loop (JsonBuilder         *builder,
       const HotpathFlowStall *stall = &loop->stalls[j - 1];
 
       json_builder_begin_object (builder);
-      add_uint (builder, "index", loop->n_stalls - (loop->n_stalls_kept - (j - 1)));
-      add_uint (builder, "at_ns", stall->at_ns);
-      add_uint (builder, "duration_ns", stall->duration_ns);
-      add_uint (builder, "unwatched_ns", stall->unwatched_ns);
-      add_uint (builder, "dispatches", stall->n_dispatches);
+      hotpath_json_add_uint (builder, "index", loop->n_stalls - (loop->n_stalls_kept - (j - 1)));
+      hotpath_json_add_uint (builder, "at_ns", stall->at_ns);
+      hotpath_json_add_uint (builder, "duration_ns", stall->duration_ns);
+      hotpath_json_add_uint (builder, "unwatched_ns", stall->unwatched_ns);
+      hotpath_json_add_uint (builder, "dispatches", stall->n_dispatches);
       json_builder_set_member_name (builder, "sources");
       json_builder_begin_array (builder);
       for (guint k = 0; k < stall->n_top; k++)
@@ -407,18 +377,31 @@ hotpath_report_json_flow_item (HotpathSnapshot *snapshot,
 {
   g_autoptr(JsonBuilder) builder = NULL;
   GPtrArray *items;
+  AddItemFunc add_item;
 
   if (snapshot->flow == NULL)
     return NULL;
 
   if (g_strcmp0 (section, "channels") == 0)
-    items = snapshot->flow->channels;
+    {
+      items = snapshot->flow->channels;
+      add_item = (AddItemFunc) add_channel;
+    }
   else if (g_strcmp0 (section, "futures") == 0)
-    items = snapshot->flow->futures;
+    {
+      items = snapshot->flow->futures;
+      add_item = (AddItemFunc) add_future;
+    }
   else if (g_strcmp0 (section, "sources") == 0)
-    items = snapshot->flow->sources;
+    {
+      items = snapshot->flow->sources;
+      add_item = (AddItemFunc) add_source;
+    }
   else if (g_strcmp0 (section, "main_loop") == 0)
-    items = snapshot->flow->main_loops;
+    {
+      items = snapshot->flow->main_loops;
+      add_item = (AddItemFunc) add_main_loop;
+    }
   else
     return NULL;
 
@@ -431,14 +414,7 @@ hotpath_report_json_flow_item (HotpathSnapshot *snapshot,
         continue;
 
       builder = json_builder_new ();
-      if (items == snapshot->flow->channels)
-        add_channel (builder, snapshot, item);
-      else if (items == snapshot->flow->futures)
-        add_future (builder, snapshot, item);
-      else if (items == snapshot->flow->sources)
-        add_source (builder, snapshot, item);
-      else
-        add_main_loop (builder, snapshot, item);
+      add_item (builder, snapshot, item);
       return json_builder_get_root (builder);
     }
 
@@ -483,124 +459,6 @@ hotpath_report_json_add_flow_sections (HotpathSnapshot *snapshot,
 
 /* ---------------------------------------------------------------- tables */
 
-typedef struct
-{
-  GPtrArray *titles;   /* char* */
-  GPtrArray *rows;     /* GPtrArray of char* */
-} Table;
-
-static void
-table_init (Table *table,
-            ...)
-{
-  va_list args;
-  const char *title;
-
-  table->titles = g_ptr_array_new_with_free_func (g_free);
-  table->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
-
-  va_start (args, table);
-  while ((title = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (table->titles, g_strdup (title));
-  va_end (args);
-}
-
-static void
-table_clear (Table *table)
-{
-  g_ptr_array_unref (table->titles);
-  g_ptr_array_unref (table->rows);
-}
-
-static GPtrArray *
-table_row (Table *table)
-{
-  GPtrArray *cells = g_ptr_array_new_with_free_func (g_free);
-
-  g_ptr_array_add (table->rows, cells);
-  return cells;
-}
-
-static void
-append_padded (GString    *out,
-               const char *text,
-               guint       width,
-               gboolean    align_left)
-{
-  guint length = (guint) g_utf8_strlen (text, -1);
-  guint pad = width > length ? width - length : 0;
-
-  if (!align_left)
-    for (guint i = 0; i < pad; i++)
-      g_string_append_c (out, ' ');
-  g_string_append (out, text);
-  if (align_left)
-    for (guint i = 0; i < pad; i++)
-      g_string_append_c (out, ' ');
-}
-
-static void
-append_rule (GString     *out,
-             const guint *widths,
-             guint        n_columns)
-{
-  for (guint c = 0; c < n_columns; c++)
-    {
-      g_string_append_c (out, '+');
-      for (guint i = 0; i < widths[c] + 2; i++)
-        g_string_append_c (out, '-');
-    }
-  g_string_append (out, "+\n");
-}
-
-/* Names and words are left-aligned, numbers right-aligned. */
-static gboolean
-looks_numeric (const char *text)
-{
-  return g_ascii_isdigit (text[0]) || (text[0] == '-' && g_ascii_isdigit (text[1]));
-}
-
-static void
-append_row (GString     *out,
-            GPtrArray   *cells,
-            const guint *widths,
-            gboolean     title)
-{
-  for (guint c = 0; c < cells->len; c++)
-    {
-      const char *text = g_ptr_array_index (cells, c);
-
-      g_string_append (out, "| ");
-      append_padded (out, text, widths[c], c == 0 || title || !looks_numeric (text));
-      g_string_append_c (out, ' ');
-    }
-  g_string_append (out, "|\n");
-}
-
-static void
-table_render (Table   *table,
-              GString *out)
-{
-  guint n_columns = table->titles->len;
-  g_autofree guint *widths = g_new0 (guint, n_columns);
-
-  for (guint c = 0; c < n_columns; c++)
-    widths[c] = (guint) g_utf8_strlen (g_ptr_array_index (table->titles, c), -1);
-  for (guint r = 0; r < table->rows->len; r++)
-    {
-      GPtrArray *cells = g_ptr_array_index (table->rows, r);
-      for (guint c = 0; c < n_columns; c++)
-        widths[c] = MAX (widths[c], (guint) g_utf8_strlen (g_ptr_array_index (cells, c), -1));
-    }
-
-  append_rule (out, widths, n_columns);
-  append_row (out, table->titles, widths, TRUE);
-  append_rule (out, widths, n_columns);
-  for (guint r = 0; r < table->rows->len; r++)
-    append_row (out, g_ptr_array_index (table->rows, r), widths, FALSE);
-  append_rule (out, widths, n_columns);
-}
-
 static char *
 count_cell (guint64 value)
 {
@@ -638,16 +496,6 @@ titled (const char *prefix,
 }
 
 static void
-append_footer (GString    *out,
-               guint       shown,
-               guint       total,
-               const char *what)
-{
-  if (shown < total)
-    g_string_append_printf (out, "(%u of %u %s shown; HOTPATH_LIMIT=0 shows all)\n", shown, total, what);
-}
-
-static void
 table_channels (HotpathSnapshot *snapshot,
                 GString         *out)
 {
@@ -655,13 +503,14 @@ table_channels (HotpathSnapshot *snapshot,
   double p = main_percentile (snapshot);
   g_autofree char *latency = titled ("Latency", p);
   guint n = section_rows (items, snapshot->limit);
-  Table table;
+  HotpathReportTable table;
 
-  table_init (&table, "Channel", "Type", "State", "Sent", "Received", "Queued", "Max", latency, NULL);
+  hotpath_report_table_init (&table, HOTPATH_REPORT_TABLE_MIXED,
+                             "Channel", "Type", "State", "Sent", "Received", "Queued", "Max", latency, NULL);
   for (guint i = 0; i < n; i++)
     {
       HotpathFlowChannel *channel = g_ptr_array_index (items, i);
-      GPtrArray *cells = table_row (&table);
+      GPtrArray *cells = hotpath_report_table_add_row (&table);
 
       g_ptr_array_add (cells, g_strdup (channel->name));
       g_ptr_array_add (cells, g_strdup (channel->type));
@@ -674,9 +523,9 @@ table_channels (HotpathSnapshot *snapshot,
     }
 
   g_string_append_printf (out, "\n[hotpath] channels: %u (thread pools: latency is the wait in the queue)\n", items->len);
-  table_render (&table, out);
-  append_footer (out, n, items->len, "channels");
-  table_clear (&table);
+  hotpath_report_table_render (&table, out);
+  hotpath_report_table_append_footer (out, n, items->len, "channels");
+  hotpath_report_table_clear (&table);
 }
 
 static void
@@ -689,14 +538,15 @@ table_futures (HotpathSnapshot *snapshot,
   g_autofree char *run = titled ("Run", p);
   g_autofree char *callback = titled ("To callback", p);
   guint n = section_rows (items, snapshot->limit);
-  Table table;
+  HotpathReportTable table;
 
-  table_init (&table, "Future", "Type", "Created", "Done", "Value", "Error", "Cancelled",
-              "Faults", wait, run, callback, NULL);
+  hotpath_report_table_init (&table, HOTPATH_REPORT_TABLE_MIXED,
+                             "Future", "Type", "Created", "Done", "Value", "Error", "Cancelled",
+                             "Faults", wait, run, callback, NULL);
   for (guint i = 0; i < n; i++)
     {
       HotpathFlowFuture *future = g_ptr_array_index (items, i);
-      GPtrArray *cells = table_row (&table);
+      GPtrArray *cells = hotpath_report_table_add_row (&table);
       guint64 faults = future->no_return + future->no_callback + future->awaiting_callback;
 
       g_ptr_array_add (cells, g_strdup (future->name));
@@ -713,8 +563,8 @@ table_futures (HotpathSnapshot *snapshot,
     }
 
   g_string_append_printf (out, "\n[hotpath] futures: %u\n", items->len);
-  table_render (&table, out);
-  append_footer (out, n, items->len, "futures");
+  hotpath_report_table_render (&table, out);
+  hotpath_report_table_append_footer (out, n, items->len, "futures");
 
   for (guint i = 0; i < n; i++)
     {
@@ -730,7 +580,7 @@ table_futures (HotpathSnapshot *snapshot,
         g_string_append_printf (out, "  fault: %s: %" G_GUINT64_FORMAT " returned, callback never ran\n",
                                 future->name, future->awaiting_callback);
     }
-  table_clear (&table);
+  hotpath_report_table_clear (&table);
 }
 
 static void
@@ -741,13 +591,14 @@ table_sources (HotpathSnapshot *snapshot,
   double p = main_percentile (snapshot);
   g_autofree char *title = hotpath_format_percentile_title (p);
   guint n = section_rows (items, snapshot->limit);
-  Table table;
+  HotpathReportTable table;
 
-  table_init (&table, "Source", "Type", "Context", "Dispatches", "Avg", title, "Max", "Total", NULL);
+  hotpath_report_table_init (&table, HOTPATH_REPORT_TABLE_MIXED,
+                             "Source", "Type", "Context", "Dispatches", "Avg", title, "Max", "Total", NULL);
   for (guint i = 0; i < n; i++)
     {
       HotpathFlowSource *source = g_ptr_array_index (items, i);
-      GPtrArray *cells = table_row (&table);
+      GPtrArray *cells = hotpath_report_table_add_row (&table);
 
       g_ptr_array_add (cells, g_strdup (source->name));
       g_ptr_array_add (cells, g_strdup (source->type));
@@ -761,9 +612,9 @@ table_sources (HotpathSnapshot *snapshot,
     }
 
   g_string_append_printf (out, "\n[hotpath] main-loop sources and signal handlers: %u\n", items->len);
-  table_render (&table, out);
-  append_footer (out, n, items->len, "sources");
-  table_clear (&table);
+  hotpath_report_table_render (&table, out);
+  hotpath_report_table_append_footer (out, n, items->len, "sources");
+  hotpath_report_table_clear (&table);
 }
 
 static void
@@ -774,14 +625,15 @@ table_main_loop (HotpathSnapshot *snapshot,
   double p = main_percentile (snapshot);
   g_autofree char *lag = titled ("Lag", p);
   guint n = section_rows (items, snapshot->limit);
-  Table table;
+  HotpathReportTable table;
 
-  table_init (&table, "Context", "Iterations", "Busy", "Waiting", "Busy %", "Stalls",
-              "Longest", lag, "Lag max", NULL);
+  hotpath_report_table_init (&table, HOTPATH_REPORT_TABLE_MIXED,
+                             "Context", "Iterations", "Busy", "Waiting", "Busy %", "Stalls",
+                             "Longest", lag, "Lag max", NULL);
   for (guint i = 0; i < n; i++)
     {
       HotpathFlowMainLoop *loop = g_ptr_array_index (items, i);
-      GPtrArray *cells = table_row (&table);
+      GPtrArray *cells = hotpath_report_table_add_row (&table);
 
       g_ptr_array_add (cells, g_strdup (loop->name));
       g_ptr_array_add (cells, count_cell (loop->iterations));
@@ -795,7 +647,7 @@ table_main_loop (HotpathSnapshot *snapshot,
     }
 
   g_string_append_printf (out, "\n[hotpath] main loop: %u context%s\n", items->len, items->len == 1 ? "" : "s");
-  table_render (&table, out);
+  hotpath_report_table_render (&table, out);
 
   for (guint i = 0; i < n; i++)
     {
@@ -838,8 +690,8 @@ table_main_loop (HotpathSnapshot *snapshot,
           g_string_append_c (out, '\n');
         }
     }
-  append_footer (out, n, items->len, "contexts");
-  table_clear (&table);
+  hotpath_report_table_append_footer (out, n, items->len, "contexts");
+  hotpath_report_table_clear (&table);
 }
 
 /**

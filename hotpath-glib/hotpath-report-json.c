@@ -7,29 +7,9 @@
 
 #include "config.h"
 
-#include "hotpath-format-private.h"
+#include "hotpath-json-private.h"
 #include "hotpath-report-private.h"
 #include "hotpath-snapshot-private.h"
-
-static void
-add_uint (JsonBuilder *builder,
-          const char  *name,
-          guint64      value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, (gint64) MIN (value, (guint64) G_MAXINT64));
-}
-
-static void
-add_percentiles (JsonBuilder     *builder,
-                 HotpathSnapshot *snapshot)
-{
-  json_builder_set_member_name (builder, "percentiles");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < snapshot->percentiles->len; i++)
-    json_builder_add_double_value (builder, g_array_index (snapshot->percentiles, double, i));
-  json_builder_end_array (builder);
-}
 
 static void
 add_function (JsonBuilder          *builder,
@@ -41,34 +21,22 @@ add_function (JsonBuilder          *builder,
   hotpath_histogram_values_at_percentiles (&stats->histogram,
                                            (const double *) (gpointer) snapshot->percentiles->data,
                                            snapshot->percentiles->len, values);
-
-  json_builder_begin_object (builder);
-  add_uint (builder, "id", stats->id);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, stats->name);
-  json_builder_set_member_name (builder, "file");
-  if (stats->file != NULL)
-    json_builder_add_string_value (builder, stats->file);
-  else
-    json_builder_add_null_value (builder);
-  add_uint (builder, "line", stats->line);
-  add_uint (builder, "calls", hotpath_function_stats_get_calls (stats));
-  add_uint (builder, "total_ns", hotpath_function_stats_get_total_ns (stats));
-  add_uint (builder, "avg_ns", hotpath_function_stats_get_avg_ns (stats));
-  add_uint (builder, "min_ns", hotpath_function_stats_get_min_ns (stats));
-  add_uint (builder, "max_ns", hotpath_function_stats_get_max_ns (stats));
-
-  json_builder_set_member_name (builder, "percentiles_ns");
-  json_builder_begin_object (builder);
   for (guint i = 0; i < snapshot->percentiles->len; i++)
-    {
-      g_autofree char *key = hotpath_format_percentile_key (g_array_index (snapshot->percentiles, double, i));
-      add_uint (builder, key, hotpath_function_stats_ticks_to_ns (stats, values[i]));
-    }
-  json_builder_end_object (builder);
+    values[i] = hotpath_function_stats_ticks_to_ns (stats, values[i]);
 
-  json_builder_set_member_name (builder, "percent_total");
-  json_builder_add_double_value (builder, hotpath_function_stats_get_percent_total (stats));
+  json_builder_begin_object (builder);
+  hotpath_json_add_uint (builder, "id", stats->id);
+  hotpath_json_add_string (builder, "name", stats->name);
+  hotpath_json_add_string (builder, "file", stats->file);
+  hotpath_json_add_uint (builder, "line", stats->line);
+  hotpath_json_add_uint (builder, "calls", hotpath_function_stats_get_calls (stats));
+  hotpath_json_add_uint (builder, "total_ns", hotpath_function_stats_get_total_ns (stats));
+  hotpath_json_add_uint (builder, "avg_ns", hotpath_function_stats_get_avg_ns (stats));
+  hotpath_json_add_uint (builder, "min_ns", hotpath_function_stats_get_min_ns (stats));
+  hotpath_json_add_uint (builder, "max_ns", hotpath_function_stats_get_max_ns (stats));
+
+  hotpath_json_add_percentiles (builder, "percentiles_ns", snapshot, values);
+  hotpath_json_add_double (builder, "percent_total", hotpath_function_stats_get_percent_total (stats));
   json_builder_end_object (builder);
 }
 
@@ -90,9 +58,9 @@ hotpath_report_json_functions_timing (HotpathSnapshot *snapshot,
     n = MIN (n, limit);
 
   json_builder_begin_object (builder);
-  add_percentiles (builder, snapshot);
-  add_uint (builder, "total_count", snapshot->functions->len);
-  add_uint (builder, "limit", limit);
+  hotpath_json_add_percentile_ranks (builder, snapshot);
+  hotpath_json_add_uint (builder, "total_count", snapshot->functions->len);
+  hotpath_json_add_uint (builder, "limit", limit);
   json_builder_set_member_name (builder, "data");
   json_builder_begin_array (builder);
   for (guint i = 0; i < n; i++)
@@ -130,9 +98,8 @@ hotpath_report_json_function_logs (HotpathSnapshot *snapshot,
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
-  add_uint (builder, "id", stats->id);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, stats->name);
+  hotpath_json_add_uint (builder, "id", stats->id);
+  hotpath_json_add_string (builder, "name", stats->name);
   json_builder_set_member_name (builder, "logs");
   json_builder_begin_array (builder);
   /* Newest first, as a person reads a log. */
@@ -141,10 +108,10 @@ hotpath_report_json_function_logs (HotpathSnapshot *snapshot,
       const HotpathLogEntry *entry = &stats->logs[i - 1];
 
       json_builder_begin_object (builder);
-      add_uint (builder, "index", stats->n_logs - i);
-      add_uint (builder, "duration_ns", entry->duration_ns);
-      add_uint (builder, "end_ns", entry->end_ns);
-      add_uint (builder, "thread_id", entry->thread_id);
+      hotpath_json_add_uint (builder, "index", stats->n_logs - i);
+      hotpath_json_add_uint (builder, "duration_ns", entry->duration_ns);
+      hotpath_json_add_uint (builder, "end_ns", entry->end_ns);
+      hotpath_json_add_uint (builder, "thread_id", entry->thread_id);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -165,20 +132,16 @@ hotpath_report_json_report (HotpathSnapshot *snapshot)
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "type");
-  json_builder_add_string_value (builder, "hotpath_report");
-  add_uint (builder, "version", HOTPATH_REPORT_VERSION);
-  json_builder_set_member_name (builder, "program");
-  json_builder_add_string_value (builder, snapshot->name);
-  add_uint (builder, "pid", (guint64) snapshot->pid);
-  add_uint (builder, "elapsed_ns", snapshot->elapsed_ns);
+  hotpath_json_add_string (builder, "type", "hotpath_report");
+  hotpath_json_add_uint (builder, "version", HOTPATH_REPORT_VERSION);
+  hotpath_json_add_string (builder, "program", snapshot->name);
+  hotpath_json_add_uint (builder, "pid", (guint64) snapshot->pid);
+  hotpath_json_add_uint (builder, "elapsed_ns", snapshot->elapsed_ns);
 
   json_builder_set_member_name (builder, "clock");
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "source");
-  json_builder_add_string_value (builder, hotpath_clock_source_to_string (snapshot->clock_source));
-  json_builder_set_member_name (builder, "ticks_per_second");
-  json_builder_add_double_value (builder, snapshot->ticks_per_second);
+  hotpath_json_add_string (builder, "source", hotpath_clock_source_to_string (snapshot->clock_source));
+  hotpath_json_add_double (builder, "ticks_per_second", snapshot->ticks_per_second);
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "sections");

@@ -20,9 +20,37 @@ JsonNode *hotpath_report_json_report           (HotpathSnapshot *snapshot);
 char     *hotpath_report_table_functions_timing (HotpathSnapshot *snapshot,
                                                  guint            limit);
 char     *hotpath_report_table                  (HotpathSnapshot *snapshot);
-void      hotpath_report_table_render           (GPtrArray       *titles,
-                                                 GPtrArray       *rows,
-                                                 GString         *out);
+
+/* The text table every section's table is drawn with
+ * (hotpath-report-table.c). The first column holds names, left-aligned. */
+typedef enum
+{
+  /* The other columns hold numbers: right-aligned, titles too. */
+  HOTPATH_REPORT_TABLE_NUMBERS,
+  /* Words and numbers mixed: titles and words left, numbers right. */
+  HOTPATH_REPORT_TABLE_MIXED,
+} HotpathReportTableLayout;
+
+typedef struct
+{
+  HotpathReportTableLayout  layout;
+  GPtrArray                *titles;   /* char* */
+  GPtrArray                *rows;     /* GPtrArray of char* */
+} HotpathReportTable;
+
+void       hotpath_report_table_init           (HotpathReportTable       *table,
+                                                HotpathReportTableLayout  layout,
+                                                ...) G_GNUC_NULL_TERMINATED;
+void       hotpath_report_table_init_functions (HotpathReportTable       *table,
+                                                HotpathSnapshot          *snapshot);
+GPtrArray *hotpath_report_table_add_row        (HotpathReportTable       *table);
+void       hotpath_report_table_render         (HotpathReportTable       *table,
+                                                GString                  *out);
+void       hotpath_report_table_clear          (HotpathReportTable       *table);
+void       hotpath_report_table_append_footer  (GString                  *out,
+                                                guint                     shown,
+                                                guint                     total,
+                                                const char               *what);
 
 /* Allocation tracking (hotpath-report-alloc.c): NULL when not tracked. */
 JsonNode *hotpath_report_json_functions_alloc   (HotpathSnapshot *snapshot,

@@ -9,21 +9,43 @@
 #include "hotpath-report-private.h"
 #include "hotpath-snapshot-private.h"
 
-typedef struct
+/**
+ * hotpath_report_table_init:
+ * @table: the table to set up
+ * @layout: how its cells are aligned
+ * @...: its column titles, then %NULL
+ */
+void
+hotpath_report_table_init (HotpathReportTable       *table,
+                           HotpathReportTableLayout  layout,
+                           ...)
 {
-  GPtrArray *titles;   /* char* */
-  GPtrArray *rows;     /* GPtrArray of char* */
-} Table;
+  va_list args;
+  const char *title;
 
-static void
-table_init (Table *table)
-{
+  table->layout = layout;
   table->titles = g_ptr_array_new_with_free_func (g_free);
   table->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+
+  va_start (args, layout);
+  while ((title = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (table->titles, g_strdup (title));
+  va_end (args);
 }
 
-static void
-table_clear (Table *table)
+/* Returns: (transfer none): the new row's cells, to be filled with
+ * strings the table then owns */
+GPtrArray *
+hotpath_report_table_add_row (HotpathReportTable *table)
+{
+  GPtrArray *cells = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (table->rows, cells);
+  return cells;
+}
+
+void
+hotpath_report_table_clear (HotpathReportTable *table)
 {
   g_ptr_array_unref (table->titles);
   g_ptr_array_unref (table->rows);
@@ -35,8 +57,8 @@ append_padded (GString    *out,
                guint       width,
                gboolean    align_left)
 {
-  glong length = g_utf8_strlen (text, -1);
-  guint pad = width > length ? width - (guint) length : 0;
+  guint length = (guint) g_utf8_strlen (text, -1);
+  guint pad = width > length ? width - length : 0;
 
   if (!align_left)
     for (guint i = 0; i < pad; i++)
@@ -61,24 +83,55 @@ append_rule (GString     *out,
   g_string_append (out, "+\n");
 }
 
+static gboolean
+looks_numeric (const char *text)
+{
+  return g_ascii_isdigit (text[0]) || (text[0] == '-' && g_ascii_isdigit (text[1]));
+}
+
+static gboolean
+align_left (HotpathReportTable *table,
+            guint               column,
+            const char         *text,
+            gboolean            title)
+{
+  /* The first column holds names. */
+  if (column == 0)
+    return TRUE;
+  if (table->layout == HOTPATH_REPORT_TABLE_NUMBERS)
+    return FALSE;
+  /* Names and words are left-aligned, numbers right-aligned. */
+  return title || !looks_numeric (text);
+}
+
 static void
-append_row (GString     *out,
-            GPtrArray   *cells,
-            const guint *widths)
+append_row (GString            *out,
+            HotpathReportTable *table,
+            GPtrArray          *cells,
+            const guint        *widths,
+            gboolean            title)
 {
   for (guint c = 0; c < cells->len; c++)
     {
+      const char *text = g_ptr_array_index (cells, c);
+
       g_string_append (out, "| ");
-      /* The first column holds names: left-aligned; the rest are numbers. */
-      append_padded (out, g_ptr_array_index (cells, c), widths[c], c == 0);
+      append_padded (out, text, widths[c], align_left (table, c, text, title));
       g_string_append_c (out, ' ');
     }
   g_string_append (out, "|\n");
 }
 
-static void
-table_render (Table   *table,
-              GString *out)
+/**
+ * hotpath_report_table_render:
+ * @table: a table
+ * @out: where it goes
+ *
+ * Draws @table with its columns as wide as their widest cell.
+ */
+void
+hotpath_report_table_render (HotpathReportTable *table,
+                             GString            *out)
 {
   guint n_columns = table->titles->len;
   g_autofree guint *widths = g_new0 (guint, n_columns);
@@ -95,23 +148,41 @@ table_render (Table   *table,
     }
 
   append_rule (out, widths, n_columns);
-  append_row (out, table->titles, widths);
+  append_row (out, table, table->titles, widths, TRUE);
   append_rule (out, widths, n_columns);
   for (guint r = 0; r < table->rows->len; r++)
-    append_row (out, g_ptr_array_index (table->rows, r), widths);
+    append_row (out, table, g_ptr_array_index (table->rows, r), widths, FALSE);
   append_rule (out, widths, n_columns);
 }
 
-/* Renders @titles and @rows (GPtrArray of char*) as a table; shared with
- * the other sections' tables. */
+/* Says what a row limit left out, and how to see it. */
 void
-hotpath_report_table_render (GPtrArray *titles,
-                             GPtrArray *rows,
-                             GString   *out)
+hotpath_report_table_append_footer (GString    *out,
+                                    guint       shown,
+                                    guint       total,
+                                    const char *what)
 {
-  Table table = { titles, rows };
+  if (shown < total)
+    g_string_append_printf (out, "(%u of %u %s shown; HOTPATH_LIMIT=0 shows all)\n", shown, total, what);
+}
 
-  table_render (&table, out);
+/**
+ * hotpath_report_table_init_functions:
+ * @table: the table to set up
+ * @snapshot: a snapshot, for its percentile ranks
+ *
+ * The columns of a table with a row per function, for timing and
+ * allocations alike.
+ */
+void
+hotpath_report_table_init_functions (HotpathReportTable *table,
+                                     HotpathSnapshot    *snapshot)
+{
+  hotpath_report_table_init (table, HOTPATH_REPORT_TABLE_NUMBERS, "Function", "Calls", "Avg", NULL);
+  for (guint p = 0; p < snapshot->percentiles->len; p++)
+    g_ptr_array_add (table->titles, hotpath_format_percentile_title (g_array_index (snapshot->percentiles, double, p)));
+  g_ptr_array_add (table->titles, g_strdup ("Total"));
+  g_ptr_array_add (table->titles, g_strdup ("% Total"));
 }
 
 /**
@@ -131,7 +202,7 @@ hotpath_report_table_functions_timing (HotpathSnapshot *snapshot,
   guint n_percentiles = snapshot->percentiles->len;
   g_autofree guint64 *values = g_new (guint64, MAX (n_percentiles, 1));
   guint n = snapshot->functions->len;
-  Table table;
+  HotpathReportTable table;
 
   if (limit > 0)
     n = MIN (n, limit);
@@ -140,19 +211,12 @@ hotpath_report_table_functions_timing (HotpathSnapshot *snapshot,
                           snapshot->name, elapsed, snapshot->functions->len,
                           snapshot->functions->len == 1 ? "" : "s");
 
-  table_init (&table);
-  g_ptr_array_add (table.titles, g_strdup ("Function"));
-  g_ptr_array_add (table.titles, g_strdup ("Calls"));
-  g_ptr_array_add (table.titles, g_strdup ("Avg"));
-  for (guint p = 0; p < n_percentiles; p++)
-    g_ptr_array_add (table.titles, hotpath_format_percentile_title (percentiles[p]));
-  g_ptr_array_add (table.titles, g_strdup ("Total"));
-  g_ptr_array_add (table.titles, g_strdup ("% Total"));
+  hotpath_report_table_init_functions (&table, snapshot);
 
   for (guint i = 0; i < n; i++)
     {
       HotpathFunctionStats *stats = g_ptr_array_index (snapshot->functions, i);
-      GPtrArray *cells = g_ptr_array_new_with_free_func (g_free);
+      GPtrArray *cells = hotpath_report_table_add_row (&table);
 
       hotpath_histogram_values_at_percentiles (&stats->histogram, percentiles, n_percentiles, values);
 
@@ -163,19 +227,15 @@ hotpath_report_table_functions_timing (HotpathSnapshot *snapshot,
         g_ptr_array_add (cells, hotpath_format_duration (hotpath_function_stats_ticks_to_ns (stats, values[p])));
       g_ptr_array_add (cells, hotpath_format_duration (hotpath_function_stats_get_total_ns (stats)));
       g_ptr_array_add (cells, g_strdup_printf ("%.2f%%", hotpath_function_stats_get_percent_total (stats)));
-      g_ptr_array_add (table.rows, cells);
     }
 
   if (snapshot->functions->len == 0)
     g_string_append (out, "(no measured function was called)\n");
   else
-    table_render (&table, out);
+    hotpath_report_table_render (&table, out);
+  hotpath_report_table_append_footer (out, n, snapshot->functions->len, "functions");
 
-  if (n < snapshot->functions->len)
-    g_string_append_printf (out, "(%u of %u functions shown; HOTPATH_LIMIT=0 shows all)\n",
-                            n, snapshot->functions->len);
-
-  table_clear (&table);
+  hotpath_report_table_clear (&table);
 
   return g_string_free (out, FALSE);
 }

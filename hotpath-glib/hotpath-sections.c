@@ -103,38 +103,6 @@ function_logs_text (HotpathSnapshot *snapshot,
 
 /* ------------------------------------------------------------ data flow */
 
-/* Every snapshot the collector takes carries the flow subsystem's copy
- * (it is always built in), so a process without channels answers an
- * empty section rather than "not available": that is what it has. Only a
- * snapshot made without the collector has none. */
-static JsonNode *
-channels_json (HotpathSnapshot *snapshot,
-               guint            limit)
-{
-  return snapshot->flow != NULL ? hotpath_report_json_channels (snapshot, limit) : NULL;
-}
-
-static JsonNode *
-futures_json (HotpathSnapshot *snapshot,
-              guint            limit)
-{
-  return snapshot->flow != NULL ? hotpath_report_json_futures (snapshot, limit) : NULL;
-}
-
-static JsonNode *
-sources_json (HotpathSnapshot *snapshot,
-              guint            limit)
-{
-  return snapshot->flow != NULL ? hotpath_report_json_sources (snapshot, limit) : NULL;
-}
-
-static JsonNode *
-main_loop_json (HotpathSnapshot *snapshot,
-                guint            limit)
-{
-  return snapshot->flow != NULL ? hotpath_report_json_main_loop (snapshot, limit) : NULL;
-}
-
 /* An item's logs are the item itself: its row carries its log ring, and
  * the counts beside the lines say what the lines are a sample of. */
 static JsonNode *
@@ -168,8 +136,8 @@ main_loop_logs_json (HotpathSnapshot *snapshot,
 static gboolean
 is_flow_section (const HotpathSection *section)
 {
-  return section->json == channels_json || section->json == futures_json ||
-         section->json == sources_json || section->json == main_loop_json;
+  return section->json == hotpath_report_json_channels || section->json == hotpath_report_json_futures ||
+         section->json == hotpath_report_json_sources || section->json == hotpath_report_json_main_loop;
 }
 
 /* The text is read back from the section's JSON, so that its order, its
@@ -271,22 +239,40 @@ append_summary (GString         *text,
   append_duration (text, ", max ", uint_member (summary, "max_ns"));
 }
 
-/* The first line of a section's text; returns its rows. */
-static JsonArray *
-begin_section_text (GString         *text,
-                    HotpathSnapshot *snapshot,
-                    JsonNode        *node,
-                    const char      *one,
-                    const char      *many,
-                    const char      *order,
-                    const char      *when_empty)
-{
-  JsonObject *section = json_node_get_object (node);
-  JsonArray *data = array_member (section, "data");
-  guint64 total = uint_member (section, "total_count");
-  guint shown = data != NULL ? json_array_get_length (data) : 0;
-  g_autofree char *elapsed = hotpath_format_duration (hotpath_snapshot_get_elapsed_ns (snapshot));
+/* What follows "<n>. <name> (id <id>): " on a row's line. */
+typedef void (*RowTextFunc) (GString         *text,
+                             HotpathSnapshot *snapshot,
+                             JsonObject      *row);
 
+/* A section's text, read back from @node: a first line that counts the
+ * items (@one or @many; @order says which ones a limit keeps), then
+ * @when_empty if there are none, or a numbered line per row. */
+static char *
+section_text (HotpathSnapshot *snapshot,
+              JsonNode        *node,
+              const char      *one,
+              const char      *many,
+              const char      *order,
+              const char      *when_empty,
+              RowTextFunc      row_text)
+{
+  JsonObject *section;
+  JsonArray *data;
+  guint64 total;
+  guint shown;
+  g_autofree char *elapsed = NULL;
+  GString *text;
+
+  if (node == NULL)
+    return NULL;
+
+  section = json_node_get_object (node);
+  data = array_member (section, "data");
+  total = uint_member (section, "total_count");
+  shown = data != NULL ? json_array_get_length (data) : 0;
+  elapsed = hotpath_format_duration (hotpath_snapshot_get_elapsed_ns (snapshot));
+
+  text = g_string_new (NULL);
   g_string_append_printf (text, "%s (pid %" G_GINT64_FORMAT "): %s elapsed, %" G_GUINT64_FORMAT " %s",
                           hotpath_snapshot_get_name (snapshot), hotpath_snapshot_get_pid (snapshot),
                           elapsed, total, plural (total, one, many));
@@ -296,59 +282,138 @@ begin_section_text (GString         *text,
   if (total == 0)
     g_string_append_printf (text, "%s\n", when_empty);
 
-  return data;
+  for (guint i = 0; i < shown; i++)
+    {
+      JsonObject *row = json_array_get_object_element (data, i);
+
+      g_string_append_printf (text, "%u. %s (id %" G_GUINT64_FORMAT "): ",
+                              i + 1, string_member (row, "name"), uint_member (row, "id"));
+      row_text (text, snapshot, row);
+      g_string_append_c (text, '\n');
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+/* What follows "#<index>" on a log line. */
+typedef void (*LogLineTextFunc) (GString    *text,
+                                 JsonObject *line);
+
+/* An item's logs, read back from @node: a first line that counts them
+ * (@one or @many; @about follows the item's id), then a line per entry,
+ * newest first. With none kept, @when_none (if given) says instead what
+ * would keep them. */
+static char *
+logs_text (JsonNode        *node,
+           guint            id,
+           const char      *one,
+           const char      *many,
+           const char      *about,
+           const char      *when_none,
+           LogLineTextFunc  line_text)
+{
+  JsonObject *item;
+  JsonArray *logs;
+  GString *text;
+  guint n;
+
+  if (node == NULL)
+    return NULL;
+
+  item = json_node_get_object (node);
+  logs = array_member (item, "logs");
+  n = logs != NULL ? json_array_get_length (logs) : 0;
+  text = g_string_new (NULL);
+  if (n == 0 && when_none != NULL)
+    {
+      g_string_append_printf (text, "No %s kept for %s (id %u): %s\n",
+                              many, string_member (item, "name"), id, when_none);
+      return g_string_free (text, FALSE);
+    }
+
+  g_string_append_printf (text, "Last %u %s of %s (id %u%s), newest first:\n",
+                          n, plural (n, one, many), string_member (item, "name"), id, about);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *line = json_array_get_object_element (logs, i);
+
+      g_string_append_printf (text, "#%" G_GUINT64_FORMAT, uint_member (line, "index"));
+      line_text (text, line);
+      g_string_append_c (text, '\n');
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+/* "  sent 1.20 ms into the session  thread 4242" */
+static void
+append_when (GString    *text,
+             const char *prefix,
+             JsonObject *line)
+{
+  append_duration (text, prefix, uint_member (line, "at_ns"));
+  g_string_append_printf (text, " into the session  thread %" G_GUINT64_FORMAT,
+                          uint_member (line, "thread_id"));
+}
+
+static void
+channel_row_text (GString         *text,
+                  HotpathSnapshot *snapshot,
+                  JsonObject      *row)
+{
+  gboolean pool = g_strcmp0 (string_member (row, "type"), "thread_pool") == 0;
+  JsonArray *logs = array_member (row, "logs");
+  guint n_logs = logs != NULL ? json_array_get_length (logs) : 0;
+
+  g_string_append_printf (text, "%s, %s, ", string_member (row, "type"), string_member (row, "state"));
+  if (pool)
+    {
+      g_string_append_printf (text, "%" G_GUINT64_FORMAT " pushed, %" G_GUINT64_FORMAT " started, "
+                              "%" G_GINT64_FORMAT " waiting (max %" G_GUINT64_FORMAT "), "
+                              "%" G_GUINT64_FORMAT " running (max %" G_GUINT64_FORMAT "), "
+                              "%" G_GUINT64_FORMAT " finished",
+                              uint_member (row, "sent"), uint_member (row, "received"),
+                              int_member (row, "queued"), uint_member (row, "max_queued"),
+                              uint_member (row, "running"), uint_member (row, "max_running"),
+                              uint_member (row, "finished"));
+      append_summary (text, snapshot, row, "latency_ns", "wait for a thread");
+      append_summary (text, snapshot, row, "run_ns", "run");
+    }
+  else
+    {
+      g_string_append_printf (text, "%" G_GUINT64_FORMAT " sent, %" G_GUINT64_FORMAT " received, "
+                              "%" G_GINT64_FORMAT " queued (max %" G_GUINT64_FORMAT ")",
+                              uint_member (row, "sent"), uint_member (row, "received"),
+                              int_member (row, "queued"), uint_member (row, "max_queued"));
+      append_summary (text, snapshot, row, "latency_ns", "latency");
+    }
+  g_string_append_printf (text, ", %u log line%s", n_logs, plural (n_logs, "", "s"));
 }
 
 static char *
 channels_text (HotpathSnapshot *snapshot,
                guint            limit)
 {
-  g_autoptr(JsonNode) node = channels_json (snapshot, limit);
-  JsonArray *data;
-  GString *text;
+  g_autoptr(JsonNode) node = hotpath_report_json_channels (snapshot, limit);
 
-  if (node == NULL)
-    return NULL;
+  return section_text (snapshot, node, "channel", "channels", "by id",
+                       "No GAsyncQueue (HOTPATH_ASYNC_QUEUE) or GThreadPool (HOTPATH_THREAD_POOL) "
+                       "has carried anything this session.",
+                       channel_row_text);
+}
 
-  text = g_string_new (NULL);
-  data = begin_section_text (text, snapshot, node, "channel", "channels", "by id",
-                             "No GAsyncQueue (HOTPATH_ASYNC_QUEUE) or GThreadPool (HOTPATH_THREAD_POOL) "
-                             "has carried anything this session.");
-  for (guint i = 0; data != NULL && i < json_array_get_length (data); i++)
-    {
-      JsonObject *row = json_array_get_object_element (data, i);
-      gboolean pool = g_strcmp0 (string_member (row, "type"), "thread_pool") == 0;
-      JsonArray *logs = array_member (row, "logs");
-      guint n_logs = logs != NULL ? json_array_get_length (logs) : 0;
+static void
+channel_log_line_text (GString    *text,
+                       JsonObject *line)
+{
+  const char *message = string_member (line, "text");
 
-      g_string_append_printf (text, "%u. %s (id %" G_GUINT64_FORMAT "): %s, %s, ",
-                              i + 1, string_member (row, "name"), uint_member (row, "id"),
-                              string_member (row, "type"), string_member (row, "state"));
-      if (pool)
-        {
-          g_string_append_printf (text, "%" G_GUINT64_FORMAT " pushed, %" G_GUINT64_FORMAT " started, "
-                                  "%" G_GINT64_FORMAT " waiting (max %" G_GUINT64_FORMAT "), "
-                                  "%" G_GUINT64_FORMAT " running (max %" G_GUINT64_FORMAT "), "
-                                  "%" G_GUINT64_FORMAT " finished",
-                                  uint_member (row, "sent"), uint_member (row, "received"),
-                                  int_member (row, "queued"), uint_member (row, "max_queued"),
-                                  uint_member (row, "running"), uint_member (row, "max_running"),
-                                  uint_member (row, "finished"));
-          append_summary (text, snapshot, row, "latency_ns", "wait for a thread");
-          append_summary (text, snapshot, row, "run_ns", "run");
-        }
-      else
-        {
-          g_string_append_printf (text, "%" G_GUINT64_FORMAT " sent, %" G_GUINT64_FORMAT " received, "
-                                  "%" G_GINT64_FORMAT " queued (max %" G_GUINT64_FORMAT ")",
-                                  uint_member (row, "sent"), uint_member (row, "received"),
-                                  int_member (row, "queued"), uint_member (row, "max_queued"));
-          append_summary (text, snapshot, row, "latency_ns", "latency");
-        }
-      g_string_append_printf (text, ", %u log line%s\n", n_logs, plural (n_logs, "", "s"));
-    }
-
-  return g_string_free (text, FALSE);
+  g_string_append_printf (text, "  %s  ", message != NULL ? message : "-");
+  if (g_strcmp0 (string_member (line, "outcome"), "queued") == 0)
+    g_string_append (text, "still queued");
+  else
+    append_duration (text, "received after ", uint_member (line, "latency_ns"));
+  append_when (text, "  sent ", line);
 }
 
 static char *
@@ -356,101 +421,88 @@ channel_logs_text (HotpathSnapshot *snapshot,
                    guint            id)
 {
   g_autoptr(JsonNode) node = channel_logs_json (snapshot, id);
-  JsonObject *item;
-  JsonArray *logs;
-  GString *text;
-  guint n;
 
-  if (node == NULL)
-    return NULL;
+  return logs_text (node, id, "message", "messages", "",
+                    "register the queue with .log = TRUE to keep its last HOTPATH_LOGS_LIMIT messages.",
+                    channel_log_line_text);
+}
 
-  item = json_node_get_object (node);
-  logs = array_member (item, "logs");
-  n = logs != NULL ? json_array_get_length (logs) : 0;
-  text = g_string_new (NULL);
-  if (n == 0)
-    {
-      g_string_append_printf (text, "No messages kept for %s (id %u): register the queue with "
-                              ".log = TRUE to keep its last HOTPATH_LOGS_LIMIT messages.\n",
-                              string_member (item, "name"), id);
-      return g_string_free (text, FALSE);
-    }
+static void
+future_row_text (GString         *text,
+                 HotpathSnapshot *snapshot,
+                 JsonObject      *row)
+{
+  JsonObject *faults = object_member (row, "faults");
+  gboolean async = g_strcmp0 (string_member (row, "type"), "async") == 0;
+  guint64 no_return = uint_member (faults, "no_return");
+  guint64 no_callback = uint_member (faults, "no_callback");
+  guint64 awaiting = uint_member (faults, "awaiting_callback");
 
-  g_string_append_printf (text, "Last %u message%s of %s (id %u), newest first:\n",
-                          n, plural (n, "", "s"), string_member (item, "name"), id);
-  for (guint i = 0; i < n; i++)
-    {
-      JsonObject *line = json_array_get_object_element (logs, i);
-      const char *message = string_member (line, "text");
-
-      g_string_append_printf (text, "#%" G_GUINT64_FORMAT "  %s  ",
-                              uint_member (line, "index"), message != NULL ? message : "-");
-      if (g_strcmp0 (string_member (line, "outcome"), "queued") == 0)
-        g_string_append (text, "still queued");
-      else
-        append_duration (text, "received after ", uint_member (line, "latency_ns"));
-      append_duration (text, "  sent ", uint_member (line, "at_ns"));
-      g_string_append_printf (text, " into the session  thread %" G_GUINT64_FORMAT "\n",
-                              uint_member (line, "thread_id"));
-    }
-
-  return g_string_free (text, FALSE);
+  g_string_append_printf (text, "%s, %" G_GUINT64_FORMAT " created, "
+                          "%" G_GUINT64_FORMAT " completed, %" G_GUINT64_FORMAT " in flight, "
+                          "%" G_GUINT64_FORMAT " ran in a thread, returned %" G_GUINT64_FORMAT " value%s, "
+                          "%" G_GUINT64_FORMAT " error%s, %" G_GUINT64_FORMAT " cancelled, "
+                          "%" G_GUINT64_FORMAT " callback%s ran",
+                          string_member (row, "type"), uint_member (row, "created"),
+                          uint_member (row, "completed"), uint_member (row, "in_flight"),
+                          uint_member (row, "ran_in_thread"),
+                          uint_member (row, "returned_value"), plural (uint_member (row, "returned_value"), "", "s"),
+                          uint_member (row, "returned_error"), plural (uint_member (row, "returned_error"), "", "s"),
+                          uint_member (row, "cancelled"),
+                          uint_member (row, "callbacks"), plural (uint_member (row, "callbacks"), "", "s"));
+  if (no_return + no_callback + awaiting == 0)
+    g_string_append (text, ", no faults");
+  if (no_return > 0)
+    g_string_append_printf (text, ", FAULT %" G_GUINT64_FORMAT " finalized without returning", no_return);
+  if (no_callback > 0)
+    g_string_append_printf (text, ", FAULT %" G_GUINT64_FORMAT " returned but finalized before the callback ran",
+                            no_callback);
+  if (awaiting > 0)
+    g_string_append_printf (text, ", %" G_GUINT64_FORMAT " returned and still awaiting the callback", awaiting);
+  append_summary (text, snapshot, row, "queue_wait_ns", "wait for a thread");
+  append_summary (text, snapshot, row, "run_ns", "run");
+  append_summary (text, snapshot, row, "to_callback_ns", async ? "start to callback" : "return to callback");
+  append_summary (text, snapshot, row, "lifetime_ns", "lifetime");
 }
 
 static char *
 futures_text (HotpathSnapshot *snapshot,
               guint            limit)
 {
-  g_autoptr(JsonNode) node = futures_json (snapshot, limit);
-  JsonArray *data;
-  GString *text;
+  g_autoptr(JsonNode) node = hotpath_report_json_futures (snapshot, limit);
 
-  if (node == NULL)
-    return NULL;
+  return section_text (snapshot, node, "future", "futures", "by id",
+                       "No GTask (HOTPATH_TASK) or GIO _async call (HOTPATH_ASYNC) was "
+                       "created this session.",
+                       future_row_text);
+}
 
-  text = g_string_new (NULL);
-  data = begin_section_text (text, snapshot, node, "future", "futures", "by id",
-                             "No GTask (HOTPATH_TASK) or GIO _async call (HOTPATH_ASYNC) was "
-                             "created this session.");
-  for (guint i = 0; data != NULL && i < json_array_get_length (data); i++)
+static void
+future_log_line_text (GString    *text,
+                      JsonObject *line)
+{
+  const char *outcome = string_member (line, "outcome");
+  const char *detail = string_member (line, "text");
+
+  g_string_append_printf (text, "  %s", outcome != NULL ? outcome : "-");
+  append_duration (text, "  lifetime ", uint_member (line, "lifetime_ns"));
+  append_duration (text, "  to callback ", uint_member (line, "to_callback_ns"));
+  append_when (text, "  created ", line);
+  if (detail != NULL)
     {
-      JsonObject *row = json_array_get_object_element (data, i);
-      JsonObject *faults = object_member (row, "faults");
-      gboolean async = g_strcmp0 (string_member (row, "type"), "async") == 0;
-      guint64 no_return = uint_member (faults, "no_return");
-      guint64 no_callback = uint_member (faults, "no_callback");
-      guint64 awaiting = uint_member (faults, "awaiting_callback");
+      guint64 queued_ns, ran_ns;
 
-      g_string_append_printf (text, "%u. %s (id %" G_GUINT64_FORMAT "): %s, %" G_GUINT64_FORMAT " created, "
-                              "%" G_GUINT64_FORMAT " completed, %" G_GUINT64_FORMAT " in flight, "
-                              "%" G_GUINT64_FORMAT " ran in a thread, returned %" G_GUINT64_FORMAT " value%s, "
-                              "%" G_GUINT64_FORMAT " error%s, %" G_GUINT64_FORMAT " cancelled, "
-                              "%" G_GUINT64_FORMAT " callback%s ran",
-                              i + 1, string_member (row, "name"), uint_member (row, "id"),
-                              string_member (row, "type"), uint_member (row, "created"),
-                              uint_member (row, "completed"), uint_member (row, "in_flight"),
-                              uint_member (row, "ran_in_thread"),
-                              uint_member (row, "returned_value"), plural (uint_member (row, "returned_value"), "", "s"),
-                              uint_member (row, "returned_error"), plural (uint_member (row, "returned_error"), "", "s"),
-                              uint_member (row, "cancelled"),
-                              uint_member (row, "callbacks"), plural (uint_member (row, "callbacks"), "", "s"));
-      if (no_return + no_callback + awaiting == 0)
-        g_string_append (text, ", no faults");
-      if (no_return > 0)
-        g_string_append_printf (text, ", FAULT %" G_GUINT64_FORMAT " finalized without returning", no_return);
-      if (no_callback > 0)
-        g_string_append_printf (text, ", FAULT %" G_GUINT64_FORMAT " returned but finalized before the callback ran",
-                                no_callback);
-      if (awaiting > 0)
-        g_string_append_printf (text, ", %" G_GUINT64_FORMAT " returned and still awaiting the callback", awaiting);
-      append_summary (text, snapshot, row, "queue_wait_ns", "wait for a thread");
-      append_summary (text, snapshot, row, "run_ns", "run");
-      append_summary (text, snapshot, row, "to_callback_ns", async ? "start to callback" : "return to callback");
-      append_summary (text, snapshot, row, "lifetime_ns", "lifetime");
-      g_string_append_c (text, '\n');
+      /* hotpath-task.c writes "queued <n> ns, ran <n> ns"; say it in units. */
+      if (sscanf (detail, "queued %" G_GUINT64_FORMAT " ns, ran %" G_GUINT64_FORMAT " ns",
+                  &queued_ns, &ran_ns) == 2)
+        {
+          append_duration (text, "  (waited ", queued_ns);
+          append_duration (text, " for a thread, ran ", ran_ns);
+          g_string_append_c (text, ')');
+        }
+      else
+        g_string_append_printf (text, "  (%s)", detail);
     }
-
-  return g_string_free (text, FALSE);
 }
 
 static char *
@@ -458,98 +510,51 @@ future_logs_text (HotpathSnapshot *snapshot,
                   guint            id)
 {
   g_autoptr(JsonNode) node = future_logs_json (snapshot, id);
-  JsonObject *item;
-  JsonArray *logs;
-  GString *text;
-  guint n;
 
-  if (node == NULL)
-    return NULL;
+  return logs_text (node, id, "task", "tasks", "",
+                    "register tasks with .log = TRUE to keep the last HOTPATH_LOGS_LIMIT of them.",
+                    future_log_line_text);
+}
 
-  item = json_node_get_object (node);
-  logs = array_member (item, "logs");
-  n = logs != NULL ? json_array_get_length (logs) : 0;
-  text = g_string_new (NULL);
-  if (n == 0)
-    {
-      g_string_append_printf (text, "No tasks kept for %s (id %u): register tasks with .log = TRUE "
-                              "to keep the last HOTPATH_LOGS_LIMIT of them.\n",
-                              string_member (item, "name"), id);
-      return g_string_free (text, FALSE);
-    }
+static void
+source_row_text (GString         *text,
+                 HotpathSnapshot *snapshot,
+                 JsonObject      *row)
+{
+  const char *context = string_member (row, "context");
+  guint64 dispatches = uint_member (row, "dispatches");
 
-  g_string_append_printf (text, "Last %u task%s of %s (id %u), newest first:\n",
-                          n, plural (n, "", "s"), string_member (item, "name"), id);
-  for (guint i = 0; i < n; i++)
-    {
-      JsonObject *line = json_array_get_object_element (logs, i);
-      const char *outcome = string_member (line, "outcome");
-      const char *detail = string_member (line, "text");
-
-      g_string_append_printf (text, "#%" G_GUINT64_FORMAT "  %s", uint_member (line, "index"),
-                              outcome != NULL ? outcome : "-");
-      append_duration (text, "  lifetime ", uint_member (line, "lifetime_ns"));
-      append_duration (text, "  to callback ", uint_member (line, "to_callback_ns"));
-      append_duration (text, "  created ", uint_member (line, "at_ns"));
-      g_string_append_printf (text, " into the session  thread %" G_GUINT64_FORMAT, uint_member (line, "thread_id"));
-      if (detail != NULL)
-        {
-          guint64 queued_ns, ran_ns;
-
-          /* hotpath-task.c writes "queued <n> ns, ran <n> ns"; say it in units. */
-          if (sscanf (detail, "queued %" G_GUINT64_FORMAT " ns, ran %" G_GUINT64_FORMAT " ns",
-                      &queued_ns, &ran_ns) == 2)
-            {
-              append_duration (text, "  (waited ", queued_ns);
-              append_duration (text, " for a thread, ran ", ran_ns);
-              g_string_append_c (text, ')');
-            }
-          else
-            g_string_append_printf (text, "  (%s)", detail);
-        }
-      g_string_append_c (text, '\n');
-    }
-
-  return g_string_free (text, FALSE);
+  g_string_append_printf (text, "%s", string_member (row, "type"));
+  if (context != NULL)
+    g_string_append_printf (text, " on context %s", context);
+  g_string_append_printf (text, ", %" G_GUINT64_FORMAT " %s", dispatches,
+                          g_strcmp0 (string_member (row, "type"), "signal") == 0
+                            ? plural (dispatches, "call", "calls")
+                            : plural (dispatches, "dispatch", "dispatches"));
+  append_duration (text, ", total ", uint_member (row, "total_ns"));
+  append_summary (text, snapshot, row, "duration_ns", "each");
 }
 
 static char *
 sources_text (HotpathSnapshot *snapshot,
               guint            limit)
 {
-  g_autoptr(JsonNode) node = sources_json (snapshot, limit);
-  JsonArray *data;
-  GString *text;
+  g_autoptr(JsonNode) node = hotpath_report_json_sources (snapshot, limit);
 
-  if (node == NULL)
-    return NULL;
+  return section_text (snapshot, node, "watched source or signal handler",
+                       "watched sources and signal handlers", "with the largest total time",
+                       "No watched source (HOTPATH_TIMEOUT_ADD, HOTPATH_IDLE_ADD, "
+                       "hotpath_source_watch) or signal handler (HOTPATH_SIGNAL_CONNECT) "
+                       "ran this session.",
+                       source_row_text);
+}
 
-  text = g_string_new (NULL);
-  data = begin_section_text (text, snapshot, node, "watched source or signal handler",
-                             "watched sources and signal handlers", "with the largest total time",
-                             "No watched source (HOTPATH_TIMEOUT_ADD, HOTPATH_IDLE_ADD, "
-                             "hotpath_source_watch) or signal handler (HOTPATH_SIGNAL_CONNECT) "
-                             "ran this session.");
-  for (guint i = 0; data != NULL && i < json_array_get_length (data); i++)
-    {
-      JsonObject *row = json_array_get_object_element (data, i);
-      const char *context = string_member (row, "context");
-      guint64 dispatches = uint_member (row, "dispatches");
-
-      g_string_append_printf (text, "%u. %s (id %" G_GUINT64_FORMAT "): %s", i + 1,
-                              string_member (row, "name"), uint_member (row, "id"), string_member (row, "type"));
-      if (context != NULL)
-        g_string_append_printf (text, " on context %s", context);
-      g_string_append_printf (text, ", %" G_GUINT64_FORMAT " %s", dispatches,
-                              g_strcmp0 (string_member (row, "type"), "signal") == 0
-                                ? plural (dispatches, "call", "calls")
-                                : plural (dispatches, "dispatch", "dispatches"));
-      append_duration (text, ", total ", uint_member (row, "total_ns"));
-      append_summary (text, snapshot, row, "duration_ns", "each");
-      g_string_append_c (text, '\n');
-    }
-
-  return g_string_free (text, FALSE);
+static void
+source_log_line_text (GString    *text,
+                      JsonObject *line)
+{
+  append_duration (text, "  ", uint_member (line, "duration_ns"));
+  append_when (text, "  started ", line);
 }
 
 static char *
@@ -557,32 +562,8 @@ source_logs_text (HotpathSnapshot *snapshot,
                   guint            id)
 {
   g_autoptr(JsonNode) node = source_logs_json (snapshot, id);
-  JsonObject *item;
-  JsonArray *logs;
-  GString *text;
-  guint n;
 
-  if (node == NULL)
-    return NULL;
-
-  item = json_node_get_object (node);
-  logs = array_member (item, "logs");
-  n = logs != NULL ? json_array_get_length (logs) : 0;
-  text = g_string_new (NULL);
-  g_string_append_printf (text, "Last %u dispatch%s of %s (id %u), newest first:\n",
-                          n, plural (n, "", "es"), string_member (item, "name"), id);
-  for (guint i = 0; i < n; i++)
-    {
-      JsonObject *line = json_array_get_object_element (logs, i);
-
-      g_string_append_printf (text, "#%" G_GUINT64_FORMAT, uint_member (line, "index"));
-      append_duration (text, "  ", uint_member (line, "duration_ns"));
-      append_duration (text, "  started ", uint_member (line, "at_ns"));
-      g_string_append_printf (text, " into the session  thread %" G_GUINT64_FORMAT "\n",
-                              uint_member (line, "thread_id"));
-    }
-
-  return g_string_free (text, FALSE);
+  return logs_text (node, id, "dispatch", "dispatches", "", NULL, source_log_line_text);
 }
 
 /* "slow_frame 250.00 ms, tick 2.10 µs" */
@@ -602,50 +583,63 @@ append_dispatches (GString   *text,
     }
 }
 
+static void
+main_loop_row_text (GString         *text,
+                    HotpathSnapshot *snapshot,
+                    JsonObject      *row)
+{
+  JsonArray *longest = array_member (row, "longest_dispatches");
+  guint64 stalls = uint_member (row, "stalls");
+  JsonNode *percent = json_object_get_member (row, "busy_percent");
+
+  g_string_append_printf (text, "%s, %" G_GUINT64_FORMAT " iteration%s",
+                          string_member (row, "state"), uint_member (row, "iterations"),
+                          plural (uint_member (row, "iterations"), "", "s"));
+  append_duration (text, ", busy ", uint_member (row, "busy_ns"));
+  append_duration (text, ", waiting in poll ", uint_member (row, "wait_ns"));
+  g_string_append_printf (text, " (%.2f%% busy)", percent != NULL ? json_node_get_double (percent) : 0.0);
+  g_string_append_printf (text, ", %" G_GUINT64_FORMAT " stall%s", stalls, plural (stalls, "", "s"));
+  append_duration (text, " (iterations busier than ", uint_member (row, "stall_threshold_ns"));
+  append_duration (text, "; ", uint_member (row, "stall_ns"));
+  g_string_append (text, " in all)");
+  append_summary (text, snapshot, row, "iteration_busy_ns", "busy per iteration");
+  append_summary (text, snapshot, row, "lag_ns", "timer lag");
+  if (longest != NULL && json_array_get_length (longest) > 0)
+    {
+      g_string_append (text, ", longest dispatches: ");
+      append_dispatches (text, longest, 5);
+    }
+}
+
 static char *
 main_loop_text (HotpathSnapshot *snapshot,
                 guint            limit)
 {
-  g_autoptr(JsonNode) node = main_loop_json (snapshot, limit);
-  JsonArray *data;
-  GString *text;
+  g_autoptr(JsonNode) node = hotpath_report_json_main_loop (snapshot, limit);
 
-  if (node == NULL)
-    return NULL;
+  return section_text (snapshot, node, "watched main context", "watched main contexts", "by id",
+                       "No main context is watched: HOTPATH_MAIN() watches the default one "
+                       "(unless HOTPATH_MAIN_LOOP=0), hotpath_main_context_watch() any other.",
+                       main_loop_row_text);
+}
 
-  text = g_string_new (NULL);
-  data = begin_section_text (text, snapshot, node, "watched main context", "watched main contexts", "by id",
-                             "No main context is watched: HOTPATH_MAIN() watches the default one "
-                             "(unless HOTPATH_MAIN_LOOP=0), hotpath_main_context_watch() any other.");
-  for (guint i = 0; data != NULL && i < json_array_get_length (data); i++)
+static void
+stall_log_line_text (GString    *text,
+                     JsonObject *stall)
+{
+  JsonArray *sources = array_member (stall, "sources");
+  guint64 dispatches = uint_member (stall, "dispatches");
+
+  append_duration (text, "  at ", uint_member (stall, "at_ns"));
+  append_duration (text, " into the session: busy ", uint_member (stall, "duration_ns"));
+  g_string_append_printf (text, ", %" G_GUINT64_FORMAT " watched dispatch%s", dispatches,
+                          plural (dispatches, "", "es"));
+  if (sources != NULL && json_array_get_length (sources) > 0)
     {
-      JsonObject *row = json_array_get_object_element (data, i);
-      JsonArray *longest = array_member (row, "longest_dispatches");
-      guint64 stalls = uint_member (row, "stalls");
-      JsonNode *percent = json_object_get_member (row, "busy_percent");
-
-      g_string_append_printf (text, "%u. %s (id %" G_GUINT64_FORMAT "): %s, %" G_GUINT64_FORMAT " iteration%s",
-                              i + 1, string_member (row, "name"), uint_member (row, "id"),
-                              string_member (row, "state"), uint_member (row, "iterations"),
-                              plural (uint_member (row, "iterations"), "", "s"));
-      append_duration (text, ", busy ", uint_member (row, "busy_ns"));
-      append_duration (text, ", waiting in poll ", uint_member (row, "wait_ns"));
-      g_string_append_printf (text, " (%.2f%% busy)", percent != NULL ? json_node_get_double (percent) : 0.0);
-      g_string_append_printf (text, ", %" G_GUINT64_FORMAT " stall%s", stalls, plural (stalls, "", "s"));
-      append_duration (text, " (iterations busier than ", uint_member (row, "stall_threshold_ns"));
-      append_duration (text, "; ", uint_member (row, "stall_ns"));
-      g_string_append (text, " in all)");
-      append_summary (text, snapshot, row, "iteration_busy_ns", "busy per iteration");
-      append_summary (text, snapshot, row, "lag_ns", "timer lag");
-      if (longest != NULL && json_array_get_length (longest) > 0)
-        {
-          g_string_append (text, ", longest dispatches: ");
-          append_dispatches (text, longest, 5);
-        }
-      g_string_append_c (text, '\n');
+      g_string_append (text, ", longest: ");
+      append_dispatches (text, sources, G_MAXUINT);
     }
-
-  return g_string_free (text, FALSE);
+  append_duration (text, ", unwatched ", uint_member (stall, "unwatched_ns"));
 }
 
 static char *
@@ -654,42 +648,14 @@ main_loop_logs_text (HotpathSnapshot *snapshot,
 {
   g_autoptr(JsonNode) node = main_loop_logs_json (snapshot, id);
   g_autofree char *threshold = NULL;
-  JsonObject *item;
-  JsonArray *logs;
-  GString *text;
-  guint n;
+  g_autofree char *about = NULL;
 
   if (node == NULL)
     return NULL;
 
-  item = json_node_get_object (node);
-  logs = array_member (item, "logs");
-  n = logs != NULL ? json_array_get_length (logs) : 0;
-  threshold = hotpath_format_duration (uint_member (item, "stall_threshold_ns"));
-  text = g_string_new (NULL);
-  g_string_append_printf (text, "Last %u stall%s of %s (id %u; iterations busier than %s), newest first:\n",
-                          n, plural (n, "", "s"), string_member (item, "name"), id, threshold);
-  for (guint i = 0; i < n; i++)
-    {
-      JsonObject *stall = json_array_get_object_element (logs, i);
-      JsonArray *sources = array_member (stall, "sources");
-      guint64 dispatches = uint_member (stall, "dispatches");
-
-      g_string_append_printf (text, "#%" G_GUINT64_FORMAT, uint_member (stall, "index"));
-      append_duration (text, "  at ", uint_member (stall, "at_ns"));
-      append_duration (text, " into the session: busy ", uint_member (stall, "duration_ns"));
-      g_string_append_printf (text, ", %" G_GUINT64_FORMAT " watched dispatch%s", dispatches,
-                              plural (dispatches, "", "es"));
-      if (sources != NULL && json_array_get_length (sources) > 0)
-        {
-          g_string_append (text, ", longest: ");
-          append_dispatches (text, sources, G_MAXUINT);
-        }
-      append_duration (text, ", unwatched ", uint_member (stall, "unwatched_ns"));
-      g_string_append_c (text, '\n');
-    }
-
-  return g_string_free (text, FALSE);
+  threshold = hotpath_format_duration (uint_member (json_node_get_object (node), "stall_threshold_ns"));
+  about = g_strdup_printf ("; iterations busier than %s", threshold);
+  return logs_text (node, id, "stall", "stalls", about, NULL, stall_log_line_text);
 }
 
 static const HotpathSection sections[] = {
@@ -752,7 +718,7 @@ static const HotpathSection sections[] = {
     .schema_def = "channels_section",
     .logs_schema_def = "channel",
     .has_logs = TRUE,
-    .json = channels_json,
+    .json = hotpath_report_json_channels,
     .logs_json = channel_logs_json,
     .text = channels_text,
     .logs_text = channel_logs_text,
@@ -775,7 +741,7 @@ static const HotpathSection sections[] = {
     .schema_def = "futures_section",
     .logs_schema_def = "future",
     .has_logs = TRUE,
-    .json = futures_json,
+    .json = hotpath_report_json_futures,
     .logs_json = future_logs_json,
     .text = futures_text,
     .logs_text = future_logs_text,
@@ -796,7 +762,7 @@ static const HotpathSection sections[] = {
     .schema_def = "sources_section",
     .logs_schema_def = "source",
     .has_logs = TRUE,
-    .json = sources_json,
+    .json = hotpath_report_json_sources,
     .logs_json = source_logs_json,
     .text = sources_text,
     .logs_text = source_logs_text,
@@ -818,7 +784,7 @@ static const HotpathSection sections[] = {
     .schema_def = "main_loop_section",
     .logs_schema_def = "main_loop",
     .has_logs = TRUE,
-    .json = main_loop_json,
+    .json = hotpath_report_json_main_loop,
     .logs_json = main_loop_logs_json,
     .text = main_loop_text,
     .logs_text = main_loop_logs_text,
