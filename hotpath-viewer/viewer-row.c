@@ -28,6 +28,7 @@ struct _ViewerRow
   double      rate;
   double      last_count;
   gint64      last_time_us;
+  gboolean    pending;       /* changed, not emitted yet (the model's queue) */
 };
 
 enum {
@@ -350,7 +351,30 @@ void
 viewer_row_emit_changed (ViewerRow *self)
 {
   g_return_if_fail (VIEWER_IS_ROW (self));
+  self->pending = FALSE;
   g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/**
+ * viewer_row_get_pending:
+ *
+ * Returns: whether the row waits in a model's queue for
+ *   viewer_row_emit_changed() (the model's bookkeeping, so it need not
+ *   search its queue for each of a thousand rows)
+ */
+gboolean
+viewer_row_get_pending (ViewerRow *self)
+{
+  g_return_val_if_fail (VIEWER_IS_ROW (self), FALSE);
+  return self->pending;
+}
+
+void
+viewer_row_set_pending (ViewerRow *self,
+                        gboolean   pending)
+{
+  g_return_if_fail (VIEWER_IS_ROW (self));
+  self->pending = pending;
 }
 
 static double

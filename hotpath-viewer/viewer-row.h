@@ -35,6 +35,9 @@ gboolean            viewer_row_update          (ViewerRow          *self,
                                                 gint64              window_us,
                                                 GPtrArray          *graveyard);
 void                viewer_row_emit_changed    (ViewerRow          *self);
+gboolean            viewer_row_get_pending     (ViewerRow          *self);
+void                viewer_row_set_pending     (ViewerRow          *self,
+                                                gboolean            pending);
 gboolean            viewer_row_has_member      (ViewerRow          *self,
                                                 const char         *member);
 double              viewer_row_get_number      (ViewerRow          *self,

@@ -22,6 +22,21 @@
 
 #include "viewer-section-model.h"
 
+/* A refresh being applied to the rows. */
+typedef struct
+{
+  JsonNode   *section;
+  JsonArray  *array;
+  guint       n;
+  guint       cursor;
+  gint64      time_us;
+  GPtrArray  *rows;           /* ViewerRow, in the order served */
+  GHashTable *by_id;          /* gint64 id → ViewerRow */
+  GPtrArray  *graveyard;      /* the rows' previous JsonObjects */
+  gboolean    structure_changed;
+  gboolean    any_changed;
+} Apply;
+
 struct _ViewerSectionModel
 {
   GObject     parent_instance;
@@ -31,6 +46,10 @@ struct _ViewerSectionModel
   GHashTable *by_id;         /* gint64 id → ViewerRow */
   GPtrArray  *pending;       /* ViewerRow whose changed is not emitted yet */
   guint       pending_id;
+  Apply      *apply;         /* a refresh being applied, a slice at a time */
+  JsonNode   *next;          /* the refresh after it, if one came meanwhile */
+  gint64      next_time_us;
+  guint       apply_id;
   GStrv       columns;
   GStrv       percentiles;   /* "p50", "p95", … */
   char       *rate_member;
@@ -47,6 +66,10 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void list_model_iface_init (GListModelInterface *iface);
+static gboolean apply_step (ViewerSectionModel *self,
+                            gint64              deadline);
+static void apply_free (Apply *apply);
+static void node_unref_in_thread (JsonNode *node);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (ViewerSectionModel, viewer_section_model, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
@@ -111,7 +134,29 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = get_item;
 }
 
-#define CHANGED_BATCH 24
+/* Main-loop time one idle iteration may spend applying a refresh or
+ * telling rows they changed; the rest waits for the next iteration, so the
+ * loop stays well inside a 16 ms frame. */
+#define SLICE_BUDGET_US 4000
+
+/* An idle source that hotpath's main-loop monitor names when the viewer is
+ * built with viewer_profiling (hotpath_source_watch is a no-op otherwise). */
+static guint
+add_named_idle (GSourceFunc  func,
+                gpointer     data,
+                const char  *name)
+{
+  GSource *source = g_idle_source_new ();
+  guint id;
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_callback (source, func, data, NULL);
+  g_source_set_static_name (source, name);
+  hotpath_source_watch (source, name);
+  id = g_source_attach (source, NULL);
+  g_source_unref (source);
+  return id;
+}
 
 static void
 free_in_pool (gpointer data,
@@ -150,12 +195,13 @@ static gboolean
 emit_pending (gpointer data)
 {
   ViewerSectionModel *self = data;
+  gint64 deadline = g_get_monotonic_time () + SLICE_BUDGET_US;
+  guint i = 0;
 
-  for (guint i = 0; i < CHANGED_BATCH && self->pending->len > 0; i++)
-    {
-      g_autoptr(ViewerRow) row = g_ptr_array_steal_index (self->pending, 0);
-      viewer_row_emit_changed (row);
-    }
+  /* Oldest first; remove what was emitted in one go, not row by row. */
+  while (i < self->pending->len && (i % 8 != 0 || g_get_monotonic_time () < deadline))
+    viewer_row_emit_changed (g_ptr_array_index (self->pending, i++));
+  g_ptr_array_remove_range (self->pending, 0, i);
 
   if (self->pending->len > 0)
     return G_SOURCE_CONTINUE;
@@ -173,6 +219,8 @@ viewer_section_model_flush (ViewerSectionModel *self)
 {
   g_return_if_fail (VIEWER_IS_SECTION_MODEL (self));
 
+  while (self->apply != NULL)
+    apply_step (self, 0);
   while (self->pending->len > 0)
     emit_pending (self);
   g_clear_handle_id (&self->pending_id, g_source_remove);
@@ -184,6 +232,9 @@ viewer_section_model_finalize (GObject *object)
   ViewerSectionModel *self = (ViewerSectionModel *) object;
 
   g_clear_handle_id (&self->pending_id, g_source_remove);
+  g_clear_handle_id (&self->apply_id, g_source_remove);
+  g_clear_pointer (&self->apply, apply_free);
+  g_clear_pointer (&self->next, node_unref_in_thread);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
@@ -419,33 +470,42 @@ section_rows (JsonNode *section)
   return json_node_get_array (data);
 }
 
-/**
- * viewer_section_model_update:
- * @section: the section's JSON (an object with `data`, or an array of rows)
- * @time_us: when it was taken, on the monotonic clock
- *
- * Returns: %TRUE, or %FALSE with @error set when @section is not a section
- */
-gboolean
-viewer_section_model_update (ViewerSectionModel  *self,
-                             JsonNode            *section,
-                             gint64               time_us,
-                             GError             **error)
+/* A section is part of the source's report, which is freed on the free
+ * thread (viewer_free_in_thread): JSON refs are dropped there, one after
+ * the other, never on two threads at once. */
+static void
+node_unref_in_thread (JsonNode *node)
 {
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GHashTable) by_id = NULL;
-  g_autoptr(GPtrArray) ordered = NULL;
-  g_autoptr(GPtrArray) graveyard = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  GPtrArray *array = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+
+  g_ptr_array_add (array, node);
+  viewer_free_in_thread (array);
+}
+
+static void
+apply_free (Apply *apply)
+{
+  g_clear_pointer (&apply->section, node_unref_in_thread);
+  g_clear_pointer (&apply->rows, g_ptr_array_unref);
+  g_clear_pointer (&apply->by_id, g_hash_table_unref);
+  if (apply->graveyard != NULL)
+    viewer_free_in_thread (g_steal_pointer (&apply->graveyard));
+  g_free (apply);
+}
+
+/* Takes the section's columns and counts and starts applying its rows. */
+static gboolean
+apply_begin (ViewerSectionModel  *self,
+             JsonNode            *section,
+             gint64               time_us,
+             GError             **error)
+{
   JsonObject *first = NULL;
   JsonArray *array;
-  guint old_len, n;
-  gboolean structure_changed = FALSE;
-  gboolean any_changed = FALSE;
+  Apply *apply;
+  guint n;
 
-  HOTPATH_MEASURE ();
-
-  g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), FALSE);
-  g_return_val_if_fail (section != NULL, FALSE);
+  g_assert (self->apply == NULL);
 
   array = section_rows (section);
   if (array == NULL)
@@ -455,6 +515,7 @@ viewer_section_model_update (ViewerSectionModel  *self,
       return FALSE;
     }
 
+  apply = g_new0 (Apply, 1);
   n = json_array_get_length (array);
   for (guint i = 0; i < n && first == NULL; i++)
     {
@@ -470,7 +531,7 @@ viewer_section_model_update (ViewerSectionModel  *self,
                    first);
       if (!g_strv_equal ((const char * const *) old_columns, (const char * const *) self->columns))
         {
-          structure_changed = TRUE;
+          apply->structure_changed = TRUE;
           g_signal_emit (self, signals[COLUMNS_CHANGED], 0);
         }
     }
@@ -481,22 +542,102 @@ viewer_section_model_update (ViewerSectionModel  *self,
   else
     self->total_count = n;
 
-  rows = g_ptr_array_new_full (n, g_object_unref);
-  by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  apply->section = json_node_ref (section);
+  apply->array = array;
+  apply->n = n;
+  apply->time_us = time_us;
+  apply->rows = g_ptr_array_new_full (n, g_object_unref);
+  apply->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  apply->graveyard = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  self->apply = apply;
+  return TRUE;
+}
 
-  for (guint i = 0; i < n; i++)
+/* The rows keep the order they were first seen in: views sort them
+ * themselves. Only rows coming or going are items-changed; new values are
+ * ViewerRow::changed for the cells that show them, and values-changed
+ * once, for views to re-sort. The library serves rows largest total
+ * first, so their order changes all the time: following it would rebuild
+ * every view at every refresh. */
+static void
+apply_finish (ViewerSectionModel *self)
+{
+  Apply *apply = g_steal_pointer (&self->apply);
+  g_autoptr(GPtrArray) ordered = g_ptr_array_new_full (apply->rows->len, g_object_unref);
+  gboolean structure_changed = apply->structure_changed;
+  guint old_len;
+
+  HOTPATH_MEASURE ();
+
+  for (guint i = 0; i < self->rows->len; i++)
     {
-      JsonNode *node = json_array_get_element (array, i);
+      ViewerRow *row = g_ptr_array_index (self->rows, i);
+      gint64 id = viewer_row_get_id (row);
+
+      if (g_hash_table_contains (apply->by_id, &id))
+        g_ptr_array_add (ordered, g_object_ref (row));
+      else
+        structure_changed = TRUE;
+    }
+  for (guint i = 0; i < apply->rows->len; i++)
+    {
+      ViewerRow *row = g_ptr_array_index (apply->rows, i);
+      gint64 id = viewer_row_get_id (row);
+
+      if (!g_hash_table_contains (self->by_id, &id))
+        {
+          g_ptr_array_add (ordered, g_object_ref (row));
+          structure_changed = TRUE;
+        }
+    }
+
+  old_len = self->rows->len;
+  g_ptr_array_unref (self->rows);
+  self->rows = g_steal_pointer (&ordered);
+  g_hash_table_unref (self->by_id);
+  self->by_id = g_steal_pointer (&apply->by_id);
+
+  if (structure_changed)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, self->rows->len);
+  else if (apply->any_changed)
+    g_signal_emit (self, signals[VALUES_CHANGED], 0);
+
+  apply_free (apply);
+
+  /* A list view keeps some 200 rows' widgets bound, visible or not:
+   * updating all their cells at once takes tens of milliseconds. Tell the
+   * rows a time slice at a time, between frames. */
+  if (self->pending->len > 0 && self->pending_id == 0)
+    self->pending_id = add_named_idle (emit_pending, self, "viewer-section-model:emit-changed");
+}
+
+/* Applies rows until @deadline (monotonic µs; 0: all of them), then, when
+ * all are applied, finishes. Returns whether it finished. */
+static gboolean
+apply_step (ViewerSectionModel *self,
+            gint64              deadline)
+{
+  Apply *apply = self->apply;
+
+  HOTPATH_MEASURE ();
+
+  while (apply->cursor < apply->n)
+    {
+      guint i = apply->cursor;
+      JsonNode *node = json_array_get_element (apply->array, i);
       JsonObject *object;
-      g_autoptr(ViewerRow) row = NULL;
+      ViewerRow *row;
       gint64 id;
 
+      if (deadline != 0 && i % 16 == 15 && g_get_monotonic_time () >= deadline)
+        break;
+      apply->cursor++;
       if (!JSON_NODE_HOLDS_OBJECT (node))
         continue;
 
       object = json_node_get_object (node);
       id = json_object_has_member (object, "id") ? json_object_get_int_member (object, "id") : i;
-      if (g_hash_table_contains (by_id, &id))
+      if (g_hash_table_contains (apply->by_id, &id))
         continue;
 
       row = g_hash_table_lookup (self->by_id, &id);
@@ -511,64 +652,135 @@ viewer_section_model_update (ViewerSectionModel  *self,
         }
 
       if (viewer_row_update (row, object, (const char * const *) self->percentiles,
-                             self->rate_member, time_us, self->window_us, graveyard))
+                             self->rate_member, apply->time_us, self->window_us, apply->graveyard))
         {
-          any_changed = TRUE;
-          if (!g_ptr_array_find (self->pending, row, NULL))
-            g_ptr_array_add (self->pending, g_object_ref (row));
+          apply->any_changed = TRUE;
+          if (!viewer_row_get_pending (row))
+            {
+              viewer_row_set_pending (row, TRUE);
+              g_ptr_array_add (self->pending, g_object_ref (row));
+            }
         }
 
-      g_hash_table_insert (by_id, g_memdup2 (&id, sizeof id), g_object_ref (row));
-      g_ptr_array_add (rows, g_steal_pointer (&row));
+      g_hash_table_insert (apply->by_id, g_memdup2 (&id, sizeof id), g_object_ref (row));
+      g_ptr_array_add (apply->rows, row);
     }
 
-  /* The rows keep the order they were first seen in: views sort them
-   * themselves. Only rows coming or going are items-changed; new values
-   * are ViewerRow::changed for the cells that show them, and
-   * values-changed once, for views to re-sort. The library serves rows
-   * largest total first, so their order changes all the time: following
-   * it would rebuild every view at every refresh. */
-  ordered = g_ptr_array_new_full (rows->len, g_object_unref);
-  for (guint i = 0; i < self->rows->len; i++)
-    {
-      ViewerRow *row = g_ptr_array_index (self->rows, i);
-      gint64 id = viewer_row_get_id (row);
+  if (apply->cursor < apply->n)
+    return FALSE;
 
-      if (g_hash_table_contains (by_id, &id))
-        g_ptr_array_add (ordered, g_object_ref (row));
-      else
-        structure_changed = TRUE;
-    }
-  for (guint i = 0; i < rows->len; i++)
-    {
-      ViewerRow *row = g_ptr_array_index (rows, i);
-      gint64 id = viewer_row_get_id (row);
-
-      if (!g_hash_table_contains (self->by_id, &id))
-        {
-          g_ptr_array_add (ordered, g_object_ref (row));
-          structure_changed = TRUE;
-        }
-    }
-
-  old_len = self->rows->len;
-  g_ptr_array_unref (self->rows);
-  self->rows = g_steal_pointer (&ordered);
-  g_hash_table_unref (self->by_id);
-  self->by_id = g_steal_pointer (&by_id);
-
-  viewer_free_in_thread (g_steal_pointer (&graveyard));
-
-  if (structure_changed)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, self->rows->len);
-  else if (any_changed)
-    g_signal_emit (self, signals[VALUES_CHANGED], 0);
-
-  /* A list view keeps some 200 rows' widgets bound, visible or not:
-   * updating all their cells at once takes tens of milliseconds. Tell the
-   * rows in batches, between frames. */
-  if (self->pending->len > 0 && self->pending_id == 0)
-    self->pending_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, emit_pending, self, NULL);
-
+  apply_finish (self);
   return TRUE;
+}
+
+static gboolean
+apply_in_idle (gpointer data)
+{
+  ViewerSectionModel *self = data;
+
+  if (!apply_step (self, g_get_monotonic_time () + SLICE_BUDGET_US))
+    return G_SOURCE_CONTINUE;
+
+  /* A refresh came while this one was applied: it is next. */
+  if (self->next != NULL)
+    {
+      JsonNode *next = g_steal_pointer (&self->next);
+      g_autoptr(GError) error = NULL;
+      gboolean ok = apply_begin (self, next, self->next_time_us, &error);
+
+      node_unref_in_thread (next);
+      if (ok)
+        return G_SOURCE_CONTINUE;
+      g_debug ("%s", error->message);
+    }
+
+  self->apply_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * viewer_section_model_update:
+ * @section: the section's JSON (an object with `data`, or an array of rows)
+ * @time_us: when it was taken, on the monotonic clock
+ *
+ * Applies @section at once (a refresh still being applied by
+ * viewer_section_model_queue_update() is finished first).
+ *
+ * Returns: %TRUE, or %FALSE with @error set when @section is not a section
+ */
+gboolean
+viewer_section_model_update (ViewerSectionModel  *self,
+                             JsonNode            *section,
+                             gint64               time_us,
+                             GError             **error)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), FALSE);
+  g_return_val_if_fail (section != NULL, FALSE);
+
+  while (self->apply != NULL)
+    apply_step (self, 0);
+  g_clear_pointer (&self->next, node_unref_in_thread);
+  g_clear_handle_id (&self->apply_id, g_source_remove);
+
+  if (!apply_begin (self, section, time_us, error))
+    return FALSE;
+  apply_step (self, 0);
+  return TRUE;
+}
+
+/**
+ * viewer_section_model_queue_update:
+ * @section: the section's JSON (an object with `data`, or an array of rows)
+ * @time_us: when it was taken, on the monotonic clock
+ *
+ * Applies @section in idle time, a slice of at most a few milliseconds per
+ * main-loop iteration, so a thousand rows never hold up a frame. Columns
+ * and counts change at once; rows come, go and change when the last slice
+ * is applied. A refresh that comes while one is being applied is applied
+ * after it (only the newest one waits).
+ *
+ * Returns: %TRUE, or %FALSE with @error set when @section is not a section
+ */
+gboolean
+viewer_section_model_queue_update (ViewerSectionModel  *self,
+                                   JsonNode            *section,
+                                   gint64               time_us,
+                                   GError             **error)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), FALSE);
+  g_return_val_if_fail (section != NULL, FALSE);
+
+  if (section_rows (section) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("Section “%s” has no rows"), self->name);
+      return FALSE;
+    }
+
+  if (self->apply != NULL)
+    {
+      g_clear_pointer (&self->next, node_unref_in_thread);
+      self->next = json_node_ref (section);
+      self->next_time_us = time_us;
+      return TRUE;
+    }
+
+  if (!apply_begin (self, section, time_us, error))
+    return FALSE;
+  if (self->apply_id == 0)
+    self->apply_id = add_named_idle (apply_in_idle, self, "viewer-section-model:apply");
+  return TRUE;
+}
+
+/**
+ * viewer_section_model_is_applying:
+ *
+ * Returns: whether a refresh given to viewer_section_model_queue_update()
+ *   is still being applied
+ */
+gboolean
+viewer_section_model_is_applying (ViewerSectionModel *self)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), FALSE);
+  return self->apply != NULL || self->next != NULL;
 }

@@ -20,6 +20,11 @@ gboolean             viewer_section_model_update          (ViewerSectionModel *s
                                                            JsonNode           *section,
                                                            gint64              time_us,
                                                            GError            **error);
+gboolean             viewer_section_model_queue_update    (ViewerSectionModel *self,
+                                                           JsonNode           *section,
+                                                           gint64              time_us,
+                                                           GError            **error);
+gboolean             viewer_section_model_is_applying     (ViewerSectionModel *self);
 void                 viewer_section_model_set_window      (ViewerSectionModel *self,
                                                            gint64              window_us);
 const char * const  *viewer_section_model_get_columns     (ViewerSectionModel *self);

@@ -684,7 +684,16 @@ restart_timer (ViewerSource *self)
 {
   g_clear_handle_id (&self->timer_id, g_source_remove);
   if (self->kind != VIEWER_SOURCE_FILE && self->started)
-    self->timer_id = g_timeout_add_full (G_PRIORITY_DEFAULT, self->interval_ms, on_timer, self, NULL);
+    {
+      GSource *timer = g_timeout_source_new (self->interval_ms);
+
+      /* Named for hotpath's main-loop monitor (viewer_profiling). */
+      g_source_set_callback (timer, on_timer, self, NULL);
+      g_source_set_static_name (timer, "viewer-source:refresh");
+      hotpath_source_watch (timer, "viewer-source:refresh");
+      self->timer_id = g_source_attach (timer, NULL);
+      g_source_unref (timer);
+    }
 }
 
 static void

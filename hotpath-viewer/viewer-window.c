@@ -295,7 +295,7 @@ on_source_updated (ViewerWindow *self,
       ViewerSectionModel *model = g_hash_table_lookup (self->models, name);
       g_autoptr(GError) error = NULL;
 
-      if (!viewer_section_model_update (model, node, time_us, &error))
+      if (!viewer_section_model_queue_update (model, node, time_us, &error))
         g_debug ("%s", error->message);
       viewer_section_view_refresh (view);
     }
