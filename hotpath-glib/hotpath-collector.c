@@ -35,6 +35,10 @@
 #define RING_MASK       (RING_SIZE - 1)
 #define KICK_INTERVAL   (RING_SIZE / 2)
 #define RETURN_ROOM_EVERY 1024
+/* 192 buckets in 256 slots: 2 KiB per function, whatever the run length.
+ * Typical functions use 10 to 40 buckets; wider ones give up precision
+ * (see hotpath_histogram_init_bounded) instead of memory. */
+#define HOTPATH_FUNCTION_MAX_BUCKETS 192
 #define SHADOW_DEPTH    512
 #define WORKER_PERIOD_US 5000
 #define CACHELINE       64
@@ -621,7 +625,8 @@ function_aggregate_new (HotpathEventKind  kind,
   aggregate->name = name;
   aggregate->file = g_strdup (file);
   aggregate->line = line;
-  hotpath_histogram_init (&aggregate->histogram);
+  /* Fixed from the first call: a function's memory never grows. */
+  hotpath_histogram_init_bounded (&aggregate->histogram, HOTPATH_FUNCTION_MAX_BUCKETS);
 
   g_ptr_array_add (aggregates, aggregate);
   aggregate->id = aggregates->len;
@@ -901,7 +906,7 @@ reset_locked (void)
     {
       FunctionAggregate *aggregate = g_ptr_array_index (aggregates, i);
 
-      hotpath_histogram_clear (&aggregate->histogram);
+      hotpath_histogram_reset (&aggregate->histogram);
       g_clear_pointer (&aggregate->logs, g_free);
       g_clear_pointer (&aggregate->alloc, hotpath_alloc_aggregate_free);
       aggregate->n_logged = 0;

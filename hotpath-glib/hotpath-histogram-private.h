@@ -21,6 +21,8 @@ typedef struct _HotpathHistogram
   guint64 *slots;      /* (bucket index + 1) << 48 | count; 0 is empty */
   guint32  n_slots;    /* 0 or a power of two */
   guint32  n_used;
+  guint32  max_buckets; /* 0: unbounded, else the table never grows */
+  guint32  coarsening;  /* precision given up so far: buckets are 2^k wider */
   guint64  count;
   guint64  sum;
   guint64  min;
@@ -28,7 +30,10 @@ typedef struct _HotpathHistogram
 } HotpathHistogram;
 
 void     hotpath_histogram_init                 (HotpathHistogram       *self);
+void     hotpath_histogram_init_bounded         (HotpathHistogram       *self,
+                                                 guint                   max_buckets);
 void     hotpath_histogram_clear                (HotpathHistogram       *self);
+void     hotpath_histogram_reset                (HotpathHistogram       *self);
 void     hotpath_histogram_record               (HotpathHistogram       *self,
                                                  guint64                 value);
 void     hotpath_histogram_record_n             (HotpathHistogram       *self,
@@ -49,5 +54,7 @@ gsize    hotpath_histogram_get_memory_size      (const HotpathHistogram *self);
 guint    hotpath_histogram_bucket_index         (guint64                 value);
 guint64  hotpath_histogram_bucket_lowest        (guint                   index);
 guint64  hotpath_histogram_bucket_highest       (guint                   index);
+guint64  hotpath_histogram_entry_lowest         (const HotpathHistogram *self,
+                                                 guint                   index);
 
 G_END_DECLS

@@ -12,47 +12,87 @@
 #define COUNT_BITS 48
 #define COUNT_MASK ((G_GUINT64_CONSTANT (1) << COUNT_BITS) - 1)
 
-guint
-hotpath_histogram_bucket_index (guint64 value)
+/* Buckets at precision @bits: values below 2^(bits+1) are exact, and every
+ * power of two above is split in 2^bits buckets. A bucket at bits - 1 is
+ * exactly two buckets at bits, which is what lets a bounded histogram
+ * coarsen without moving a count across a bucket edge. */
+static inline guint
+index_at (guint64 value,
+          guint   bits)
 {
+  guint64 exact_limit = G_GUINT64_CONSTANT (2) << bits;
   guint msb, shift;
 
-  if (value < HOTPATH_HISTOGRAM_EXACT_LIMIT)
+  if (value < exact_limit)
     return (guint) value;
 
   msb = 63 - __builtin_clzll (value);
-  shift = msb - SUB_BITS;
+  shift = msb - bits;
 
-  return HOTPATH_HISTOGRAM_EXACT_LIMIT
-         + (shift - 1) * HOTPATH_HISTOGRAM_SUB_BUCKETS
-         + (guint) (value >> shift) - HOTPATH_HISTOGRAM_SUB_BUCKETS;
+  return (guint) exact_limit + (shift - 1) * (1u << bits) + (guint) (value >> shift) - (1u << bits);
+}
+
+static inline guint64
+lowest_at (guint index,
+           guint bits)
+{
+  guint exact_limit = 2u << bits;
+  guint shift, sub;
+
+  if (index < exact_limit)
+    return index;
+
+  shift = (index - exact_limit) / (1u << bits) + 1;
+  sub = (index - exact_limit) % (1u << bits) + (1u << bits);
+
+  return (guint64) sub << shift;
+}
+
+static inline guint64
+highest_at (guint index,
+            guint bits)
+{
+  guint exact_limit = 2u << bits;
+  guint shift;
+
+  if (index < exact_limit)
+    return index;
+
+  shift = (index - exact_limit) / (1u << bits) + 1;
+
+  return lowest_at (index, bits) + ((G_GUINT64_CONSTANT (1) << shift) - 1);
+}
+
+guint
+hotpath_histogram_bucket_index (guint64 value)
+{
+  return index_at (value, SUB_BITS);
 }
 
 guint64
 hotpath_histogram_bucket_lowest (guint index)
 {
-  guint shift, sub;
-
-  if (index < HOTPATH_HISTOGRAM_EXACT_LIMIT)
-    return index;
-
-  shift = (index - HOTPATH_HISTOGRAM_EXACT_LIMIT) / HOTPATH_HISTOGRAM_SUB_BUCKETS + 1;
-  sub = (index - HOTPATH_HISTOGRAM_EXACT_LIMIT) % HOTPATH_HISTOGRAM_SUB_BUCKETS + HOTPATH_HISTOGRAM_SUB_BUCKETS;
-
-  return (guint64) sub << shift;
+  return lowest_at (index, SUB_BITS);
 }
 
 guint64
 hotpath_histogram_bucket_highest (guint index)
 {
-  guint shift;
+  return highest_at (index, SUB_BITS);
+}
 
-  if (index < HOTPATH_HISTOGRAM_EXACT_LIMIT)
-    return index;
-
-  shift = (index - HOTPATH_HISTOGRAM_EXACT_LIMIT) / HOTPATH_HISTOGRAM_SUB_BUCKETS + 1;
-
-  return hotpath_histogram_bucket_lowest (index) + ((G_GUINT64_CONSTANT (1) << shift) - 1);
+/**
+ * hotpath_histogram_entry_lowest:
+ * @self: a histogram
+ * @index: a bucket index stored in @self
+ *
+ * Returns: the lowest value of that bucket at the histogram's precision
+ */
+guint64
+hotpath_histogram_entry_lowest (const HotpathHistogram *self,
+                                guint                   index)
+{
+  return lowest_at (index, SUB_BITS - self->coarsening);
 }
 
 void
@@ -62,11 +102,61 @@ hotpath_histogram_init (HotpathHistogram *self)
   self->min = G_MAXUINT64;
 }
 
+/**
+ * hotpath_histogram_init_bounded:
+ * @self: a histogram
+ * @max_buckets: how many buckets it may hold
+ *
+ * A histogram whose memory is fixed from the start: its table is allocated
+ * now, for @max_buckets. When a value would need one bucket more, the whole
+ * histogram halves its precision (two neighbouring buckets become one), so
+ * it keeps every count and stays within 1/2^(10-k) of every value after k
+ * halvings: three significant digits until then.
+ */
+void
+hotpath_histogram_init_bounded (HotpathHistogram *self,
+                                guint             max_buckets)
+{
+  guint n_slots = 16;
+
+  hotpath_histogram_init (self);
+
+  while (n_slots * 3 < max_buckets * 4)
+    n_slots *= 2;
+
+  self->max_buckets = max_buckets;
+  self->n_slots = n_slots;
+  self->slots = g_new0 (guint64, n_slots);
+}
+
+/* Frees the buckets; the histogram is then empty and unbounded. */
 void
 hotpath_histogram_clear (HotpathHistogram *self)
 {
   g_clear_pointer (&self->slots, g_free);
   hotpath_histogram_init (self);
+}
+
+/* Empties the histogram and gives back its precision; a bounded one keeps
+ * its table, so reusing it allocates nothing. */
+void
+hotpath_histogram_reset (HotpathHistogram *self)
+{
+  guint64 *slots = self->slots;
+  guint32 n_slots = self->n_slots;
+  guint32 max_buckets = self->max_buckets;
+
+  if (max_buckets == 0)
+    {
+      hotpath_histogram_clear (self);
+      return;
+    }
+
+  hotpath_histogram_init (self);
+  memset (slots, 0, n_slots * sizeof (guint64));
+  self->slots = slots;
+  self->n_slots = n_slots;
+  self->max_buckets = max_buckets;
 }
 
 static inline guint
@@ -99,6 +189,38 @@ grow (HotpathHistogram *self)
   g_free (old_slots);
 }
 
+/* Halves the precision: every bucket joins its neighbour. */
+static void
+coarsen (HotpathHistogram *self)
+{
+  g_autofree guint64 *old_slots = g_memdup2 (self->slots, self->n_slots * sizeof (guint64));
+  guint bits = SUB_BITS - self->coarsening;
+
+  memset (self->slots, 0, self->n_slots * sizeof (guint64));
+  self->n_used = 0;
+  self->coarsening++;
+
+  for (guint i = 0; i < self->n_slots; i++)
+    if (old_slots[i] != 0)
+      {
+        guint64 low = lowest_at ((guint) (old_slots[i] >> COUNT_BITS) - 1, bits);
+
+        add_to_bucket (self, index_at (low, bits - 1), old_slots[i] & COUNT_MASK);
+      }
+}
+
+static inline guint64 *
+find_slot (HotpathHistogram *self,
+           guint64           key,
+           guint             index)
+{
+  guint mask = self->n_slots - 1;
+
+  for (guint slot = slot_for (index, self->n_slots); ; slot = (slot + 1) & mask)
+    if (self->slots[slot] == 0 || (self->slots[slot] & ~COUNT_MASK) == key)
+      return &self->slots[slot];
+}
+
 static void
 add_to_bucket (HotpathHistogram *self,
                guint             index,
@@ -106,6 +228,36 @@ add_to_bucket (HotpathHistogram *self,
 {
   guint64 key = (guint64) (index + 1) << COUNT_BITS;
   guint mask, slot;
+
+  if (self->max_buckets > 0)
+    {
+      guint64 *entry = find_slot (self, key, index);
+
+      if (*entry != 0)
+        {
+          *entry += n;
+          return;
+        }
+      /* The load stays under 3/4 (see init_bounded), so a probe always
+       * ends on an empty slot. At 2 bits of precision every value of 64
+       * bits fits in 128 buckets: the table cannot overflow. */
+      if (self->n_used < self->max_buckets || SUB_BITS - self->coarsening <= 2)
+        {
+          *entry = key | n;
+          self->n_used++;
+          return;
+        }
+
+      /* Full: this index is at the old precision; find it again at the
+       * new one. */
+      {
+        guint64 low = lowest_at (index, SUB_BITS - self->coarsening);
+
+        coarsen (self);
+        add_to_bucket (self, index_at (low, SUB_BITS - self->coarsening), n);
+      }
+      return;
+    }
 
   if (G_UNLIKELY ((self->n_used + 1) * 4 > self->n_slots * 3))
     grow (self);
@@ -138,7 +290,7 @@ hotpath_histogram_record_n (HotpathHistogram *self,
   if (n == 0)
     return;
 
-  add_to_bucket (self, hotpath_histogram_bucket_index (value), n);
+  add_to_bucket (self, index_at (value, SUB_BITS - self->coarsening), n);
   self->count += n;
   self->sum += value * n;
   if (value < self->min)
@@ -158,9 +310,18 @@ void
 hotpath_histogram_merge (HotpathHistogram       *self,
                          const HotpathHistogram *other)
 {
+  /* Meet at the coarser precision, so no count lands in a narrower bucket
+   * than it was measured in. */
+  while (self->coarsening < other->coarsening)
+    coarsen (self);
+
   for (guint i = 0; i < other->n_slots; i++)
     if (other->slots[i] != 0)
-      add_to_bucket (self, (guint) (other->slots[i] >> COUNT_BITS) - 1, other->slots[i] & COUNT_MASK);
+      {
+        guint64 low = lowest_at ((guint) (other->slots[i] >> COUNT_BITS) - 1, SUB_BITS - other->coarsening);
+
+        add_to_bucket (self, index_at (low, SUB_BITS - self->coarsening), other->slots[i] & COUNT_MASK);
+      }
 
   self->count += other->count;
   self->sum += other->sum;
@@ -248,8 +409,8 @@ hotpath_histogram_values_at_percentiles (const HotpathHistogram *self,
           if (seen >= rank)
             {
               guint index = (guint) (entries[e] >> COUNT_BITS) - 1;
-              guint64 low = hotpath_histogram_bucket_lowest (index);
-              guint64 high = hotpath_histogram_bucket_highest (index);
+              guint64 low = lowest_at (index, SUB_BITS - self->coarsening);
+              guint64 high = highest_at (index, SUB_BITS - self->coarsening);
               guint64 value = low + (high - low) / 2;
 
               values[p] = CLAMP (value, self->min, self->max);

@@ -137,7 +137,7 @@ bin_histogram (HotpathFunctionStats *stats,
         continue;
 
       index = (guint) (slot >> 48) - 1;
-      seconds = (double) hotpath_histogram_bucket_lowest (index) * stats->ns_per_tick / 1e9;
+      seconds = (double) hotpath_histogram_entry_lowest (histogram, index) * stats->ns_per_tick / 1e9;
       while (b < N_BOUNDARIES && seconds > boundaries[b])
         b++;
       counts[b] += count;

@@ -535,6 +535,67 @@ test_histogram_record_n (void)
   hotpath_histogram_clear (&one_by_one);
 }
 
+/* A bounded histogram (what the collector gives each function) keeps its
+ * memory from the first value; when values need more buckets it halves its
+ * precision, never losing a count, and stays within 2^k/1024 after k
+ * halvings. */
+static void
+test_histogram_bounded (void)
+{
+  static const guint tenths[] = { 10, 500, 900, 950, 990, 999 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  HotpathHistogram narrow, wide;
+  g_autofree guint64 *values = g_new (guint64, 100000);
+  gsize size;
+  guint64 sum = 0;
+
+  /* A function whose calls take 20-40 µs: few buckets, full precision. */
+  hotpath_histogram_init_bounded (&narrow, 192);
+  size = hotpath_histogram_get_memory_size (&narrow);
+  g_assert_cmpuint (size, ==, 256 * sizeof (guint64));
+  for (guint i = 0; i < 1000; i++)
+    hotpath_histogram_record (&narrow, 20000 + g_rand_int_range (rand, 0, 20));
+  g_assert_cmpuint (narrow.coarsening, ==, 0);
+  g_assert_cmpuint (hotpath_histogram_get_memory_size (&narrow), ==, size);
+
+  /* Durations over eight octaves need thousands of buckets at full
+   * precision: the histogram coarsens instead of growing. */
+  hotpath_histogram_init_bounded (&wide, 192);
+  for (guint i = 0; i < 100000; i++)
+    {
+      values[i] = (guint64) (1000.0 * pow (2.0, 8.0 * g_rand_double (rand)));
+      sum += values[i];
+      hotpath_histogram_record (&wide, values[i]);
+    }
+  g_assert_cmpuint (hotpath_histogram_get_memory_size (&wide), ==, size);
+  g_assert_cmpuint (wide.n_used, <=, 192);
+  g_assert_cmpuint (wide.coarsening, >, 0);
+  g_assert_cmpuint (wide.count, ==, 100000);
+  g_assert_cmpuint (wide.sum, ==, sum);
+
+  qsort (values, 100000, sizeof (guint64), compare_values);
+  g_assert_cmpuint (wide.min, ==, values[0]);
+  g_assert_cmpuint (wide.max, ==, values[99999]);
+  for (guint i = 0; i < G_N_ELEMENTS (tenths); i++)
+    {
+      guint64 exact = exact_percentile (values, 100000, tenths[i]);
+      guint64 approx = hotpath_histogram_value_at_percentile (&wide, tenths[i] / 10.0);
+      guint64 diff = approx > exact ? approx - exact : exact - approx;
+
+      /* Width 2^k/1024 of the value; the midpoint is within half of it. */
+      g_assert_cmpfloat ((double) diff / (double) exact, <=, (double) (1u << wide.coarsening) / 1024.0);
+    }
+
+  /* Reset keeps the table: a new session allocates nothing. */
+  hotpath_histogram_reset (&wide);
+  g_assert_cmpuint (wide.count, ==, 0);
+  g_assert_cmpuint (wide.coarsening, ==, 0);
+  g_assert_cmpuint (hotpath_histogram_get_memory_size (&wide), ==, size);
+
+  hotpath_histogram_clear (&narrow);
+  hotpath_histogram_clear (&wide);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -553,6 +614,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Histogram/copy", test_histogram_copy);
   g_test_add_func ("/Hotpath/Histogram/memory", test_histogram_memory);
   g_test_add_func ("/Hotpath/Histogram/record-n", test_histogram_record_n);
+  g_test_add_func ("/Hotpath/Histogram/bounded", test_histogram_bounded);
 
   return g_test_run ();
 }
