@@ -629,7 +629,7 @@ apply_step (ViewerSectionModel *self,
       ViewerRow *row;
       gint64 id;
 
-      if (deadline != 0 && i % 16 == 15 && g_get_monotonic_time () >= deadline)
+      if (deadline != 0 && i % 8 == 7 && g_get_monotonic_time () >= deadline)
         break;
       apply->cursor++;
       if (!JSON_NODE_HOLDS_OBJECT (node))
@@ -666,7 +666,9 @@ apply_step (ViewerSectionModel *self,
       g_ptr_array_add (apply->rows, row);
     }
 
-  if (apply->cursor < apply->n)
+  /* Finishing tells the views (a re-sort check, new rows): in an
+   * iteration of its own when this one spent its budget. */
+  if (apply->cursor < apply->n || (deadline != 0 && g_get_monotonic_time () >= deadline))
     return FALSE;
 
   apply_finish (self);

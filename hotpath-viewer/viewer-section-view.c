@@ -37,6 +37,7 @@ struct _ViewerSectionView
   gboolean            sorted_once;
   gboolean            sort_dirty;
   guint               resort_id;
+  GHashTable         *stale_cells;   /* GtkListItem bound off screen, not updated */
   gint64              last_resort_us;
   gboolean            has_rate;
   gboolean            has_values;
@@ -73,21 +74,108 @@ is_text_member (const char *member)
   return g_str_equal (member, "name") || g_str_equal (member, "file");
 }
 
-static void
-update_cell (GtkListItem *item)
+static GQuark
+member_quark (void)
 {
-  const char *member = g_object_get_data (G_OBJECT (item), "viewer-member");
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("viewer-member");
+  return quark;
+}
+
+static void
+format_cell (GtkListItem *item)
+{
+  const char *member = g_object_get_qdata (G_OBJECT (item), member_quark ());
   ViewerRow *row = gtk_list_item_get_item (item);
-  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+  GtkInscription *cell = GTK_INSCRIPTION (gtk_list_item_get_child (item));
   g_autofree char *text = NULL;
 
-  HOTPATH_MEASURE ();
-
-  if (row == NULL || label == NULL)
+  if (row == NULL || cell == NULL)
     return;
 
   text = viewer_row_format (row, member);
-  gtk_label_set_text (label, text);
+  gtk_inscription_set_text (cell, text);
+}
+
+/* The positions on screen of @view, a few rows either side. */
+static gboolean
+visible_range (GtkColumnView *view,
+               guint         *first,
+               guint         *last)
+{
+  GtkAdjustment *vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (view));
+  guint n = model ? g_list_model_get_n_items (model) : 0;
+  double row_height, upper, value;
+
+  if (n == 0 || vadj == NULL || (upper = gtk_adjustment_get_upper (vadj)) <= 0)
+    return FALSE;
+  row_height = upper / n;
+  value = gtk_adjustment_get_value (vadj);
+  *first = (guint) MAX (0.0, value / row_height - 3);
+  *last = (guint) ((value + gtk_adjustment_get_page_size (vadj)) / row_height + 3);
+  return TRUE;
+}
+
+/* GTK 4.8 keeps some 200 rows bound, ten times what a window shows, and
+ * every label that changes is measured again at the next frame: a
+ * refresh that updates them all costs 10 to 25 ms of layout. Cells of the
+ * table and the log off screen wait, stale, until they scroll into view
+ * or their row moves into it (flush_stale_cells). */
+static void
+update_cell (GtkListItem *item)
+{
+  GtkWidget *label = gtk_list_item_get_child (item);
+  ViewerSectionView *self;
+  GtkWidget *view;
+  guint first, last, position;
+
+  HOTPATH_MEASURE ();
+
+  self = label ? (ViewerSectionView *) gtk_widget_get_ancestor (label, VIEWER_TYPE_SECTION_VIEW) : NULL;
+  view = label ? gtk_widget_get_ancestor (label, GTK_TYPE_COLUMN_VIEW) : NULL;
+  if (self != NULL && self->stale_cells != NULL && view != NULL &&
+      visible_range (GTK_COLUMN_VIEW (view), &first, &last))
+    {
+      position = gtk_list_item_get_position (item);
+      if (position < first || position > last)
+        {
+          g_hash_table_insert (self->stale_cells, item, view);
+          return;
+        }
+      g_hash_table_remove (self->stale_cells, item);
+    }
+
+  format_cell (item);
+}
+
+static void
+flush_stale_cells (ViewerSectionView *self)
+{
+  GHashTableIter iter;
+  gpointer item, view;
+  guint first[2], last[2];
+  gboolean known[2];
+
+  if (self->stale_cells == NULL || g_hash_table_size (self->stale_cells) == 0)
+    return;
+
+  known[0] = visible_range (self->column_view, &first[0], &last[0]);
+  known[1] = visible_range (self->log_view, &first[1], &last[1]);
+  g_hash_table_iter_init (&iter, self->stale_cells);
+  while (g_hash_table_iter_next (&iter, &item, &view))
+    {
+      guint i = view == (gpointer) self->column_view ? 0 : 1;
+      guint position = gtk_list_item_get_position (item);
+
+      if (!known[i] || (position >= first[i] && position <= last[i]))
+        {
+          g_hash_table_iter_remove (&iter);
+          format_cell (item);
+        }
+    }
 }
 
 /* Names are ellipsized: show them whole on hover. Setting a tooltip text
@@ -101,7 +189,7 @@ on_cell_query_tooltip (GtkWidget  *label,
                        GtkTooltip *tooltip,
                        gpointer    user_data)
 {
-  const char *text = gtk_label_get_text (GTK_LABEL (label));
+  const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (label));
 
   if (text == NULL || *text == '\0')
     return FALSE;
@@ -114,23 +202,54 @@ setup_cell (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             const char               *member)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  /* GtkInscription, not GtkLabel: its size does not follow its text, so
+   * a new value redraws the cell instead of laying out the whole table
+   * (a column view re-allocates every bound row when one cell resizes). */
+  GtkWidget *label = gtk_inscription_new (NULL);
 
-  g_object_set_data (G_OBJECT (item), "viewer-member", (gpointer) member);
+  g_object_set_qdata (G_OBJECT (item), member_quark (), (gpointer) member);
   if (is_text_member (member))
     {
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-      gtk_label_set_width_chars (GTK_LABEL (label), 24);
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (label), 0);
+      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (label), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE);
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (label), 24);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (label), 32);
       gtk_widget_set_has_tooltip (label, TRUE);
       g_signal_connect (label, "query-tooltip", G_CALLBACK (on_cell_query_tooltip), NULL);
     }
   else
     {
-      gtk_label_set_xalign (GTK_LABEL (label), 1);
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (label), 1);
+      /* "234.56 ms": room for the values the table shows. */
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (label), 9);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (label), 9);
+      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (label), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_START);
       gtk_widget_add_css_class (label, "numeric");
     }
   gtk_list_item_set_child (item, label);
+}
+
+/* Each row keeps the cells bound to it, and one handler tells them all:
+ * a re-sort rebinds some 2,000 cells, and a signal connection per cell
+ * (a closure and a weak reference each) made that several ms slower. */
+static GQuark
+cells_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("viewer-bound-cells");
+  return quark;
+}
+
+static void
+on_row_changed (ViewerRow *row,
+                gpointer   user_data)
+{
+  GPtrArray *cells = g_object_get_qdata (G_OBJECT (row), cells_quark ());
+
+  for (guint i = 0; cells != NULL && i < cells->len; i++)
+    update_cell (g_ptr_array_index (cells, i));
 }
 
 static void
@@ -139,11 +258,16 @@ bind_cell (GtkSignalListItemFactory *factory,
            gpointer                  user_data)
 {
   ViewerRow *row = gtk_list_item_get_item (item);
-  gulong id;
+  GPtrArray *cells = g_object_get_qdata (G_OBJECT (row), cells_quark ());
 
+  if (cells == NULL)
+    {
+      cells = g_ptr_array_new ();
+      g_object_set_qdata_full (G_OBJECT (row), cells_quark (), cells, (GDestroyNotify) g_ptr_array_unref);
+      g_signal_connect (row, "changed", G_CALLBACK (on_row_changed), NULL);
+    }
+  g_ptr_array_add (cells, item);
   update_cell (item);
-  id = g_signal_connect_object (row, "changed", G_CALLBACK (update_cell), item, G_CONNECT_SWAPPED);
-  g_object_set_data (G_OBJECT (item), "viewer-changed-id", GSIZE_TO_POINTER (id));
 }
 
 static void
@@ -152,11 +276,14 @@ unbind_cell (GtkSignalListItemFactory *factory,
              gpointer                  user_data)
 {
   ViewerRow *row = gtk_list_item_get_item (item);
-  gulong id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (item), "viewer-changed-id"));
+  GtkWidget *label = gtk_list_item_get_child (item);
+  ViewerSectionView *self = label ? (ViewerSectionView *) gtk_widget_get_ancestor (label, VIEWER_TYPE_SECTION_VIEW) : NULL;
+  GPtrArray *cells = row ? g_object_get_qdata (G_OBJECT (row), cells_quark ()) : NULL;
 
-  if (row != NULL && id != 0)
-    g_signal_handler_disconnect (row, id);
-  g_object_set_data (G_OBJECT (item), "viewer-changed-id", NULL);
+  if (cells != NULL)
+    g_ptr_array_remove_fast (cells, item);
+  if (self != NULL && self->stale_cells != NULL)
+    g_hash_table_remove (self->stale_cells, item);
 }
 
 static int
@@ -405,6 +532,14 @@ on_scrolled (ViewerSectionView *self,
 {
   if (self->sort_dirty)
     resort (self);
+  flush_stale_cells (self);
+}
+
+/* Rows moved (a sort, a search): some bound off screen are on it now. */
+static void
+on_rows_changed (ViewerSectionView *self)
+{
+  flush_stale_cells (self);
 }
 
 static void
@@ -572,6 +707,7 @@ viewer_section_view_dispose (GObject *object)
   g_cancellable_cancel (self->log_cancellable);
   g_clear_object (&self->log_cancellable);
   g_clear_handle_id (&self->resort_id, g_source_remove);
+  g_clear_pointer (&self->stale_cells, g_hash_table_unref);
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
   g_clear_pointer ((GtkWidget **) &self->paned, gtk_widget_unparent);
@@ -623,13 +759,20 @@ viewer_section_view_init (ViewerSectionView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->log_row_id = -1;
+  self->stale_cells = g_hash_table_new (NULL, NULL);
   self->log_model = viewer_section_model_new ("logs");
+  g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->log_view)),
+                           "value-changed", G_CALLBACK (flush_stale_cells), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->log_view)),
+                           "changed", G_CALLBACK (flush_stale_cells), self, G_CONNECT_SWAPPED);
   viewer_graph_set_kind (self->rate_graph, VIEWER_GRAPH_RATE);
   viewer_graph_set_kind (self->values_graph, VIEWER_GRAPH_VALUES);
   g_signal_connect_object (self->log_model, "columns-changed", G_CALLBACK (on_log_columns_changed),
                            self, G_CONNECT_SWAPPED);
   gtk_column_view_set_model (self->log_view,
                              GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->log_model)))));
+  g_signal_connect_object (gtk_column_view_get_model (self->log_view), "items-changed",
+                           G_CALLBACK (flush_stale_cells), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
 }
 
 GtkWidget *
@@ -671,6 +814,10 @@ viewer_section_view_new (ViewerSectionModel *model,
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view)),
                            "value-changed", G_CALLBACK (on_scrolled), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view)),
+                           "changed", G_CALLBACK (on_rows_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (on_rows_changed),
+                           self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (self->filter_model, "items-changed", G_CALLBACK (update_count),
                            self, G_CONNECT_SWAPPED);
 

@@ -187,6 +187,47 @@ test_window (void)
   g_assert_cmpfloat_with_epsilon (samples[n - 1].rate, 10.0, 1e-9);
 }
 
+/* A live refresh is applied in idle time, a slice at a time; one that
+ * comes meanwhile waits its turn, and all of it arrives, in order. */
+static void
+test_queued_update (void)
+{
+  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("functions_timing");
+  g_autoptr(GString) first = g_string_new ("{\"data\":[");
+  g_autoptr(GString) second = g_string_new ("{\"data\":[");
+  g_autoptr(JsonNode) a = NULL;
+  g_autoptr(JsonNode) b = NULL;
+  g_autoptr(ViewerRow) last = NULL;
+  guint items_changes = 0;
+
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_string_append_printf (first, "%s{\"id\":%u,\"name\":\"f%u\",\"calls\":1}", i ? "," : "", i, i);
+      g_string_append_printf (second, "%s{\"id\":%u,\"name\":\"f%u\",\"calls\":3}", i ? "," : "", i, i);
+    }
+  g_string_append (first, "]}");
+  g_string_append (second, "]}");
+  a = parse (first->str);
+  b = parse (second->str);
+  g_signal_connect_swapped (model, "items-changed", G_CALLBACK (count_signal), &items_changes);
+
+  g_assert_true (viewer_section_model_queue_update (model, a, G_USEC_PER_SEC, NULL));
+  g_assert_true (viewer_section_model_queue_update (model, b, 2 * G_USEC_PER_SEC, NULL));
+  g_assert_true (viewer_section_model_is_applying (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+
+  while (viewer_section_model_is_applying (model))
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpuint (items_changes, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 3000);
+  last = g_list_model_get_item (G_LIST_MODEL (model), 2999);
+  g_assert_cmpstr (viewer_row_get_name (last), ==, "f2999");
+  g_assert_cmpfloat (viewer_row_get_number (last, "calls"), ==, 3);
+  /* The rate from both refreshes: 2 calls in 1 s. */
+  g_assert_cmpfloat_with_epsilon (viewer_row_get_rate (last), 2.0, 1e-9);
+}
+
 static void
 test_rows_come_and_go (void)
 {
@@ -254,6 +295,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Viewer/Format/axis-step", test_axis_step);
   g_test_add_func ("/Hotpath/Viewer/Model/timing", test_timing_section);
   g_test_add_func ("/Hotpath/Viewer/Model/window", test_window);
+  g_test_add_func ("/Hotpath/Viewer/Model/queued-update", test_queued_update);
   g_test_add_func ("/Hotpath/Viewer/Model/rows-come-and-go", test_rows_come_and_go);
   g_test_add_func ("/Hotpath/Viewer/Model/logs", test_logs);
   g_test_add_func ("/Hotpath/Viewer/Model/not-a-section", test_not_a_section);

@@ -45,12 +45,24 @@ viewer_test_spin (guint ms)
   viewer_test_wait_for (never, NULL, ms);
 }
 
+/* The text a label shows, or a table cell (a GtkInscription). */
+static const char *
+widget_text (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget))
+    return gtk_label_get_text (GTK_LABEL (widget));
+  if (GTK_IS_INSCRIPTION (widget))
+    return gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+  return NULL;
+}
+
 gboolean
 viewer_test_tree_has_label (GtkWidget  *root,
                             const char *text)
 {
-  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
-      g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+  const char *shown = widget_text (root);
+
+  if (shown != NULL && gtk_widget_get_mapped (root) && g_strcmp0 (shown, text) == 0)
     return TRUE;
 
   for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
@@ -63,10 +75,10 @@ guint
 viewer_test_count_labels (GtkWidget  *root,
                           const char *text_suffix)
 {
+  const char *shown = widget_text (root);
   guint n = 0;
 
-  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
-      g_str_has_suffix (gtk_label_get_text (GTK_LABEL (root)), text_suffix))
+  if (shown != NULL && gtk_widget_get_mapped (root) && g_str_has_suffix (shown, text_suffix))
     n++;
 
   for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
