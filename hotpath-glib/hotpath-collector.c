@@ -705,8 +705,13 @@ aggregate_event (const HotpathEvent *event,
   if (G_UNLIKELY (event->start < session_start_ticks))
     return NULL;
 
+  /* A scope that began under another session's clock (TSC then
+   * monotonic) has no duration we can trust: drop it, don't count 0 ns. */
+  if (G_UNLIKELY (event->end < event->start))
+    return NULL;
+
   aggregate = lookup_aggregate (event);
-  duration = event->end >= event->start ? event->end - event->start : 0;
+  duration = event->end - event->start;
   hotpath_histogram_record (&aggregate->histogram, duration);
 
   if (logs_limit > 0)
@@ -927,6 +932,11 @@ gboolean
 hotpath_collector_start (guint logs_limit_)
 {
   int recording;
+
+  /* A forked child has no worker thread to drain its rings (and the
+   * parent's locks may be held): it runs unprofiled. */
+  if (forked_child)
+    return FALSE;
 
   hotpath_alloc_internal_enter ();
   ensure_initialized ();

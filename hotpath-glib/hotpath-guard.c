@@ -24,6 +24,7 @@ struct _HotpathGuard
   GObject        parent_instance;
   HotpathConfig  config;
   GMutex         finish_lock;
+  GThread       *finishing_thread;  /* set while the report is being written */
   gboolean       finished;
   gboolean       report_ok;
   HotpathServer *server;        /* live data (issue 5); NULL when all of it is off */
@@ -69,10 +70,22 @@ hotpath_guard_init (HotpathGuard *self)
   g_mutex_init (&self->finish_lock);
 }
 
+/* The timeout holds a weak reference: the user's last unref must still
+ * finish the session (and write its report) at once. */
 static void
 on_timeout (gpointer data)
 {
-  hotpath_guard_finish (HOTPATH_GUARD (data));
+  g_autoptr(HotpathGuard) self = g_weak_ref_get (data);
+
+  if (self != NULL)
+    hotpath_guard_finish (self);
+}
+
+static void
+timeout_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
 }
 
 /*
@@ -97,7 +110,8 @@ hotpath_guard_new (const HotpathConfig *config)
   if (!hotpath_collector_start (config->logs_limit))
     {
       g_atomic_pointer_set (&active_guard, NULL);
-      g_critical ("The hotpath collector is already running");
+      g_critical ("The hotpath collector cannot start: a session is already recording, "
+                  "or this is a forked child, which runs unprofiled");
       return NULL;
     }
 
@@ -109,8 +123,12 @@ hotpath_guard_new (const HotpathConfig *config)
   self->server = hotpath_server_start (&self->config);
 
   if (self->config.timeout_ms > 0)
-    hotpath_collector_set_timeout (self->config.timeout_ms, on_timeout,
-                                   g_object_ref (self), g_object_unref);
+    {
+      GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+      g_weak_ref_init (ref, self);
+      hotpath_collector_set_timeout (self->config.timeout_ms, on_timeout, ref, timeout_ref_free);
+    }
 
   return self;
 }
@@ -232,9 +250,16 @@ hotpath_guard_finish (HotpathGuard *self)
 
   g_return_val_if_fail (HOTPATH_IS_GUARD (self), FALSE);
 
+  /* exit() called while this thread writes the report (from a custom
+   * reporter, say) comes back here through the atexit handler: the
+   * report is already being written, and waiting would deadlock. */
+  if (g_atomic_pointer_get (&self->finishing_thread) == g_thread_self ())
+    return FALSE;
+
   /* A second caller (exit() on another thread, say) waits here until the
    * report is out, so the process cannot end halfway through it. */
   g_mutex_lock (&self->finish_lock);
+  g_atomic_pointer_set (&self->finishing_thread, g_thread_self ());
 
   /* A forked child reports nothing: its parent owns the session. */
   if (!self->finished && hotpath_collector_is_forked_child ())
@@ -256,6 +281,7 @@ hotpath_guard_finish (HotpathGuard *self)
 
   ret = self->report_ok;
 
+  g_atomic_pointer_set (&self->finishing_thread, NULL);
   g_mutex_unlock (&self->finish_lock);
 
   return ret;

@@ -10,6 +10,9 @@
 
 #define SUB_BITS   10
 #define COUNT_BITS 48
+/* Buckets at precision 0 for any 64-bit value: 0, 1, then one per power
+ * of two. */
+#define MIN_BOUNDED_BUCKETS 66
 #define COUNT_MASK ((G_GUINT64_CONSTANT (1) << COUNT_BITS) - 1)
 
 /* Buckets at precision @bits: values below 2^(bits+1) are exact, and every
@@ -121,6 +124,7 @@ hotpath_histogram_init_bounded (HotpathHistogram *self,
 
   hotpath_histogram_init (self);
 
+  max_buckets = MAX (max_buckets, MIN_BOUNDED_BUCKETS);
   while (n_slots * 3 < max_buckets * 4)
     n_slots *= 2;
 
@@ -239,9 +243,10 @@ add_to_bucket (HotpathHistogram *self,
           return;
         }
       /* The load stays under 3/4 (see init_bounded), so a probe always
-       * ends on an empty slot. At 2 bits of precision every value of 64
-       * bits fits in 128 buckets: the table cannot overflow. */
-      if (self->n_used < self->max_buckets || SUB_BITS - self->coarsening <= 2)
+       * ends on an empty slot. At 0 bits of precision (one bucket per
+       * power of two) every 64-bit value fits in 65 buckets, and
+       * init_bounded allows no fewer: the table cannot overflow. */
+      if (self->n_used < self->max_buckets || self->coarsening == SUB_BITS)
         {
           *entry = key | n;
           self->n_used++;

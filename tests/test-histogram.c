@@ -586,6 +586,21 @@ test_histogram_bounded (void)
       g_assert_cmpfloat ((double) diff / (double) exact, <=, (double) (1u << wide.coarsening) / 1024.0);
     }
 
+  /* The smallest bound still holds any 64-bit value: one bucket per
+   * power of two. */
+  {
+    HotpathHistogram tiny;
+
+    hotpath_histogram_init_bounded (&tiny, 8);
+    for (guint shift = 0; shift < 64; shift++)
+      for (guint i = 0; i < 3; i++)
+        hotpath_histogram_record (&tiny, (G_GUINT64_CONSTANT (1) << shift) + i);
+    g_assert_cmpuint (tiny.count, ==, 64 * 3);
+    g_assert_cmpuint (tiny.max, ==, (G_GUINT64_CONSTANT (1) << 63) + 2);
+    g_assert_cmpuint (tiny.n_used, <=, 66);
+    hotpath_histogram_clear (&tiny);
+  }
+
   /* Reset keeps the table: a new session allocates nothing. */
   hotpath_histogram_reset (&wide);
   g_assert_cmpuint (wide.count, ==, 0);

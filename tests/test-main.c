@@ -750,7 +750,11 @@ test_guard_autoptr (void)
     {
       {
         g_autoptr(HotpathGuardBuilder) builder = hotpath_guard_builder_new ("autoptr-scope");
-        g_autoptr(HotpathGuard) guard = hotpath_guard_builder_build (builder);
+        g_autoptr(HotpathGuard) guard = NULL;
+
+        /* A pending timeout must not keep the guard alive past its scope. */
+        hotpath_guard_builder_set_timeout_ms (builder, 60000);
+        guard = hotpath_guard_builder_build (builder);
 
         g_assert_nonnull (guard);
         for (guint i = 0; i < 5; i++)
