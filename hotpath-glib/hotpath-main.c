@@ -48,7 +48,9 @@ hotpath_main_begin (const HotpathOptions *options)
   if (guard == NULL)
     return NULL;
 
-  g_clear_object (&main_guard);
+  /* A previous session's guard (HOTPATH_MAIN run twice) is kept, not
+   * unreffed: an exit() on another thread may be reading it right now.
+   * It is finished already; what it holds is a few hundred bytes. */
   g_atomic_pointer_set (&main_guard, g_object_ref (guard));
 
   hotpath_main_context_session_begin ();  /* flow (issue 4): HOTPATH_MAIN_LOOP */
