@@ -796,7 +796,7 @@ static const HotpathSection sections[] = {
   },
   {
     .name = "gauges",
-    .description = "Values set with HOTPATH_GAUGE() and HOTPATH_VAL().",
+    .description = "Named values the program sets, for data-flow debugging (not collected by this version).",
     .fields = "one row per gauge with its current value.",
     .has_logs = TRUE,
   },
