@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "hotpath-test-live.h"
+#include "hotpath-test-live-target.h"
 #include "hotpath-test-schema.h"
 
 #define IFACE  "io.github.HotpathGlib.Profiler1"
@@ -358,37 +359,22 @@ test_dbus_signal (Fixture       *f,
 static void
 test_dbus_flow (void)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                               G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocessLauncher) launcher = live_target_launcher_new (LIVE_TARGET_DBUS, "none");
   g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GDataInputStream) err = NULL;
   g_autoptr(GError) error = NULL;
+  LiveTarget target;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) sections = NULL;
   g_autoptr(JsonNode) node = NULL;
-  g_autofree char *line = NULL;
   g_autofree char *channels = NULL;
   g_autofree char *logs = NULL;
   Fixture f = { 0 };
   JsonObject *row;
   gint64 id;
 
-  /* The child finds the test bus in DBUS_SESSION_BUS_ADDRESS. */
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_DBUS_OFF", "0", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_METRICS_SERVER_OFF", "1", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_MCP_SERVER_OFF", "1", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_OUTPUT_FORMAT", "none", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_STALL_MS", "200", TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, HOTPATH_TEST_LIVE_TARGET, "flow", NULL);
-  g_assert_no_error (error);
-
-  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
-  line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (line, ==, "live-target: ready");
+  live_target_start (&target, launcher, "flow");
+  process = g_steal_pointer (&target.process);
+  live_target_clear (&target);
 
   f.connection = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (bus),
                                                          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |

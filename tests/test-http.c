@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hotpath-test-live.h"
+#include "hotpath-test-live-target.h"
 #include "hotpath-test-schema.h"
 #include "hotpath-http-private.h"
 #include "hotpath-sections-private.h"
@@ -388,6 +389,7 @@ test_http_bad_host (void)
   g_test_trap_assert_stderr ("hotpath: HOTPATH_METRICS_HOST=\"not-an-address\" is not an IP address*");
 }
 
+/* live-target with HTTP and MCP on, JSON report at exit. */
 static GSubprocess *
 spawn_target (const char  *http_port,
               const char  *mcp_port,
@@ -395,19 +397,10 @@ spawn_target (const char  *http_port,
               GError     **error)
 {
   g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                               G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    live_target_launcher_new (LIVE_TARGET_HTTP | LIVE_TARGET_MCP, "json");
 
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_METRICS_SERVER_OFF", "0", TRUE);
   g_subprocess_launcher_setenv (launcher, "HOTPATH_METRICS_PORT", http_port, TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_MCP_SERVER_OFF", "0", TRUE);
   g_subprocess_launcher_setenv (launcher, "HOTPATH_MCP_PORT", mcp_port, TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_DBUS_OFF", "1", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_OUTPUT_FORMAT", "json", TRUE);
-  /* "flow" sleeps FLOW_SLOW_MS (250) in one dispatch: one stall, and only one;
-   * the 200 ms threshold leaves a loaded machine room before a second. */
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_STALL_MS", "200", TRUE);
 
   return g_subprocess_launcher_spawn (launcher, error, HOTPATH_TEST_LIVE_TARGET, argument, NULL);
 }
@@ -426,12 +419,10 @@ read_line (GDataInputStream *stream)
 
 static guint16
 port_from_line (const char *line,
-                const char *what)
+                const char *prefix)
 {
-  g_autofree char *prefix = g_strdup_printf ("hotpath: live %s server on http://127.0.0.1:", what);
-
   g_assert_true (g_str_has_prefix (line, prefix));
-  return (guint16) g_ascii_strtoull (line + strlen (prefix), NULL, 10);
+  return live_target_parse_port (line, prefix);
 }
 
 static void
@@ -472,8 +463,8 @@ test_http_busy_port (void)
   first_err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (first));
   http_line = read_line (first_err);
   mcp_line = read_line (first_err);
-  http_port = g_strdup_printf ("%u", port_from_line (http_line, "HTTP"));
-  mcp_port = g_strdup_printf ("%u", port_from_line (mcp_line, "MCP"));
+  http_port = g_strdup_printf ("%u", port_from_line (http_line, LIVE_TARGET_HTTP_LINE));
+  mcp_port = g_strdup_printf ("%u", port_from_line (mcp_line, LIVE_TARGET_MCP_LINE));
 
   second = spawn_target (http_port, mcp_port, NULL, &error);
   g_assert_no_error (error);
@@ -517,7 +508,7 @@ test_http_exit_from_thread (void)
   err_stream = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
   line = read_line (err_stream);
 
-  live_get (port_from_line (line, "HTTP"), "/functions_timing", &response);
+  live_get (port_from_line (line, LIVE_TARGET_HTTP_LINE), "/functions_timing", &response);
   g_assert_cmpuint (response.status, ==, 200);
   hotpath_test_assert_valid_json (response.body, "functions_timing");
 
@@ -546,7 +537,7 @@ test_http_fork (void)
   g_assert_no_error (error);
   err_stream = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
   line = read_line (err_stream);
-  port = port_from_line (line, "HTTP");
+  port = port_from_line (line, LIVE_TARGET_HTTP_LINE);
 
   finish_target (process, &out, &err);
   hotpath_test_assert_valid_json (out, NULL);
@@ -566,40 +557,19 @@ test_http_fork (void)
 #define FLOW_RECEIVED 3
 #define FLOW_TICKS    4
 
-typedef struct
-{
-  GSubprocess      *process;
-  GDataInputStream *err;
-  guint16           http_port;
-} FlowTarget;
-
 /* Starts live-target "flow" and waits until its data is all in. */
 static void
-flow_target_start (FlowTarget *target)
+flow_target_start (LiveTarget *target)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    live_target_launcher_new (LIVE_TARGET_HTTP | LIVE_TARGET_MCP, "json");
 
-  target->process = spawn_target ("0", "0", "flow", &error);
-  g_assert_no_error (error);
-  target->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (target->process));
-  target->http_port = 0;
-
-  for (;;)
-    {
-      g_autofree char *line = read_line (target->err);
-
-      if (g_str_equal (line, "live-target: ready"))
-        break;
-      if (g_str_has_prefix (line, "hotpath: live HTTP server on "))
-        target->http_port = port_from_line (line, "HTTP");
-      else if (!g_str_has_prefix (line, "hotpath: live MCP server on "))
-        g_error ("unexpected line from live-target: %s", line);
-    }
+  live_target_start (target, launcher, "flow");
   g_assert_cmpuint (target->http_port, >, 0);
 }
 
 static void
-flow_target_stop (FlowTarget *target)
+flow_target_stop (LiveTarget *target)
 {
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
@@ -608,8 +578,7 @@ flow_target_stop (FlowTarget *target)
   /* The exit report has the same sections. */
   hotpath_test_assert_valid_json (out, NULL);
   g_assert_nonnull (strstr (out, "\"channels\":{\"total_count\":1"));
-  g_clear_object (&target->err);
-  g_clear_object (&target->process);
+  live_target_clear (target);
 }
 
 /* GETs @path, checks it against $defs/@def and returns it parsed. */
@@ -663,7 +632,7 @@ summary_count (JsonObject *row,
 static void
 test_http_flow_sections (void)
 {
-  FlowTarget target;
+  LiveTarget target;
   g_autoptr(JsonNode) channels = NULL;
   g_autoptr(JsonNode) futures = NULL;
   g_autoptr(JsonNode) sources = NULL;
@@ -792,7 +761,7 @@ get_logs (guint16     port,
 static void
 test_http_flow_logs (void)
 {
-  FlowTarget target;
+  LiveTarget target;
   g_autoptr(JsonNode) channels = NULL;
   g_autoptr(JsonNode) futures = NULL;
   g_autoptr(JsonNode) sources = NULL;
@@ -887,7 +856,7 @@ assert_metric (const char *text,
 static void
 test_http_flow_metrics (void)
 {
-  FlowTarget target;
+  LiveTarget target;
   g_auto(LiveResponse) response = { 0 };
   g_autoptr(JsonNode) channels = NULL;
   g_autoptr(JsonNode) sources = NULL;

@@ -16,12 +16,13 @@
 
 #include <gio/gio.h>
 
+#include "hotpath-test-live-target.h"
+
 /* From tests/fixtures/live-target.c: G_LOG_DOMAIN "live-target", work()
  * measured 10 times. */
 #define TARGET_FUNCTION "live-target::work"
 #define TARGET_CALLS    "10"
 
-#define MCP_LINE_PREFIX "hotpath: live MCP server on http://127.0.0.1:"
 
 /* Skips the test (and returns FALSE) unless node and the SDK are there. */
 static gboolean
@@ -57,47 +58,20 @@ static GSubprocess *
 target_start (const char  *token,
               char       **url)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                               G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GDataInputStream) err = NULL;
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-  guint port = 0;
+  g_autoptr(GSubprocessLauncher) launcher = live_target_launcher_new (LIVE_TARGET_MCP, "none");
+  LiveTarget target;
 
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_METRICS_SERVER_OFF", "1", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_MCP_SERVER_OFF", "0", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_MCP_PORT", "0", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_DBUS_OFF", "1", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_OUTPUT_FORMAT", "none", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_STALL_MS", "200", TRUE);
   if (token != NULL)
     g_subprocess_launcher_setenv (launcher, "HOTPATH_MCP_AUTH_TOKEN", token, TRUE);
   else
     g_subprocess_launcher_unsetenv (launcher, "HOTPATH_MCP_AUTH_TOKEN");
-  process = g_subprocess_launcher_spawn (launcher, &error, HOTPATH_TEST_LIVE_TARGET, "flow", NULL);
-  g_assert_no_error (error);
 
-  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
-  /* target_stop() reads the rest. */
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
-  for (;;)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+  live_target_start (&target, launcher, "flow");
+  g_assert_cmpuint (target.mcp_port, >, 0);
+  g_clear_object (&target.err);  /* target_stop() reads the rest */
 
-      g_assert_no_error (error);
-      g_assert_nonnull (line);
-      if (g_str_equal (line, "live-target: ready"))
-        break;
-      g_assert_true (g_str_has_prefix (line, MCP_LINE_PREFIX));
-      port = (guint) atoi (line + strlen (MCP_LINE_PREFIX));
-    }
-  g_assert_cmpuint (port, >, 0);
-  g_assert_cmpuint (port, <=, G_MAXUINT16);
-
-  *url = g_strdup_printf ("http://127.0.0.1:%u/mcp", port);
-  return process;
+  *url = g_strdup_printf ("http://127.0.0.1:%u/mcp", target.mcp_port);
+  return target.process;
 }
 
 static void

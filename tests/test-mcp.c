@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hotpath-test-live.h"
+#include "hotpath-test-live-target.h"
 #include "hotpath-test-schema.h"
 #include "hotpath-sections-private.h"
 
@@ -512,42 +513,15 @@ test_mcp_auth (Fixture       *f,
 static GSubprocess *
 flow_target_start (guint16 *mcp_port)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                               G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GDataInputStream) err = NULL;
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-  const char *prefix = "hotpath: live MCP server on http://127.0.0.1:";
+  g_autoptr(GSubprocessLauncher) launcher = live_target_launcher_new (LIVE_TARGET_MCP, "none");
+  LiveTarget target;
 
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_METRICS_SERVER_OFF", "1", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_MCP_SERVER_OFF", "0", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_MCP_PORT", "0", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_DBUS_OFF", "1", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_OUTPUT_FORMAT", "none", TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOTPATH_STALL_MS", "200", TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, HOTPATH_TEST_LIVE_TARGET, "flow", NULL);
-  g_assert_no_error (error);
+  live_target_start (&target, launcher, "flow");
+  g_assert_cmpuint (target.mcp_port, >, 0);
+  *mcp_port = target.mcp_port;
+  g_clear_object (&target.err);  /* flow_target_stop() reads the rest */
 
-  *mcp_port = 0;
-  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
-  /* flow_target_stop() reads the rest. */
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
-  for (;;)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
-
-      g_assert_no_error (error);
-      g_assert_nonnull (line);
-      if (g_str_equal (line, "live-target: ready"))
-        break;
-      g_assert_true (g_str_has_prefix (line, prefix));
-      *mcp_port = (guint16) atoi (line + strlen (prefix));
-    }
-  g_assert_cmpuint (*mcp_port, >, 0);
-
-  return process;
+  return target.process;
 }
 
 static void
