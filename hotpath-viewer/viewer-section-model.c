@@ -139,12 +139,22 @@ list_model_iface_init (GListModelInterface *iface)
  * loop stays well inside a 16 ms frame. */
 #define SLICE_BUDGET_US 4000
 
-/* An idle source that hotpath's main-loop monitor names when the viewer is
- * built with viewer_profiling (hotpath_source_watch is a no-op otherwise). */
-static guint
-add_named_idle (GSourceFunc  func,
-                gpointer     data,
-                const char  *name)
+/**
+ * viewer_idle_add_named:
+ * @func: the idle function
+ * @data: its data
+ * @name: (not nullable): a static string naming the source
+ *
+ * Adds an idle source at %G_PRIORITY_DEFAULT_IDLE that hotpath's main-loop
+ * monitor names when the viewer is built with viewer_profiling
+ * (hotpath_source_watch() is a no-op otherwise).
+ *
+ * Returns: the source's id
+ */
+guint
+viewer_idle_add_named (GSourceFunc  func,
+                       gpointer     data,
+                       const char  *name)
 {
   GSource *source = g_idle_source_new ();
   guint id;
@@ -608,7 +618,7 @@ apply_finish (ViewerSectionModel *self)
    * updating all their cells at once takes tens of milliseconds. Tell the
    * rows a time slice at a time, between frames. */
   if (self->pending->len > 0 && self->pending_id == 0)
-    self->pending_id = add_named_idle (emit_pending, self, "viewer-section-model:emit-changed");
+    self->pending_id = viewer_idle_add_named (emit_pending, self, "viewer-section-model:emit-changed");
 }
 
 /* Applies rows until @deadline (monotonic µs; 0: all of them), then, when
@@ -770,7 +780,7 @@ viewer_section_model_queue_update (ViewerSectionModel  *self,
   if (!apply_begin (self, section, time_us, error))
     return FALSE;
   if (self->apply_id == 0)
-    self->apply_id = add_named_idle (apply_in_idle, self, "viewer-section-model:apply");
+    self->apply_id = viewer_idle_add_named (apply_in_idle, self, "viewer-section-model:apply");
   return TRUE;
 }
 

@@ -36,6 +36,9 @@ void                 viewer_section_model_flush           (ViewerSectionModel *s
 guint64              viewer_section_model_get_total_count (ViewerSectionModel *self);
 
 void                 viewer_free_in_thread                (GPtrArray          *array);
+guint                viewer_idle_add_named                (GSourceFunc         func,
+                                                           gpointer            data,
+                                                           const char         *name);
 
 const char          *viewer_section_title                 (const char         *name);
 

@@ -6,9 +6,10 @@
  *
  * Columns come from the section model, so the percentiles shown are the
  * ones the target serves (those in the "percentiles" setting, when any
- * match). Rows keep their widgets across refreshes and update their cells
- * from ViewerRow::changed while bound: a refresh costs the visible cells,
- * not the thousand rows behind them.
+ * match). The table lists places (ViewerRankModel), not rows: widgets
+ * never move, and a cell redraws its text when its place shows another
+ * row or its row's values change (ViewerRank::changed). A refresh or a
+ * re-sort costs the visible cells, not the thousand rows behind them.
  */
 
 #include "config.h"
@@ -20,6 +21,7 @@
 #include <adwaita.h>
 
 #include "viewer-format.h"
+#include "viewer-rank-model.h"
 #include "viewer-section-view.h"
 
 struct _ViewerSectionView
@@ -29,16 +31,16 @@ struct _ViewerSectionView
   ViewerSectionModel *model;
   ViewerSectionModel *log_model;
   ViewerSource       *source;
-  GtkSingleSelection *selection;
-  GtkFilterListModel *filter_model;
+  ViewerRankModel    *ranks;
+  GtkSingleSelection *selection;     /* of ranks */
+  ViewerRow          *selected_row;  /* follows its row from place to place */
   GtkStringFilter    *filter;
   GCancellable       *log_cancellable;
   GStrv               shown_percentiles;
-  gboolean            sorted_once;
-  gboolean            sort_dirty;
-  guint               resort_id;
   GHashTable         *stale_cells;   /* GtkListItem bound off screen, not updated */
-  gint64              last_resort_us;
+  GQueue              due_cells;     /* GtkListItem on screen, to update at a frame */
+  GHashTable         *due_links;     /* GtkListItem → its GList link in due_cells */
+  guint               due_tick_id;
   gboolean            has_rate;
   gboolean            has_values;
   gboolean            log_in_flight;
@@ -63,9 +65,6 @@ struct _ViewerSectionView
   GtkLabel           *log_message;
 };
 
-/* While live, the table re-sorts at most this often (and when scrolled). */
-#define LIVE_RESORT_INTERVAL_US (5 * G_USEC_PER_SEC)
-
 G_DEFINE_FINAL_TYPE (ViewerSectionView, viewer_section_view, GTK_TYPE_WIDGET)
 
 static gboolean
@@ -88,7 +87,8 @@ static void
 format_cell (GtkListItem *item)
 {
   const char *member = g_object_get_qdata (G_OBJECT (item), member_quark ());
-  ViewerRow *row = gtk_list_item_get_item (item);
+  ViewerRank *rank = gtk_list_item_get_item (item);
+  ViewerRow *row = rank ? viewer_rank_get_row (rank) : NULL;
   GtkInscription *cell = GTK_INSCRIPTION (gtk_list_item_get_child (item));
   g_autofree char *text = NULL;
 
@@ -119,11 +119,52 @@ visible_range (GtkColumnView *view,
   return TRUE;
 }
 
-/* GTK 4.8 keeps some 200 rows bound, ten times what a window shows, and
- * every label that changes is measured again at the next frame: a
- * refresh that updates them all costs 10 to 25 ms of layout. Cells of the
- * table and the log off screen wait, stale, until they scroll into view
- * or their row moves into it (flush_stale_cells). */
+/* At most this many cells get new text per frame. Drawing text is what a
+ * refresh costs the frame (the cairo renderer, under Xvfb): ~10 ms when
+ * all ~400 cells on screen change at once, as they do when 1,000 rows
+ * change and re-sort. A few rows per frame keep each frame short; the
+ * whole table follows within a few frames. */
+#define CELLS_PER_FRAME 96
+
+static void
+forget_due_cell (ViewerSectionView *self,
+                 GtkListItem       *item)
+{
+  GList *link;
+
+  if (self->due_links != NULL && (link = g_hash_table_lookup (self->due_links, item)) != NULL)
+    {
+      g_queue_delete_link (&self->due_cells, link);
+      g_hash_table_remove (self->due_links, item);
+    }
+}
+
+static gboolean
+update_due_cells (GtkWidget     *widget,
+                  GdkFrameClock *clock,
+                  gpointer       user_data)
+{
+  ViewerSectionView *self = VIEWER_SECTION_VIEW (widget);
+
+  HOTPATH_MEASURE ();
+
+  for (guint i = 0; i < CELLS_PER_FRAME && self->due_cells.length > 0; i++)
+    {
+      GtkListItem *item = g_queue_pop_head (&self->due_cells);
+
+      g_hash_table_remove (self->due_links, item);
+      format_cell (item);
+    }
+  if (self->due_cells.length > 0)
+    return G_SOURCE_CONTINUE;
+  self->due_tick_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* GTK 4.8 keeps some 200 rows bound, ten times what a window shows. A
+ * cell whose row changed gets its new text at a frame, a few rows per
+ * frame (update_due_cells), when it is on screen; off screen it waits,
+ * stale, until it scrolls into view (flush_stale_cells). */
 static void
 update_cell (GtkListItem *item)
 {
@@ -136,21 +177,33 @@ update_cell (GtkListItem *item)
 
   self = label ? (ViewerSectionView *) gtk_widget_get_ancestor (label, VIEWER_TYPE_SECTION_VIEW) : NULL;
   view = label ? gtk_widget_get_ancestor (label, GTK_TYPE_COLUMN_VIEW) : NULL;
-  if (self != NULL && self->stale_cells != NULL && view != NULL &&
-      visible_range (GTK_COLUMN_VIEW (view), &first, &last))
+  if (self == NULL || self->stale_cells == NULL || view == NULL)
+    {
+      format_cell (item);
+      return;
+    }
+
+  if (visible_range (GTK_COLUMN_VIEW (view), &first, &last))
     {
       position = gtk_list_item_get_position (item);
       if (position < first || position > last)
         {
+          forget_due_cell (self, item);
           g_hash_table_insert (self->stale_cells, item, view);
           return;
         }
       g_hash_table_remove (self->stale_cells, item);
     }
 
-  format_cell (item);
+  if (g_hash_table_contains (self->due_links, item))
+    return;
+  g_queue_push_tail (&self->due_cells, item);
+  g_hash_table_insert (self->due_links, item, self->due_cells.tail);
+  if (self->due_tick_id == 0)
+    self->due_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), update_due_cells, NULL, NULL);
 }
 
+/* Cells that come into view are drawn at once: the view moves anyway. */
 static void
 flush_stale_cells (ViewerSectionView *self)
 {
@@ -229,9 +282,9 @@ setup_cell (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, label);
 }
 
-/* Each row keeps the cells bound to it, and one handler tells them all:
- * a re-sort rebinds some 2,000 cells, and a signal connection per cell
- * (a closure and a weak reference each) made that several ms slower. */
+/* Each place keeps the cells bound to it, and one handler tells them all:
+ * a signal connection per cell (a closure and a weak reference each) made
+ * binding some 2,000 cells several ms slower. */
 static GQuark
 cells_quark (void)
 {
@@ -243,10 +296,10 @@ cells_quark (void)
 }
 
 static void
-on_row_changed (ViewerRow *row,
-                gpointer   user_data)
+on_rank_changed (ViewerRank *rank,
+                 gpointer    user_data)
 {
-  GPtrArray *cells = g_object_get_qdata (G_OBJECT (row), cells_quark ());
+  GPtrArray *cells = g_object_get_qdata (G_OBJECT (rank), cells_quark ());
 
   for (guint i = 0; cells != NULL && i < cells->len; i++)
     update_cell (g_ptr_array_index (cells, i));
@@ -257,17 +310,18 @@ bind_cell (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            gpointer                  user_data)
 {
-  ViewerRow *row = gtk_list_item_get_item (item);
-  GPtrArray *cells = g_object_get_qdata (G_OBJECT (row), cells_quark ());
+  ViewerRank *rank = gtk_list_item_get_item (item);
+  GPtrArray *cells = g_object_get_qdata (G_OBJECT (rank), cells_quark ());
 
   if (cells == NULL)
     {
       cells = g_ptr_array_new ();
-      g_object_set_qdata_full (G_OBJECT (row), cells_quark (), cells, (GDestroyNotify) g_ptr_array_unref);
-      g_signal_connect (row, "changed", G_CALLBACK (on_row_changed), NULL);
+      g_object_set_qdata_full (G_OBJECT (rank), cells_quark (), cells, (GDestroyNotify) g_ptr_array_unref);
+      g_signal_connect (rank, "changed", G_CALLBACK (on_rank_changed), NULL);
     }
   g_ptr_array_add (cells, item);
-  update_cell (item);
+  /* Newly bound (a scroll, a new row): its text now, not at a later frame. */
+  format_cell (item);
 }
 
 static void
@@ -275,15 +329,18 @@ unbind_cell (GtkSignalListItemFactory *factory,
              GtkListItem              *item,
              gpointer                  user_data)
 {
-  ViewerRow *row = gtk_list_item_get_item (item);
+  ViewerRank *rank = gtk_list_item_get_item (item);
   GtkWidget *label = gtk_list_item_get_child (item);
   ViewerSectionView *self = label ? (ViewerSectionView *) gtk_widget_get_ancestor (label, VIEWER_TYPE_SECTION_VIEW) : NULL;
-  GPtrArray *cells = row ? g_object_get_qdata (G_OBJECT (row), cells_quark ()) : NULL;
+  GPtrArray *cells = rank ? g_object_get_qdata (G_OBJECT (rank), cells_quark ()) : NULL;
 
   if (cells != NULL)
     g_ptr_array_remove_fast (cells, item);
   if (self != NULL && self->stale_cells != NULL)
-    g_hash_table_remove (self->stale_cells, item);
+    {
+      g_hash_table_remove (self->stale_cells, item);
+      forget_due_cell (self, item);
+    }
 }
 
 static int
@@ -420,128 +477,6 @@ on_columns_changed (ViewerSectionView  *self,
     gtk_column_view_sort_by_column (self->column_view, sort_column, GTK_SORT_DESCENDING);
 }
 
-/* Whether the rows on screen are in order, and no row off screen belongs
- * among them. */
-static gboolean
-visible_order_ok (ViewerSectionView *self)
-{
-  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
-  GtkAdjustment *vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
-  GListModel *model = G_LIST_MODEL (self->selection);
-  guint n = g_list_model_get_n_items (model);
-  double row_height, upper;
-  guint first, last;
-  g_autoptr(GObject) top = NULL;
-  g_autoptr(GObject) bottom = NULL;
-
-  HOTPATH_MEASURE ();
-
-  if (n < 2 || vadj == NULL || (upper = gtk_adjustment_get_upper (vadj)) <= 0)
-    return FALSE;
-
-  row_height = upper / n;
-  first = MIN (n - 1, (guint) (gtk_adjustment_get_value (vadj) / row_height));
-  last = MIN (n - 1, first + (guint) (gtk_adjustment_get_page_size (vadj) / row_height) + 2);
-
-  for (guint i = first; i < last; i++)
-    {
-      g_autoptr(GObject) a = g_list_model_get_item (model, i);
-      g_autoptr(GObject) b = g_list_model_get_item (model, i + 1);
-
-      if (gtk_sorter_compare (sorter, a, b) == GTK_ORDERING_LARGER)
-        return FALSE;
-    }
-
-  top = g_list_model_get_item (model, first);
-  bottom = g_list_model_get_item (model, last);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GObject) item = NULL;
-
-      if (i >= first && i <= last)
-        continue;
-      item = g_list_model_get_item (model, i);
-      if (i < first && gtk_sorter_compare (sorter, item, top) == GTK_ORDERING_LARGER)
-        return FALSE;
-      if (i > last && gtk_sorter_compare (sorter, bottom, item) == GTK_ORDERING_LARGER)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-resort (ViewerSectionView *self)
-{
-  HOTPATH_MEASURE ();
-
-  self->sort_dirty = FALSE;
-  self->last_resort_us = g_get_monotonic_time ();
-  g_clear_handle_id (&self->resort_id, g_source_remove);
-  gtk_sorter_changed (gtk_column_view_get_sorter (self->column_view), GTK_SORTER_CHANGE_DIFFERENT);
-}
-
-static gboolean
-resort_when_due (gpointer data)
-{
-  ViewerSectionView *self = data;
-
-  self->resort_id = 0;
-  if (!visible_order_ok (self))
-    resort (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* At most one live re-sort every LIVE_RESORT_INTERVAL_US, in an iteration
- * of its own, after the refresh's other idle work (a lower priority). */
-static void
-schedule_resort (ViewerSectionView *self)
-{
-  gint64 due = self->last_resort_us + LIVE_RESORT_INTERVAL_US;
-  gint64 now = g_get_monotonic_time ();
-  GSource *source;
-
-  if (self->resort_id != 0)
-    return;
-  source = g_timeout_source_new (due > now ? (guint) ((due - now) / 1000) : 0);
-  g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE + 10);
-  g_source_set_callback (source, resort_when_due, self, NULL);
-  g_source_set_static_name (source, "viewer-section-view:resort");
-  hotpath_source_watch (source, "viewer-section-view:resort");
-  self->resort_id = g_source_attach (source, NULL);
-  g_source_unref (source);
-}
-
-static void
-on_values_changed (ViewerSectionView  *self,
-                   ViewerSectionModel *model)
-{
-  /* New values may change the order. Re-sorting moves rows among the
-   * ~200 whose widgets GTK 4.8 keeps: 10 to 25 ms in one items-changed,
-   * and as much again to lay them out in the next frame. While live,
-   * re-sort only when what is on screen is out of order, and at most
-   * every few seconds; rows off screen are put in order when the user
-   * scrolls. */
-  self->sort_dirty = TRUE;
-  if (!visible_order_ok (self))
-    schedule_resort (self);
-}
-
-static void
-on_scrolled (ViewerSectionView *self,
-             GtkAdjustment     *vadj)
-{
-  if (self->sort_dirty)
-    resort (self);
-  flush_stale_cells (self);
-}
-
-/* Rows moved (a sort, a search): some bound off screen are on it now. */
-static void
-on_rows_changed (ViewerSectionView *self)
-{
-  flush_stale_cells (self);
-}
-
 static void
 on_log_columns_changed (ViewerSectionView  *self,
                         ViewerSectionModel *model)
@@ -552,7 +487,7 @@ on_log_columns_changed (ViewerSectionView  *self,
 static void
 update_count (ViewerSectionView *self)
 {
-  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->ranks));
   guint total = g_list_model_get_n_items (G_LIST_MODEL (self->model));
   g_autofree char *text = NULL;
 
@@ -656,10 +591,9 @@ update_summary (ViewerSectionView *self,
 }
 
 static void
-on_selection_changed (ViewerSectionView *self)
+show_row (ViewerSectionView *self,
+          ViewerRow         *row)
 {
-  ViewerRow *row = gtk_single_selection_get_selected_item (self->selection);
-
   viewer_graph_set_row (self->rate_graph, row);
   viewer_graph_set_row (self->values_graph, row);
 
@@ -681,6 +615,46 @@ on_selection_changed (ViewerSectionView *self)
       self->log_in_flight = FALSE;
     }
   fetch_logs (self, row);
+}
+
+static void
+on_selection_changed (ViewerSectionView *self)
+{
+  ViewerRank *rank = gtk_single_selection_get_selected_item (self->selection);
+  ViewerRow *row = rank ? viewer_rank_get_row (rank) : NULL;
+
+  /* A search that hides places while re-ranking drops the selection;
+   * on_reordered() puts it back where the row went, if it is shown. */
+  if (row == NULL && viewer_rank_model_is_reranking (self->ranks))
+    return;
+  /* The selection followed its row to another place. */
+  if (row == self->selected_row)
+    return;
+  g_set_object (&self->selected_row, row);
+  show_row (self, row);
+}
+
+/* The selected item is the row, not the place: when a new order moves
+ * the row, move the selection with it. */
+static void
+on_reordered (ViewerSectionView *self)
+{
+  guint position;
+
+  if (self->selected_row == NULL)
+    return;
+
+  position = viewer_rank_model_find (self->ranks, self->selected_row);
+  if (position != GTK_INVALID_LIST_POSITION)
+    {
+      if (position != gtk_single_selection_get_selected (self->selection))
+        gtk_single_selection_set_selected (self->selection, position);
+      return;
+    }
+
+  g_clear_object (&self->selected_row);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  show_row (self, NULL);
 }
 
 static void
@@ -706,12 +680,21 @@ viewer_section_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->log_cancellable);
   g_clear_object (&self->log_cancellable);
-  g_clear_handle_id (&self->resort_id, g_source_remove);
   g_clear_pointer (&self->stale_cells, g_hash_table_unref);
+  if (self->due_tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->due_tick_id);
+  self->due_tick_id = 0;
+  g_queue_clear (&self->due_cells);
+  g_clear_pointer (&self->due_links, g_hash_table_unref);
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
+  if (self->ranks != NULL)
+    g_signal_handlers_disconnect_by_data (self->ranks, self);
   g_clear_pointer ((GtkWidget **) &self->paned, gtk_widget_unparent);
   g_clear_object (&self->selection);
+  g_clear_object (&self->ranks);
+  g_clear_object (&self->selected_row);
+  g_clear_object (&self->filter);
   g_clear_object (&self->model);
   g_clear_object (&self->log_model);
   g_clear_object (&self->source);
@@ -760,6 +743,7 @@ viewer_section_view_init (ViewerSectionView *self)
 
   self->log_row_id = -1;
   self->stale_cells = g_hash_table_new (NULL, NULL);
+  self->due_links = g_hash_table_new (NULL, NULL);
   self->log_model = viewer_section_model_new ("logs");
   g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->log_view)),
                            "value-changed", G_CALLBACK (flush_stale_cells), self, G_CONNECT_SWAPPED);
@@ -769,8 +753,9 @@ viewer_section_view_init (ViewerSectionView *self)
   viewer_graph_set_kind (self->values_graph, VIEWER_GRAPH_VALUES);
   g_signal_connect_object (self->log_model, "columns-changed", G_CALLBACK (on_log_columns_changed),
                            self, G_CONNECT_SWAPPED);
+  /* The log's newest entries come first: places, so its rows do not move. */
   gtk_column_view_set_model (self->log_view,
-                             GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->log_model)))));
+                             GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (viewer_rank_model_new (self->log_model, NULL, NULL)))));
   g_signal_connect_object (gtk_column_view_get_model (self->log_view), "items-changed",
                            G_CALLBACK (flush_stale_cells), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
 }
@@ -780,7 +765,6 @@ viewer_section_view_new (ViewerSectionModel *model,
                          ViewerSource       *source)
 {
   ViewerSectionView *self;
-  GtkSortListModel *sorted;
 
   g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (model), NULL);
   g_return_val_if_fail (!source || VIEWER_IS_SOURCE (source), NULL);
@@ -792,15 +776,11 @@ viewer_section_view_new (ViewerSectionModel *model,
   self->filter = gtk_string_filter_new (gtk_property_expression_new (VIEWER_TYPE_ROW, NULL, "name"));
   gtk_string_filter_set_match_mode (self->filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
   gtk_string_filter_set_ignore_case (self->filter, TRUE);
-  self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (model)), GTK_FILTER (self->filter));
-  sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filter_model),
-                                    g_object_ref (gtk_column_view_get_sorter (self->column_view)));
-  /* Not incremental: GTK 4.8 then tells the view at every step, and the
-   * view moves its rows at every step. One sort of a thousand rows is
-   * well under a millisecond; the view's share is the cost. */
-  gtk_sort_list_model_set_incremental (sorted, FALSE);
-  gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
+  /* Places, not a GtkSortListModel: a live re-sort then changes the text
+   * of the rows on screen instead of moving ~200 rows' widgets. */
+  self->ranks = viewer_rank_model_new (model, gtk_column_view_get_sorter (self->column_view),
+                                       GTK_FILTER (self->filter));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->ranks)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
@@ -810,15 +790,13 @@ viewer_section_view_new (ViewerSectionModel *model,
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (model, "columns-changed", G_CALLBACK (on_columns_changed),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (model, "values-changed", G_CALLBACK (on_values_changed),
+  g_signal_connect_object (self->ranks, "reordered", G_CALLBACK (on_reordered),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view)),
-                           "value-changed", G_CALLBACK (on_scrolled), self, G_CONNECT_SWAPPED);
+                           "value-changed", G_CALLBACK (flush_stale_cells), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view)),
-                           "changed", G_CALLBACK (on_rows_changed), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (on_rows_changed),
-                           self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
-  g_signal_connect_object (self->filter_model, "items-changed", G_CALLBACK (update_count),
+                           "changed", G_CALLBACK (flush_stale_cells), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->ranks, "items-changed", G_CALLBACK (update_count),
                            self, G_CONNECT_SWAPPED);
 
   if (viewer_section_model_get_columns (model)[0] != NULL)
@@ -874,7 +852,7 @@ ViewerRow *
 viewer_section_view_get_selected (ViewerSectionView *self)
 {
   g_return_val_if_fail (VIEWER_IS_SECTION_VIEW (self), NULL);
-  return gtk_single_selection_get_selected_item (self->selection);
+  return self->selected_row;
 }
 
 guint
@@ -895,14 +873,11 @@ gboolean
 viewer_section_view_select_name (ViewerSectionView *self,
                                  const char        *name)
 {
-  GListModel *model;
-
   g_return_val_if_fail (VIEWER_IS_SECTION_VIEW (self), FALSE);
 
-  model = G_LIST_MODEL (self->selection);
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->ranks)); i++)
     {
-      g_autoptr(ViewerRow) row = g_list_model_get_item (model, i);
+      ViewerRow *row = viewer_rank_model_get_row (self->ranks, i);
 
       if (g_strcmp0 (viewer_row_get_name (row), name) == 0)
         {
@@ -967,7 +942,7 @@ viewer_section_view_refresh (ViewerSectionView *self)
   viewer_graph_set_live (self->rate_graph, live);
   viewer_graph_set_live (self->values_graph, live);
 
-  row = gtk_single_selection_get_selected_item (self->selection);
+  row = self->selected_row;
   if (row != NULL)
     {
       update_summary (self, row);

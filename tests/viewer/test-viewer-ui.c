@@ -19,6 +19,7 @@
 
 #include "viewer-application.h"
 #include "viewer-format.h"
+#include "viewer-rank-model.h"
 #include "viewer-test-util.h"
 #include "viewer-window.h"
 
@@ -76,7 +77,7 @@ detail_has_graph_and_log (gpointer data)
 {
   ViewerSectionView *view = data;
   GtkColumnView *log_view = viewer_section_view_get_log_view (view);
-  g_autoptr(ViewerRow) newest = NULL;
+  g_autoptr(ViewerRank) newest = NULL;
   g_autofree char *duration = NULL;
 
   if (viewer_graph_get_n_points (viewer_section_view_get_rate_graph (view)) < 2 ||
@@ -87,7 +88,7 @@ detail_has_graph_and_log (gpointer data)
 
   /* The log table shows the newest call's duration. */
   newest = g_list_model_get_item (G_LIST_MODEL (gtk_column_view_get_model (log_view)), 0);
-  duration = viewer_row_format (newest, "duration_ns");
+  duration = viewer_row_format (viewer_rank_get_row (newest), "duration_ns");
   return viewer_test_tree_has_label (GTK_WIDGET (log_view), duration);
 }
 
