@@ -161,46 +161,69 @@ update_due_cells (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
-/* GTK 4.8 keeps some 200 rows bound, ten times what a window shows. A
- * cell whose row changed gets its new text at a frame, a few rows per
- * frame (update_due_cells), when it is on screen; off screen it waits,
- * stale, until it scrolls into view (flush_stale_cells). */
 static void
-update_cell (GtkListItem *item)
+queue_due_cell (ViewerSectionView *self,
+                GtkListItem       *item)
 {
-  GtkWidget *label = gtk_list_item_get_child (item);
-  ViewerSectionView *self;
-  GtkWidget *view;
-  guint first, last, position;
-
-  HOTPATH_MEASURE ();
-
-  self = label ? (ViewerSectionView *) gtk_widget_get_ancestor (label, VIEWER_TYPE_SECTION_VIEW) : NULL;
-  view = label ? gtk_widget_get_ancestor (label, GTK_TYPE_COLUMN_VIEW) : NULL;
-  if (self == NULL || self->stale_cells == NULL || view == NULL)
-    {
-      format_cell (item);
-      return;
-    }
-
-  if (visible_range (GTK_COLUMN_VIEW (view), &first, &last))
-    {
-      position = gtk_list_item_get_position (item);
-      if (position < first || position > last)
-        {
-          forget_due_cell (self, item);
-          g_hash_table_insert (self->stale_cells, item, view);
-          return;
-        }
-      g_hash_table_remove (self->stale_cells, item);
-    }
-
   if (g_hash_table_contains (self->due_links, item))
     return;
   g_queue_push_tail (&self->due_cells, item);
   g_hash_table_insert (self->due_links, item, self->due_cells.tail);
   if (self->due_tick_id == 0)
     self->due_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), update_due_cells, NULL, NULL);
+}
+
+/* GTK 4.8 keeps some 200 rows bound, ten times what a window shows. The
+ * cells of a place whose row changed get their new text at a frame, a
+ * few rows per frame (update_due_cells), when the place is on screen; off
+ * screen they wait, stale, until it scrolls into view (flush_stale_cells).
+ * @cells are one place's: one view, one position. */
+static void
+update_cells (GPtrArray *cells)
+{
+  GtkListItem *first_cell;
+  GtkWidget *label;
+  ViewerSectionView *self;
+  GtkWidget *view;
+  guint first, last, position;
+  gboolean on_screen = TRUE;
+
+  HOTPATH_MEASURE ();
+
+  if (cells == NULL || cells->len == 0)
+    return;
+  first_cell = g_ptr_array_index (cells, 0);
+  label = gtk_list_item_get_child (first_cell);
+  self = label ? (ViewerSectionView *) gtk_widget_get_ancestor (label, VIEWER_TYPE_SECTION_VIEW) : NULL;
+  view = label ? gtk_widget_get_ancestor (label, GTK_TYPE_COLUMN_VIEW) : NULL;
+  if (self == NULL || self->stale_cells == NULL || view == NULL)
+    {
+      for (guint i = 0; i < cells->len; i++)
+        format_cell (g_ptr_array_index (cells, i));
+      return;
+    }
+
+  if (visible_range (GTK_COLUMN_VIEW (view), &first, &last))
+    {
+      position = gtk_list_item_get_position (first_cell);
+      on_screen = position >= first && position <= last;
+    }
+
+  for (guint i = 0; i < cells->len; i++)
+    {
+      GtkListItem *item = g_ptr_array_index (cells, i);
+
+      if (on_screen)
+        {
+          g_hash_table_remove (self->stale_cells, item);
+          queue_due_cell (self, item);
+        }
+      else
+        {
+          forget_due_cell (self, item);
+          g_hash_table_insert (self->stale_cells, item, view);
+        }
+    }
 }
 
 /* Cells that come into view are drawn at once: the view moves anyway. */
@@ -299,10 +322,7 @@ static void
 on_rank_changed (ViewerRank *rank,
                  gpointer    user_data)
 {
-  GPtrArray *cells = g_object_get_qdata (G_OBJECT (rank), cells_quark ());
-
-  for (guint i = 0; cells != NULL && i < cells->len; i++)
-    update_cell (g_ptr_array_index (cells, i));
+  update_cells (g_object_get_qdata (G_OBJECT (rank), cells_quark ()));
 }
 
 static void

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-viewer-model.c: formatting, rows and section models of the viewer. */
+/* test-viewer-model.c: formatting, rows, section and rank models of the viewer. */
 
 #include "config.h"
 
@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "viewer-format.h"
+#include "viewer-rank-model.h"
 #include "viewer-row.h"
 #include "viewer-section-model.h"
 
@@ -283,6 +284,315 @@ test_not_a_section (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
 }
 
+/* ViewerRankModel: the table's places. */
+
+/* A channels-like section: rows named @names with @values as "sent". */
+static JsonNode *
+section_of (const char * const *names,
+            const int          *values,
+            guint               n)
+{
+  g_autoptr(GString) json = g_string_new ("{\"data\":[");
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (json, "%s{\"id\":%u,\"name\":\"%s\",\"sent\":%d}",
+                            i ? "," : "", (guint) (names[i][0] - 'a'), names[i], values[i]);
+  g_string_append (json, "]}");
+  return parse (json->str);
+}
+
+static int
+compare_sent_descending (gconstpointer a,
+                         gconstpointer b,
+                         gpointer      user_data)
+{
+  return viewer_row_compare ((ViewerRow *) b, (ViewerRow *) a, "sent");
+}
+
+/* The names at the places, in order, joined by spaces. */
+static char *
+places (ViewerRankModel *ranks)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (ranks)); i++)
+    {
+      g_autoptr(ViewerRank) rank = g_list_model_get_item (G_LIST_MODEL (ranks), i);
+
+      g_assert_cmpuint (viewer_rank_get_position (rank), ==, i);
+      g_assert_true (viewer_rank_model_get_row (ranks, i) == viewer_rank_get_row (rank));
+      g_assert_cmpuint (viewer_rank_model_find (ranks, viewer_rank_get_row (rank)), ==, i);
+      g_string_append_printf (text, "%s%s", i ? " " : "", viewer_row_get_name (viewer_rank_get_row (rank)));
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+wait_for_rerank (ViewerRankModel *ranks,
+                 guint            before)
+{
+  while (viewer_rank_model_get_n_reranks (ranks) == before)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+typedef struct
+{
+  guint position;
+  guint removed;
+  guint added;
+  guint count;
+} ItemsChanged;
+
+static void
+record_items_changed (GListModel   *model,
+                      guint         position,
+                      guint         removed,
+                      guint         added,
+                      ItemsChanged *record)
+{
+  record->position = position;
+  record->removed = removed;
+  record->added = added;
+  record->count++;
+}
+
+static void
+test_ranks_sorted (void)
+{
+  static const char *names[] = { "c", "a", "e", "b", "d" };
+  static const int sent[] = { 3, 1, 5, 2, 4 };
+  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("channels");
+  g_autoptr(JsonNode) data = section_of (names, sent, 5);
+  g_autoptr(GtkSorter) sorter = GTK_SORTER (gtk_custom_sorter_new (compare_sent_descending, NULL, NULL));
+  g_autoptr(ViewerRankModel) ranks = viewer_rank_model_new (model, sorter, NULL);
+  g_autofree char *order = NULL;
+  ItemsChanged record = { 0 };
+
+  g_signal_connect (ranks, "items-changed", G_CALLBACK (record_items_changed), &record);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ranks)), ==, 0);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (ranks)) == VIEWER_TYPE_RANK);
+
+  g_assert_true (viewer_section_model_update (model, data, 0, NULL));
+  order = places (ranks);
+  g_assert_cmpstr (order, ==, "e d c b a");
+  /* The first rows are one items-changed, of all places. */
+  g_assert_cmpuint (record.count, ==, 1);
+  g_assert_cmpuint (record.position, ==, 0);
+  g_assert_cmpuint (record.removed, ==, 0);
+  g_assert_cmpuint (record.added, ==, 5);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (ranks), 5));
+  g_assert_null (viewer_rank_model_get_row (ranks, 5));
+}
+
+static void
+count_rank_changed (ViewerRank *rank,
+                    guint      *counts)
+{
+  counts[viewer_rank_get_position (rank)]++;
+}
+
+/* New values re-sort the rows among the same places: no items-changed, and
+ * ViewerRank::changed only where a place shows another row. */
+static void
+test_ranks_reorder_in_place (void)
+{
+  static const char *names[] = { "a", "b", "c", "d" };
+  static const int before[] = { 40, 30, 20, 10 };
+  static const int after[] = { 41, 10, 31, 5 };
+  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("channels");
+  g_autoptr(JsonNode) first = section_of (names, before, 4);
+  g_autoptr(JsonNode) second = section_of (names, after, 4);
+  g_autoptr(GtkSorter) sorter = GTK_SORTER (gtk_custom_sorter_new (compare_sent_descending, NULL, NULL));
+  g_autoptr(ViewerRankModel) ranks = NULL;
+  g_autofree char *order = NULL;
+  ViewerRank *kept[4];
+  guint changed[4] = { 0 };
+  ItemsChanged record = { 0 };
+  guint n_reranks;
+
+  g_assert_true (viewer_section_model_update (model, first, 0, NULL));
+  ranks = viewer_rank_model_new (model, sorter, NULL);
+  order = places (ranks);
+  g_assert_cmpstr (order, ==, "a b c d");
+  for (guint i = 0; i < 4; i++)
+    {
+      kept[i] = g_list_model_get_item (G_LIST_MODEL (ranks), i);
+      g_signal_connect (kept[i], "changed", G_CALLBACK (count_rank_changed), changed);
+    }
+  g_signal_connect (ranks, "items-changed", G_CALLBACK (record_items_changed), &record);
+
+  /* The model says values changed; the places follow in an idle. */
+  n_reranks = viewer_rank_model_get_n_reranks (ranks);
+  g_assert_true (viewer_section_model_update (model, second, G_USEC_PER_SEC, NULL));
+  wait_for_rerank (ranks, n_reranks);
+  viewer_section_model_flush (model);
+
+  g_clear_pointer (&order, g_free);
+  order = places (ranks);
+  g_assert_cmpstr (order, ==, "a c b d");
+  g_assert_cmpuint (record.count, ==, 0);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(ViewerRank) now = g_list_model_get_item (G_LIST_MODEL (ranks), i);
+      g_assert_true (now == kept[i]);
+    }
+  /* Places 1 and 2 show other rows; every place's row has new values,
+   * which its place forwards once. */
+  g_assert_cmpuint (changed[0], ==, 1);
+  g_assert_cmpuint (changed[1], ==, 2);
+  g_assert_cmpuint (changed[2], ==, 2);
+  g_assert_cmpuint (changed[3], ==, 1);
+
+  for (guint i = 0; i < 4; i++)
+    g_object_unref (kept[i]);
+}
+
+/* Rows that compare equal keep their places: equal rows do not swap. */
+static void
+test_ranks_ties_stay (void)
+{
+  static const char *names[] = { "a", "b", "c" };
+  static const int apart[] = { 1, 3, 2 };
+  static const int equal[] = { 7, 7, 7 };
+  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("channels");
+  g_autoptr(JsonNode) first = section_of (names, apart, 3);
+  g_autoptr(JsonNode) second = section_of (names, equal, 3);
+  g_autoptr(GtkSorter) sorter = GTK_SORTER (gtk_custom_sorter_new (compare_sent_descending, NULL, NULL));
+  g_autoptr(ViewerRankModel) ranks = NULL;
+  g_autofree char *order = NULL;
+  guint n_reranks;
+
+  g_assert_true (viewer_section_model_update (model, first, 0, NULL));
+  ranks = viewer_rank_model_new (model, sorter, NULL);
+  order = places (ranks);
+  g_assert_cmpstr (order, ==, "b c a");
+
+  n_reranks = viewer_rank_model_get_n_reranks (ranks);
+  g_assert_true (viewer_section_model_update (model, second, G_USEC_PER_SEC, NULL));
+  wait_for_rerank (ranks, n_reranks);
+  g_clear_pointer (&order, g_free);
+  order = places (ranks);
+  g_assert_cmpstr (order, ==, "b c a");
+}
+
+/* A search hides places at the end of the list only; the places before
+ * stay the same objects. */
+static void
+test_ranks_filter (void)
+{
+  static const char *names[] = { "a", "b", "c", "d" };
+  static const int sent[] = { 4, 3, 2, 1 };
+  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("channels");
+  g_autoptr(JsonNode) data = section_of (names, sent, 4);
+  g_autoptr(GtkSorter) sorter = GTK_SORTER (gtk_custom_sorter_new (compare_sent_descending, NULL, NULL));
+  g_autoptr(GtkStringFilter) filter = gtk_string_filter_new (gtk_property_expression_new (VIEWER_TYPE_ROW, NULL, "name"));
+  g_autoptr(ViewerRankModel) ranks = NULL;
+  g_autoptr(ViewerRank) first_place = NULL;
+  g_autoptr(ViewerRank) first_after = NULL;
+  g_autofree char *order = NULL;
+  ItemsChanged record = { 0 };
+
+  g_assert_true (viewer_section_model_update (model, data, 0, NULL));
+  gtk_string_filter_set_match_mode (filter, GTK_STRING_FILTER_MATCH_MODE_EXACT);
+  ranks = viewer_rank_model_new (model, sorter, GTK_FILTER (filter));
+  first_place = g_list_model_get_item (G_LIST_MODEL (ranks), 0);
+  g_signal_connect (ranks, "items-changed", G_CALLBACK (record_items_changed), &record);
+
+  gtk_string_filter_set_search (filter, "c");
+  order = places (ranks);
+  g_assert_cmpstr (order, ==, "c");
+  g_assert_cmpuint (record.count, ==, 1);
+  g_assert_cmpuint (record.position, ==, 1);
+  g_assert_cmpuint (record.removed, ==, 3);
+  g_assert_cmpuint (record.added, ==, 0);
+  first_after = g_list_model_get_item (G_LIST_MODEL (ranks), 0);
+  g_assert_true (first_after == first_place);
+  g_assert_cmpuint (viewer_rank_model_find (ranks, viewer_section_model_lookup (model, 0)), ==, GTK_INVALID_LIST_POSITION);
+
+  gtk_string_filter_set_search (filter, NULL);
+  g_clear_pointer (&order, g_free);
+  order = places (ranks);
+  g_assert_cmpstr (order, ==, "a b c d");
+  g_assert_cmpuint (record.count, ==, 2);
+  g_assert_cmpuint (record.position, ==, 1);
+  g_assert_cmpuint (record.removed, ==, 0);
+  g_assert_cmpuint (record.added, ==, 3);
+}
+
+/* Rows that come or go add or remove places at the end. */
+static void
+test_ranks_rows_come_and_go (void)
+{
+  static const char *three[] = { "a", "b", "c" };
+  static const char *two[] = { "a", "c" };
+  static const int sent3[] = { 1, 2, 3 };
+  static const int sent2[] = { 1, 3 };
+  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("channels");
+  g_autoptr(JsonNode) first = section_of (three, sent3, 3);
+  g_autoptr(JsonNode) second = section_of (two, sent2, 2);
+  g_autoptr(GtkSorter) sorter = GTK_SORTER (gtk_custom_sorter_new (compare_sent_descending, NULL, NULL));
+  g_autoptr(ViewerRankModel) ranks = viewer_rank_model_new (model, sorter, NULL);
+  g_autofree char *order = NULL;
+  ItemsChanged record = { 0 };
+
+  g_assert_true (viewer_section_model_update (model, first, 0, NULL));
+  g_signal_connect (ranks, "items-changed", G_CALLBACK (record_items_changed), &record);
+  g_assert_true (viewer_section_model_update (model, second, G_USEC_PER_SEC, NULL));
+  order = places (ranks);
+  g_assert_cmpstr (order, ==, "c a");
+  g_assert_cmpuint (record.count, ==, 1);
+  g_assert_cmpuint (record.position, ==, 2);
+  g_assert_cmpuint (record.removed, ==, 1);
+  g_assert_cmpuint (record.added, ==, 0);
+}
+
+/* Without a sorter the places follow the rows' own order (the log). */
+static void
+test_ranks_unsorted (void)
+{
+  static const char *names[] = { "d", "a", "c" };
+  static const int sent[] = { 1, 2, 3 };
+  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("channels");
+  g_autoptr(JsonNode) data = section_of (names, sent, 3);
+  g_autoptr(ViewerRankModel) ranks = viewer_rank_model_new (model, NULL, NULL);
+  g_autofree char *order = NULL;
+
+  g_assert_true (viewer_section_model_update (model, data, 0, NULL));
+  order = places (ranks);
+  g_assert_cmpstr (order, ==, "d a c");
+}
+
+/* A sort by a text member: collation, cached per row, and a change of
+ * sorter (a click on another column) re-sorts at once. */
+static int
+compare_name (gconstpointer a,
+              gconstpointer b,
+              gpointer      user_data)
+{
+  return viewer_row_compare ((ViewerRow *) a, (ViewerRow *) b, "name");
+}
+
+static void
+test_ranks_sorter_changes (void)
+{
+  static const char *names[] = { "b", "d", "a", "c" };
+  static const int sent[] = { 1, 2, 3, 4 };
+  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("channels");
+  g_autoptr(JsonNode) data = section_of (names, sent, 4);
+  g_autoptr(GtkCustomSorter) sorter = gtk_custom_sorter_new (compare_sent_descending, NULL, NULL);
+  g_autoptr(ViewerRankModel) ranks = viewer_rank_model_new (model, GTK_SORTER (sorter), NULL);
+  g_autofree char *order = NULL;
+
+  g_assert_true (viewer_section_model_update (model, data, 0, NULL));
+  order = places (ranks);
+  g_assert_cmpstr (order, ==, "c a d b");
+
+  gtk_custom_sorter_set_sort_func (sorter, compare_name, NULL, NULL);
+  g_clear_pointer (&order, g_free);
+  order = places (ranks);
+  g_assert_cmpstr (order, ==, "a b c d");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -298,6 +608,13 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Viewer/Model/queued-update", test_queued_update);
   g_test_add_func ("/Hotpath/Viewer/Model/rows-come-and-go", test_rows_come_and_go);
   g_test_add_func ("/Hotpath/Viewer/Model/logs", test_logs);
+  g_test_add_func ("/Hotpath/Viewer/Ranks/sorted", test_ranks_sorted);
+  g_test_add_func ("/Hotpath/Viewer/Ranks/reorder-in-place", test_ranks_reorder_in_place);
+  g_test_add_func ("/Hotpath/Viewer/Ranks/ties-stay", test_ranks_ties_stay);
+  g_test_add_func ("/Hotpath/Viewer/Ranks/filter", test_ranks_filter);
+  g_test_add_func ("/Hotpath/Viewer/Ranks/rows-come-and-go", test_ranks_rows_come_and_go);
+  g_test_add_func ("/Hotpath/Viewer/Ranks/unsorted", test_ranks_unsorted);
+  g_test_add_func ("/Hotpath/Viewer/Ranks/sorter-changes", test_ranks_sorter_changes);
   g_test_add_func ("/Hotpath/Viewer/Model/not-a-section", test_not_a_section);
 
   return g_test_run ();

@@ -224,6 +224,152 @@ test_live_http (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The function names the table shows, top to bottom, as a person reads
+ * them: the texts of its cells in widget order. */
+static void
+collect_names (GtkWidget *widget,
+               GString   *names)
+{
+  if (GTK_IS_INSCRIPTION (widget))
+    {
+      const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+
+      if (text != NULL && g_str_has_prefix (text, "live::"))
+        g_string_append_printf (names, "%s%s", names->len ? " " : "", text);
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    collect_names (child, names);
+}
+
+static gboolean
+table_shows_in_order (gpointer data)
+{
+  ViewerSectionView *view = data;
+  GtkColumnView *table = viewer_section_view_get_column_view (view);
+  GListModel *places = G_LIST_MODEL (gtk_column_view_get_model (table));
+  GtkSorter *sorter = gtk_column_view_get_sorter (table);
+  g_autoptr(GString) expected = g_string_new (NULL);
+  g_autoptr(GString) shown = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (places); i++)
+    {
+      g_autoptr(ViewerRank) rank = g_list_model_get_item (places, i);
+      ViewerRow *row = viewer_rank_get_row (rank);
+
+      if (i > 0)
+        {
+          g_autoptr(ViewerRank) previous = g_list_model_get_item (places, i - 1);
+
+          if (gtk_sorter_compare (sorter, viewer_rank_get_row (previous), row) == GTK_ORDERING_LARGER)
+            return FALSE;
+        }
+      if (g_str_has_prefix (viewer_row_get_name (row), "live::"))
+        g_string_append_printf (expected, "%s%s", expected->len ? " " : "", viewer_row_get_name (row));
+    }
+  collect_names (GTK_WIDGET (table), shown);
+  return expected->len > 0 && g_str_equal (expected->str, shown->str);
+}
+
+static GtkColumnViewColumn *
+column_titled (GtkColumnView *table,
+               const char    *title)
+{
+  GListModel *columns = gtk_column_view_get_columns (table);
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      if (g_strcmp0 (gtk_column_view_column_get_title (column), title) == 0)
+        return column;
+    }
+  return NULL;
+}
+
+static void
+assert_selection_on (ViewerSectionView *view,
+                     const char        *name)
+{
+  GtkSingleSelection *selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (viewer_section_view_get_column_view (view)));
+  ViewerRank *selected = gtk_single_selection_get_selected_item (selection);
+
+  g_assert_nonnull (selected);
+  g_assert_cmpstr (viewer_row_get_name (viewer_rank_get_row (selected)), ==, name);
+  g_assert_cmpstr (viewer_row_get_name (viewer_section_view_get_selected (view)), ==, name);
+  g_assert_true (viewer_graph_get_row (viewer_section_view_get_rate_graph (view)) == viewer_section_view_get_selected (view));
+}
+
+static gboolean
+two_more_refreshes (gpointer data)
+{
+  gpointer *args = data;
+
+  return viewer_source_get_n_updates (args[0]) >= GPOINTER_TO_UINT (args[1]) + 2;
+}
+
+/* A live table stays in order at every refresh, a click on a header
+ * re-sorts it, and the selection stays on its function wherever it goes,
+ * while the places (and so the widgets) stay where they are. */
+static void
+test_live_order (void)
+{
+  ViewerWindow *window = viewer_window_new (GTK_APPLICATION (app));
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/", live_port);
+  g_autoptr(ViewerSource) source = viewer_source_new_for_url (url, NULL);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_object_unref);
+  ViewerSectionView *view;
+  GtkColumnView *table;
+  GListModel *places;
+  GtkColumnViewColumn *name;
+  gpointer args[2];
+  guint position;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1300, 820);
+  gtk_window_present (GTK_WINDOW (window));
+  viewer_window_open_source (window, source);
+  g_assert_true (viewer_test_wait_for (timing_shows_functions, window, 10000));
+  view = viewer_window_get_section_view (window, "functions_timing");
+  table = viewer_section_view_get_column_view (view);
+  places = G_LIST_MODEL (gtk_column_view_get_model (table));
+
+  /* Largest total first, on screen too. */
+  g_assert_true (viewer_test_wait_for (table_shows_in_order, view, 5000));
+  g_assert_true (viewer_section_view_select_name (view, "live::save"));
+  assert_selection_on (view, "live::save");
+  for (guint i = 0; i < g_list_model_get_n_items (places); i++)
+    g_ptr_array_add (kept, g_list_model_get_item (places, i));
+
+  /* A click on the Name header: names in order, the same places. */
+  name = column_titled (table, "Name");
+  g_assert_nonnull (name);
+  gtk_column_view_sort_by_column (table, name, GTK_SORT_ASCENDING);
+  g_assert_true (viewer_test_wait_for (table_shows_in_order, view, 5000));
+  assert_selection_on (view, "live::save");
+  for (guint i = 0; i < kept->len; i++)
+    {
+      g_autoptr(ViewerRank) now = g_list_model_get_item (places, i);
+      g_assert_true (now == g_ptr_array_index (kept, i));
+    }
+
+  /* Descending: the selection moves with live::save to its new place. */
+  position = gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (places));
+  gtk_column_view_sort_by_column (table, name, GTK_SORT_DESCENDING);
+  g_assert_true (viewer_test_wait_for (table_shows_in_order, view, 5000));
+  assert_selection_on (view, "live::save");
+  g_assert_cmpuint (gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (places)), !=, position);
+
+  /* By calls, live: the order holds refresh after refresh. */
+  gtk_column_view_sort_by_column (table, column_titled (table, "Calls"), GTK_SORT_DESCENDING);
+  args[0] = source;
+  args[1] = GUINT_TO_POINTER (viewer_source_get_n_updates (source));
+  g_assert_true (viewer_test_wait_for (two_more_refreshes, args, 10000));
+  g_assert_true (viewer_test_wait_for (table_shows_in_order, view, 5000));
+  assert_selection_on (view, "live::save");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static char *
 save_report (void)
 {
@@ -417,6 +563,7 @@ main (int   argc,
 
   g_test_add_func ("/Hotpath/Viewer/UI/live-dbus", test_live_dbus);
   g_test_add_func ("/Hotpath/Viewer/UI/live-http", test_live_http);
+  g_test_add_func ("/Hotpath/Viewer/UI/live-order", test_live_order);
   g_test_add_func ("/Hotpath/Viewer/UI/saved-report", test_saved_report);
   g_test_add_func ("/Hotpath/Viewer/UI/more-sections", test_more_sections);
   g_test_add_func ("/Hotpath/Viewer/UI/not-a-report", test_not_a_report);
