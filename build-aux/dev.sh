@@ -192,7 +192,8 @@ cmd_valgrind () {
   [[ -f "$supp" ]] && wrap+=" --suppressions=$supp"
   export G_SLICE=always-malloc G_DEBUG=gc-friendly
   # The alloc suite interposes malloc, as valgrind does: they cannot share a process.
-  exec meson test -C "$BUILDDIR" --wrap="$wrap" --no-suite slow --no-suite script --no-suite alloc \
+  # The viewer's Xvfb test is a script around X, a bus and GTK (ASan covers it).
+  exec meson test -C "$BUILDDIR" --wrap="$wrap" --no-suite slow --no-suite script --no-suite alloc --no-suite xvfb \
     --timeout-multiplier 10 --print-errorlogs --num-processes 2 "$@"
 }
 
@@ -208,7 +209,8 @@ Commands:
   test [ARGS...]      build and run all test suites; ARGS go to meson test (--suite core)
   bench [ARGS...]     build and run the benchmarks
   sanitize [ARGS...]  build into $ASAN_BUILDDIR with ASan and UBSan and run the tests there
-  valgrind [ARGS...]  run the tests under valgrind, skipping the suites 'slow' and 'script'
+  valgrind [ARGS...]  run the tests under valgrind, skipping the suites 'slow', 'script',
+                      'alloc' and 'xvfb'
   help                show this help
 
 build, demo, test, bench, sanitize and valgrind run 'deps' first.
