@@ -96,11 +96,64 @@ viewer_format_uptime (gint64 seconds)
                           seconds / 3600, (seconds / 60) % 60);
 }
 
-/* Format a section member by the unit in its name. */
+static gboolean
+is_percentile_key (const char *member)
+{
+  return member[0] == 'p' && g_ascii_isdigit (member[1]);
+}
+
+/**
+ * viewer_member_path_dot:
+ *
+ * A member in a nested object is named by its path, "latency_ns.p99.9";
+ * a percentile key has dots of its own, "p99.9".
+ *
+ * Returns: (nullable): the dot after the outer object's name in @member,
+ *   or %NULL when @member is not nested
+ */
+const char *
+viewer_member_path_dot (const char *member)
+{
+  return is_percentile_key (member) ? NULL : strchr (member, '.');
+}
+
+/**
+ * viewer_member_leaf:
+ *
+ * Returns: the innermost part of @member's path: "p99.9" for
+ *   "latency_ns.p99.9", @member itself when it is not nested
+ */
+const char *
+viewer_member_leaf (const char *member)
+{
+  const char *dot = viewer_member_path_dot (member);
+
+  return dot ? dot + 1 : member;
+}
+
+/* Format a section member by the unit in its name. A nested member takes
+ * its unit from the object it is in: "latency_ns.p50" is a duration,
+ * "bytes.total" a size. */
 char *
 viewer_format_value (const char *member,
                      double      value)
 {
+  const char *dot = viewer_member_path_dot (member);
+
+  if (dot != NULL)
+    {
+      g_autofree char *head = g_strndup (member, dot - member);
+
+      if (g_str_has_suffix (head, "_ns") || g_str_has_suffix (dot + 1, "_ns"))
+        return viewer_format_duration (value);
+      if (strstr (head, "bytes") != NULL)
+        return viewer_format_size (value);
+      member = dot + 1;
+      if (is_percentile_key (member))
+        return value >= 0 && value == floor (value) && value < 1e19
+          ? viewer_format_count ((guint64) value) : g_strdup_printf ("%.3g", value);
+    }
+
   if (g_str_has_suffix (member, "_ns") ||
       (member[0] == 'p' && g_ascii_isdigit (member[1])))
     return viewer_format_duration (value);
@@ -132,9 +185,34 @@ viewer_format_column_title (const char *member)
     { "index", N_("#") },
     { "bytes", N_("Bytes") },
     { "count", N_("Count") },
+    { "queued", N_("Queued") },
+    { "max_queued", N_("Max Queued") },
+    { "in_flight", N_("In Flight") },
+    { "busy_percent", N_("Busy") },
+    { "latency_ns", N_("Latency") },
+    { "lifetime_ns", N_("Lifetime") },
+    { "iteration_busy_ns", N_("Iteration") },
   };
   g_autofree char *base = NULL;
+  const char *dot = viewer_member_path_dot (member);
   char *p;
+
+  /* A nested member: the object's title, then the member's, in lower
+   * case unless it is a percentile ("Latency p50", "Lag max"). */
+  if (dot != NULL)
+    {
+      g_autofree char *head = g_strndup (member, dot - member);
+      g_autofree char *outer = viewer_format_column_title (head);
+      g_autofree char *inner = viewer_format_column_title (dot + 1);
+
+      if (!is_percentile_key (inner))
+        {
+          g_autofree char *lower = g_utf8_strdown (inner, -1);
+          g_free (inner);
+          inner = g_steal_pointer (&lower);
+        }
+      return g_strdup_printf ("%s %s", outer, inner);
+    }
 
   for (guint i = 0; i < G_N_ELEMENTS (known); i++)
     if (g_str_equal (member, known[i].member))

@@ -2,8 +2,9 @@
 /*
  * viewer-graph.c: a time-series graph drawn with GtkSnapshot.
  *
- * It draws the history a ViewerRow keeps: its rate, or its series (the
- * percentiles) as durations, over a window of the last minutes. While live
+ * It draws the history a ViewerRow keeps: its rate, its level (a queue's
+ * length, a main loop's busy %) or its series (the percentiles), over a
+ * window of the last minutes. While live
  * the time axis moves with the frame clock, so the lines glide instead of
  * jumping at each refresh. Axes carry units; hovering shows a rule and a
  * tooltip with the values under the pointer.
@@ -17,6 +18,7 @@
 #include <hotpath-glib/hotpath.h>
 
 #include <math.h>
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "viewer-format.h"
@@ -50,29 +52,95 @@ static const GdkRGBA series_colors[] = {
   { 0.88, 0.11, 0.14, 1.0 },   /* red 3 */
   { 0.57, 0.25, 0.67, 1.0 },   /* purple 3 */
 };
-static const GdkRGBA rate_color = { 0.15, 0.64, 0.41, 1.0 };  /* green 5 */
+static const GdkRGBA rate_color = { 0.15, 0.64, 0.41, 1.0 };   /* green 5 */
+static const GdkRGBA level_color = { 0.57, 0.25, 0.67, 1.0 };  /* purple 3 */
 
 static double
 sample_value (const ViewerSample *sample,
               ViewerGraphKind     kind,
               guint               series)
 {
-  return kind == VIEWER_GRAPH_RATE ? sample->rate : sample->values[series];
+  switch (kind)
+    {
+    case VIEWER_GRAPH_RATE:
+      return sample->rate;
+    case VIEWER_GRAPH_LEVEL:
+      return sample->level;
+    case VIEWER_GRAPH_VALUES:
+    default:
+      return sample->values[series];
+    }
+}
+
+static gboolean
+is_single (ViewerGraph *self)
+{
+  return self->kind == VIEWER_GRAPH_RATE || self->kind == VIEWER_GRAPH_LEVEL;
 }
 
 static guint
 n_series (ViewerGraph *self)
 {
-  if (self->kind == VIEWER_GRAPH_RATE)
+  if (is_single (self))
     return 1;
   return self->series_names ? MIN (g_strv_length (self->series_names), VIEWER_MAX_SERIES) : 0;
 }
 
+static const char *
+first_series_name (ViewerGraph *self)
+{
+  return self->series_names && self->series_names[0] ? self->series_names[0] : NULL;
+}
+
+static const GdkRGBA *
+series_color (ViewerGraph *self,
+              guint        series)
+{
+  switch (self->kind)
+    {
+    case VIEWER_GRAPH_RATE:
+      return &rate_color;
+    case VIEWER_GRAPH_LEVEL:
+      return &level_color;
+    case VIEWER_GRAPH_VALUES:
+    default:
+      return &series_colors[series];
+    }
+}
+
+/* The legend's name of a series: "calls/s", "Queued", "p99". */
+static char *
+series_label (ViewerGraph *self,
+              guint        series)
+{
+  const char *name = first_series_name (self);
+
+  switch (self->kind)
+    {
+    case VIEWER_GRAPH_RATE:
+      /* TRANSLATORS: a rate in the graph's legend, %s is what is counted ("calls/s") */
+      return g_strdup_printf (_("%s/s"), name ? name : "calls");
+    case VIEWER_GRAPH_LEVEL:
+      return name ? viewer_format_column_title (name) : g_strdup ("");
+    case VIEWER_GRAPH_VALUES:
+    default:
+      return g_strdup (viewer_member_leaf (self->series_names[series]));
+    }
+}
+
+/* Values in the unit their member names: durations for percentiles of
+ * durations, sizes for bytes, a percentage for busy %. */
 static char *
 format_value (ViewerGraph *self,
               double       value)
 {
-  return self->kind == VIEWER_GRAPH_RATE ? viewer_format_rate (value) : viewer_format_duration (value);
+  const char *name = first_series_name (self);
+
+  if (self->kind == VIEWER_GRAPH_RATE)
+    return viewer_format_rate (value);
+  if (name == NULL)
+    return viewer_format_duration (value);
+  return viewer_format_value (name, value);
 }
 
 static gint64
@@ -154,7 +222,7 @@ compute_geometry (ViewerGraph *self,
           max = v;
       }
   if (max <= 0)
-    max = self->kind == VIEWER_GRAPH_RATE ? 10 : 1000;
+    max = self->kind == VIEWER_GRAPH_VALUES ? 1000 : 10;
 
   geo->step = viewer_axis_step (max, 4);
   geo->max = ceil (max / geo->step) * geo->step;
@@ -202,7 +270,7 @@ draw_lines (ViewerGraph    *self,
 
   for (guint s = 0; s < k; s++)
     {
-      const GdkRGBA *color = self->kind == VIEWER_GRAPH_RATE ? &rate_color : &series_colors[s];
+      const GdkRGBA *color = series_color (self, s);
       gboolean started = FALSE;
       double first_x = 0, last_x = 0;
 
@@ -228,9 +296,9 @@ draw_lines (ViewerGraph    *self,
       if (!started)
         continue;
 
-      if (self->kind == VIEWER_GRAPH_RATE)
+      if (is_single (self))
         {
-          /* A soft fill under the rate. */
+          /* A soft fill under a single line. */
           cairo_path_t *path = cairo_copy_path (cr);
           double bottom = geo->plot.origin.y + geo->plot.size.height;
 
@@ -379,8 +447,8 @@ viewer_graph_snapshot (GtkWidget   *widget,
 
     for (guint s = 0; s < n_series (self); s++)
       {
-        const char *name = self->kind == VIEWER_GRAPH_RATE ? _("calls/s") : self->series_names[s];
-        const GdkRGBA *color = self->kind == VIEWER_GRAPH_RATE ? &rate_color : &series_colors[s];
+        g_autofree char *name = series_label (self, s);
+        const GdkRGBA *color = series_color (self, s);
         g_autoptr(PangoLayout) layout = make_layout (self, name);
         int lw, lh;
 
@@ -409,7 +477,7 @@ viewer_graph_snapshot (GtkWidget   *widget,
           for (guint s = 0; s < n_series (self); s++)
             {
               double v = sample_value (sample, self->kind, s);
-              const GdkRGBA *color = self->kind == VIEWER_GRAPH_RATE ? &rate_color : &series_colors[s];
+              const GdkRGBA *color = series_color (self, s);
 
               if (isfinite (v))
                 gtk_snapshot_append_color (snapshot, color,
@@ -537,7 +605,7 @@ viewer_graph_describe_at (ViewerGraph *self,
   for (guint s = 0; s < n_series (self); s++)
     {
       g_autofree char *value = format_value (self, sample_value (sample, self->kind, s));
-      const char *name = self->kind == VIEWER_GRAPH_RATE ? _("calls/s") : self->series_names[s];
+      g_autofree char *name = series_label (self, s);
 
       g_string_append_printf (text, "\n%s: %s", name, value);
     }

@@ -8,10 +8,14 @@
 
 G_BEGIN_DECLS
 
+/* What a graph draws of its row's samples. Series names are members: the
+ * counter of the rate, the level, or the values (percentiles); their unit
+ * comes from the name, as in the table. */
 typedef enum
 {
   VIEWER_GRAPH_RATE,    /* the row's rate, per second */
-  VIEWER_GRAPH_VALUES,  /* the row's series (percentiles), as durations */
+  VIEWER_GRAPH_VALUES,  /* the row's series (percentiles) */
+  VIEWER_GRAPH_LEVEL,   /* the row's level (a queue's length, busy %) */
 } ViewerGraphKind;
 
 #define VIEWER_TYPE_GRAPH (viewer_graph_get_type ())

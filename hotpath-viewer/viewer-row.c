@@ -159,24 +159,37 @@ viewer_row_get_object (ViewerRow *self)
   return self->object;
 }
 
+/* A member of @object: "calls"; a percentile, "p99.9", kept in the nested
+ * "percentiles_ns" (durations) or "percentiles" (other metrics); or a
+ * member of a nested object, "latency_ns.p50", "bytes.total". */
 static JsonNode *
 lookup (JsonObject *object,
         const char *member)
 {
-  JsonNode *node;
+  const char *dot;
 
-  /* Percentiles live in a nested object keyed "p50", "p99.9". */
   if (member[0] == 'p' && g_ascii_isdigit (member[1]))
     {
       JsonNode *pct = json_object_get_member (object, "percentiles_ns");
 
+      if (pct == NULL)
+        pct = json_object_get_member (object, "percentiles");
       if (pct != NULL && JSON_NODE_HOLDS_OBJECT (pct))
         return json_object_get_member (json_node_get_object (pct), member);
       return NULL;
     }
 
-  node = json_object_get_member (object, member);
-  return node;
+  if ((dot = viewer_member_path_dot (member)) != NULL)
+    {
+      g_autofree char *head = g_strndup (member, dot - member);
+      JsonNode *inner = json_object_get_member (object, head);
+
+      if (inner == NULL || !JSON_NODE_HOLDS_OBJECT (inner))
+        return NULL;
+      return lookup (json_node_get_object (inner), dot + 1);
+    }
+
+  return json_object_get_member (object, member);
 }
 
 static double
@@ -278,6 +291,8 @@ viewer_row_get_samples (ViewerRow *self,
  * @series: members recorded in each sample's values, at most
  *   %VIEWER_MAX_SERIES (the percentile keys for functions)
  * @rate_member: (nullable): a cumulative count whose rate is recorded
+ * @level_member: (nullable): a level recorded as it is (a queue's length,
+ *   a main loop's busy %)
  * @window_us: how much history to keep
  * @graveyard: (nullable): where to put the row's previous object instead
  *   of freeing it, so a caller can free a thousand of them off the main
@@ -294,11 +309,12 @@ viewer_row_update (ViewerRow          *self,
                    JsonObject         *object,
                    const char * const *series,
                    const char         *rate_member,
+                   const char         *level_member,
                    gint64              time_us,
                    gint64              window_us,
                    GPtrArray          *graveyard)
 {
-  ViewerSample sample = { time_us, 0, { NAN, NAN, NAN, NAN } };
+  ViewerSample sample = { time_us, 0, NAN, { NAN, NAN, NAN, NAN } };
   gboolean changed;
   guint drop = 0;
 
@@ -331,6 +347,8 @@ viewer_row_update (ViewerRow          *self,
         changed = TRUE;
     }
   sample.rate = self->rate;
+  if (level_member != NULL)
+    sample.level = viewer_row_get_number (self, level_member);
 
   for (guint i = 0; series != NULL && series[i] != NULL && i < VIEWER_MAX_SERIES; i++)
     sample.values[i] = viewer_row_get_number (self, series[i]);

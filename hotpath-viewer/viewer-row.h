@@ -9,12 +9,14 @@ G_BEGIN_DECLS
 
 #define VIEWER_MAX_SERIES 4
 
-/* One refresh of one row: the rate since the previous refresh and the
- * row's main values (the percentiles for functions). */
+/* One refresh of one row: the rate since the previous refresh, the
+ * section's level (a queue's length, a main loop's busy %) and the row's
+ * main values (its percentiles). */
 typedef struct
 {
   gint64 time_us;
   double rate;
+  double level;
   double values[VIEWER_MAX_SERIES];
 } ViewerSample;
 
@@ -31,6 +33,7 @@ gboolean            viewer_row_update          (ViewerRow          *self,
                                                 JsonObject         *object,
                                                 const char * const *series,
                                                 const char         *rate_member,
+                                                const char         *level_member,
                                                 gint64              time_us,
                                                 gint64              window_us,
                                                 GPtrArray          *graveyard);

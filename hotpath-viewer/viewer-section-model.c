@@ -53,6 +53,7 @@ struct _ViewerSectionModel
   GStrv       columns;
   GStrv       percentiles;   /* "p50", "p95", … */
   char       *rate_member;
+  const char *level_member;  /* static, from the section's shape */
   gint64      window_us;
   guint64     total_count;
 };
@@ -93,6 +94,43 @@ static const struct {
 static const char *rate_members[] = {
   "calls", "count", "allocations", "sent", "completed", "dispatches", "iterations", NULL
 };
+
+/* What the viewer knows of the data-flow and allocation sections: their
+ * columns, in order after the name and the rate ("%" where the summary's
+ * percentiles go), the counter the rate follows, the nested summary whose
+ * percentiles are columns and the values graph ("latency_ns.p50"), and a
+ * level graphed as it is. Sections not listed show the scalar members of
+ * their rows. */
+typedef struct
+{
+  const char *name;
+  const char *rate_member;
+  const char *summary;
+  const char *level_member;
+  const char *columns[10];
+} SectionShape;
+
+static const SectionShape section_shapes[] = {
+  { "channels", "sent", "latency_ns", "queued",
+    { "type", "state", "sent", "received", "queued", "max_queued", "%", "latency_ns.max_ns", NULL } },
+  { "futures", "completed", "lifetime_ns", "in_flight",
+    { "type", "created", "in_flight", "completed", "returned_error", "cancelled", "%", "lifetime_ns.max_ns", NULL } },
+  { "sources", "dispatches", "duration_ns", NULL,
+    { "type", "context", "dispatches", "total_ns", "%", "duration_ns.max_ns", NULL } },
+  { "main_loop", "iterations", "iteration_busy_ns", "busy_percent",
+    { "state", "iterations", "busy_percent", "stalls", "stall_ns", "%", "lag_ns.max_ns", NULL } },
+  { "functions_alloc", "calls", "bytes", NULL,
+    { "calls", "bytes.total", "count.total", "%", "peak_bytes.max", NULL } },
+};
+
+static const SectionShape *
+find_shape (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (section_shapes); i++)
+    if (g_str_equal (section_shapes[i].name, name))
+      return &section_shapes[i];
+  return NULL;
+}
 
 const char *
 viewer_section_title (const char *name)
@@ -350,6 +388,35 @@ viewer_section_model_get_rate_member (ViewerSectionModel *self)
   return self->rate_member;
 }
 
+/**
+ * viewer_section_model_get_level_member:
+ *
+ * Returns: (nullable): the member graphed as it is over time (a queue's
+ *   length, a main loop's busy %), if the section has one
+ */
+const char *
+viewer_section_model_get_level_member (ViewerSectionModel *self)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), NULL);
+  return self->level_member;
+}
+
+/**
+ * viewer_section_model_get_summary_member:
+ *
+ * Returns: (nullable): the nested summary whose percentiles the section
+ *   shows ("latency_ns"); %NULL when they are the row's own (timing)
+ */
+const char *
+viewer_section_model_get_summary_member (ViewerSectionModel *self)
+{
+  const SectionShape *shape;
+
+  g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), NULL);
+  shape = find_shape (self->name);
+  return shape ? shape->summary : NULL;
+}
+
 guint64
 viewer_section_model_get_total_count (ViewerSectionModel *self)
 {
@@ -381,15 +448,16 @@ percentile_key (double rank)
   return g_strdup (buf);
 }
 
-static void
-set_columns (ViewerSectionModel *self,
-             JsonObject         *section,
-             JsonObject         *first)
+/* The percentile keys of @section ("p50", "p99.9"): its "percentiles"
+ * array (timing and allocations), else the keys of @summary in @first. */
+static GStrv
+percentile_keys (JsonObject *section,
+                 JsonObject *first,
+                 const char *summary)
 {
-  g_autoptr(GStrvBuilder) columns = g_strv_builder_new ();
-  g_autoptr(GStrvBuilder) percentiles = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) keys = g_strv_builder_new ();
   JsonNode *ranks = section ? json_object_get_member (section, "percentiles") : NULL;
-  g_autofree char *rate = NULL;
+  JsonNode *inner = first && summary ? json_object_get_member (first, summary) : NULL;
 
   if (ranks != NULL && JSON_NODE_HOLDS_ARRAY (ranks))
     {
@@ -398,32 +466,81 @@ set_columns (ViewerSectionModel *self,
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
           g_autofree char *key = percentile_key (json_array_get_double_element (array, i));
-          g_strv_builder_add (percentiles, key);
+          g_strv_builder_add (keys, key);
         }
     }
+  else if (inner != NULL && JSON_NODE_HOLDS_OBJECT (inner))
+    {
+      JsonObject *object = json_node_get_object (inner);
+      JsonNode *pct = json_object_get_member (object, "percentiles_ns");
 
-  if (first != NULL)
+      if (pct == NULL)
+        pct = json_object_get_member (object, "percentiles");
+      if (pct != NULL && JSON_NODE_HOLDS_OBJECT (pct))
+        {
+          /* get_members keeps the order the library wrote them in. */
+          g_autoptr(GList) members = json_object_get_members (json_node_get_object (pct));
+
+          for (GList *l = members; l != NULL; l = l->next)
+            g_strv_builder_add (keys, l->data);
+        }
+    }
+  return g_strv_builder_end (keys);
+}
+
+static void
+set_columns (ViewerSectionModel *self,
+             JsonObject         *section,
+             JsonObject         *first)
+{
+  const SectionShape *shape = find_shape (self->name);
+  g_autoptr(GStrvBuilder) columns = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) percentiles = g_strv_builder_new ();
+  g_auto(GStrv) keys = percentile_keys (section, first, shape ? shape->summary : NULL);
+  g_autofree char *rate = NULL;
+
+  /* Percentiles of a nested summary are named by their path. */
+  for (guint i = 0; keys[i]; i++)
+    {
+      g_autofree char *key = shape ? g_strdup_printf ("%s.%s", shape->summary, keys[i]) : g_strdup (keys[i]);
+      g_strv_builder_add (percentiles, key);
+    }
+
+  if (shape != NULL)
+    rate = g_strdup (shape->rate_member);
+  else if (first != NULL)
     {
       for (guint i = 0; rate_members[i] && rate == NULL; i++)
         if (json_object_has_member (first, rate_members[i]))
           rate = g_strdup (rate_members[i]);
     }
 
+  g_strfreev (self->percentiles);
+  self->percentiles = g_strv_builder_end (percentiles);
+
   if (g_str_equal (self->name, "functions_timing"))
     {
       static const char *head[] = { "name", "calls", "rate", "avg_ns", NULL };
       static const char *tail[] = { "min_ns", "max_ns", "total_ns", "percent_total", NULL };
-      g_auto(GStrv) keys = g_strv_builder_end (percentiles);
 
       g_strv_builder_addv (columns, head);
-      g_strv_builder_addv (columns, (const char **) keys);
+      g_strv_builder_addv (columns, (const char **) self->percentiles);
       g_strv_builder_addv (columns, tail);
-      g_strfreev (self->percentiles);
-      self->percentiles = g_steal_pointer (&keys);
+    }
+  else if (shape != NULL)
+    {
+      g_strv_builder_add (columns, "name");
+      g_strv_builder_add (columns, "rate");
+      for (guint i = 0; shape->columns[i]; i++)
+        {
+          if (g_str_equal (shape->columns[i], "%"))
+            g_strv_builder_addv (columns, (const char **) self->percentiles);
+          else
+            g_strv_builder_add (columns, shape->columns[i]);
+        }
     }
   else
     {
-      g_auto(GStrv) keys = g_strv_builder_end (percentiles);
       const char *member;
       JsonNode *node;
 
@@ -444,21 +561,20 @@ set_columns (ViewerSectionModel *self,
                 continue;
               if (g_str_equal (member, "percentiles_ns"))
                 {
-                  g_strv_builder_addv (columns, (const char **) keys);
+                  g_strv_builder_addv (columns, (const char **) self->percentiles);
                   continue;
                 }
               if (JSON_NODE_HOLDS_VALUE (node) || JSON_NODE_HOLDS_NULL (node))
                 g_strv_builder_add (columns, member);
             }
         }
-      g_strfreev (self->percentiles);
-      self->percentiles = g_steal_pointer (&keys);
     }
 
   g_strfreev (self->columns);
   self->columns = g_strv_builder_end (columns);
   g_free (self->rate_member);
   self->rate_member = g_steal_pointer (&rate);
+  self->level_member = shape ? shape->level_member : NULL;
 }
 
 static JsonArray *
@@ -662,7 +778,8 @@ apply_step (ViewerSectionModel *self,
         }
 
       if (viewer_row_update (row, object, (const char * const *) self->percentiles,
-                             self->rate_member, apply->time_us, self->window_us, apply->graveyard))
+                             self->rate_member, self->level_member, apply->time_us,
+                             self->window_us, apply->graveyard))
         {
           apply->any_changed = TRUE;
           if (!viewer_row_get_pending (row))

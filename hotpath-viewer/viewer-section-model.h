@@ -30,6 +30,8 @@ void                 viewer_section_model_set_window      (ViewerSectionModel *s
 const char * const  *viewer_section_model_get_columns     (ViewerSectionModel *self);
 const char * const  *viewer_section_model_get_percentiles (ViewerSectionModel *self);
 const char          *viewer_section_model_get_rate_member (ViewerSectionModel *self);
+const char          *viewer_section_model_get_level_member (ViewerSectionModel *self);
+const char          *viewer_section_model_get_summary_member (ViewerSectionModel *self);
 ViewerRow           *viewer_section_model_lookup          (ViewerSectionModel *self,
                                                            gint64              id);
 void                 viewer_section_model_flush           (ViewerSectionModel *self);

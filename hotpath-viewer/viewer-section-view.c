@@ -17,6 +17,7 @@
 #include <hotpath-glib/hotpath.h>
 
 #include <math.h>
+#include <string.h>
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
@@ -43,6 +44,7 @@ struct _ViewerSectionView
   guint               due_tick_id;
   gboolean            has_rate;
   gboolean            has_values;
+  gboolean            has_level;
   gboolean            log_in_flight;
   gint64              log_row_id;
 
@@ -57,9 +59,11 @@ struct _ViewerSectionView
   GtkLabel           *detail_summary;
   GtkLabel           *rate_heading;
   GtkLabel           *values_heading;
+  GtkLabel           *level_heading;
   GtkLabel           *log_heading;
   ViewerGraph        *rate_graph;
   ViewerGraph        *values_graph;
+  ViewerGraph        *level_graph;
   GtkStack           *log_stack;
   GtkColumnView      *log_view;
   GtkLabel           *log_message;
@@ -443,8 +447,20 @@ update_graphs_visible (ViewerSectionView *self)
   gtk_widget_set_visible (GTK_WIDGET (self->rate_heading), self->has_rate && !report);
   gtk_widget_set_visible (GTK_WIDGET (self->values_graph), self->has_values && !report);
   gtk_widget_set_visible (GTK_WIDGET (self->values_heading), self->has_values && !report);
+  gtk_widget_set_visible (GTK_WIDGET (self->level_graph), self->has_level && !report);
+  gtk_widget_set_visible (GTK_WIDGET (self->level_heading), self->has_level && !report);
   if (rate != NULL)
     gtk_column_view_column_set_visible (rate, !report);
+}
+
+/* Whether the "percentiles" setting names @key: "p99", or the percentile
+ * of a nested summary, "latency_ns.p99". */
+static gboolean
+percentile_shown (ViewerSectionView *self,
+                  const char        *key)
+{
+  return self->shown_percentiles != NULL &&
+         g_strv_contains ((const char * const *) self->shown_percentiles, viewer_member_leaf (key));
 }
 
 static void
@@ -456,13 +472,13 @@ apply_percentiles (ViewerSectionView *self)
   g_auto(GStrv) series = NULL;
 
   for (guint i = 0; data[i]; i++)
-    if (self->shown_percentiles && g_strv_contains ((const char * const *) self->shown_percentiles, data[i]))
+    if (percentile_shown (self, data[i]))
       any_match = TRUE;
 
   for (guint i = 0; data[i]; i++)
     {
       GtkColumnViewColumn *column = find_column (self->column_view, data[i]);
-      gboolean shown = !any_match || g_strv_contains ((const char * const *) self->shown_percentiles, data[i]);
+      gboolean shown = !any_match || percentile_shown (self, data[i]);
 
       if (column != NULL)
         gtk_column_view_column_set_visible (column, shown);
@@ -476,6 +492,42 @@ apply_percentiles (ViewerSectionView *self)
   update_graphs_visible (self);
 }
 
+/* Headings name what each graph shows: "Sent per Second", "Queued",
+ * "Latency Percentiles". */
+static void
+update_headings (ViewerSectionView *self)
+{
+  const char *rate = viewer_section_model_get_rate_member (self->model);
+  const char *level = viewer_section_model_get_level_member (self->model);
+  const char *summary = viewer_section_model_get_summary_member (self->model);
+  g_autofree char *text = NULL;
+
+  if (g_str_equal (viewer_section_model_get_name (self->model), "functions_timing"))
+    return;
+
+  if (rate != NULL)
+    {
+      g_autofree char *title = viewer_format_column_title (rate);
+      /* TRANSLATORS: a graph's heading, %s is what is counted ("Sent") */
+      text = g_strdup_printf (_("%s per Second"), title);
+      gtk_label_set_text (self->rate_heading, text);
+      g_clear_pointer (&text, g_free);
+    }
+  if (level != NULL)
+    {
+      text = viewer_format_column_title (level);
+      gtk_label_set_text (self->level_heading, text);
+      g_clear_pointer (&text, g_free);
+    }
+  if (summary != NULL)
+    {
+      g_autofree char *title = viewer_format_column_title (summary);
+      /* TRANSLATORS: a graph's heading, %s is what the percentiles are of ("Latency") */
+      text = g_strdup_printf (_("%s Percentiles"), title);
+      gtk_label_set_text (self->values_heading, text);
+    }
+}
+
 static void
 on_columns_changed (ViewerSectionView  *self,
                     ViewerSectionModel *model)
@@ -483,10 +535,18 @@ on_columns_changed (ViewerSectionView  *self,
   const char *rate = viewer_section_model_get_rate_member (model);
   GtkColumnViewColumn *sort_column;
 
+  const char *level = viewer_section_model_get_level_member (model);
+  const char *rate_series[] = { rate, NULL };
+  const char *level_series[] = { level, NULL };
+
   rebuild_columns (self->column_view, model);
   apply_percentiles (self);
 
+  viewer_graph_set_series_names (self->rate_graph, rate_series);
+  viewer_graph_set_series_names (self->level_graph, level_series);
   self->has_rate = rate != NULL;
+  self->has_level = level != NULL;
+  update_headings (self);
   update_graphs_visible (self);
 
   /* Largest total first, as the library's table; else by the counter. */
@@ -616,6 +676,7 @@ show_row (ViewerSectionView *self,
 {
   viewer_graph_set_row (self->rate_graph, row);
   viewer_graph_set_row (self->values_graph, row);
+  viewer_graph_set_row (self->level_graph, row);
 
   if (row == NULL)
     {
@@ -743,6 +804,8 @@ viewer_section_view_class_init (ViewerSectionViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, detail_summary);
   gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, rate_heading);
   gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, values_heading);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, level_heading);
+  gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, level_graph);
   gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, log_heading);
   gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, rate_graph);
   gtk_widget_class_bind_template_child (widget_class, ViewerSectionView, values_graph);
@@ -771,6 +834,7 @@ viewer_section_view_init (ViewerSectionView *self)
                            "changed", G_CALLBACK (flush_stale_cells), self, G_CONNECT_SWAPPED);
   viewer_graph_set_kind (self->rate_graph, VIEWER_GRAPH_RATE);
   viewer_graph_set_kind (self->values_graph, VIEWER_GRAPH_VALUES);
+  viewer_graph_set_kind (self->level_graph, VIEWER_GRAPH_LEVEL);
   g_signal_connect_object (self->log_model, "columns-changed", G_CALLBACK (on_log_columns_changed),
                            self, G_CONNECT_SWAPPED);
   /* The log's newest entries come first: places, so its rows do not move. */
@@ -819,16 +883,17 @@ viewer_section_view_new (ViewerSectionModel *model,
   g_signal_connect_object (self->ranks, "items-changed", G_CALLBACK (update_count),
                            self, G_CONNECT_SWAPPED);
 
-  if (viewer_section_model_get_columns (model)[0] != NULL)
-    on_columns_changed (self, model);
-  update_count (self);
-
+  /* Until the section's shape is known (update_headings). */
   if (!g_str_equal (viewer_section_model_get_name (model), "functions_timing"))
     {
       gtk_label_set_text (self->rate_heading, _("Rate"));
       gtk_label_set_text (self->values_heading, _("Percentiles"));
       gtk_label_set_text (self->log_heading, _("Recent Entries"));
     }
+  if (viewer_section_model_get_columns (model)[0] != NULL)
+    on_columns_changed (self, model);
+  update_count (self);
+
 
   return GTK_WIDGET (self);
 }
@@ -934,6 +999,7 @@ viewer_section_view_set_window (ViewerSectionView *self,
   viewer_section_model_set_window (self->model, (gint64) seconds * G_USEC_PER_SEC);
   viewer_graph_set_window (self->rate_graph, seconds);
   viewer_graph_set_window (self->values_graph, seconds);
+  viewer_graph_set_window (self->level_graph, seconds);
 }
 
 void
@@ -961,6 +1027,7 @@ viewer_section_view_refresh (ViewerSectionView *self)
          viewer_source_get_status (self->source) != VIEWER_STATUS_PAUSED;
   viewer_graph_set_live (self->rate_graph, live);
   viewer_graph_set_live (self->values_graph, live);
+  viewer_graph_set_live (self->level_graph, live);
 
   row = self->selected_row;
   if (row != NULL)

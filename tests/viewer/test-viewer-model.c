@@ -65,6 +65,11 @@ test_format_by_member (void)
   assert_format (viewer_format_column_title ("avg_ns"), "Average");
   assert_format (viewer_format_column_title ("p95"), "p95");
   assert_format (viewer_format_column_title ("queue_wait_ns"), "Queue wait");
+  assert_format (viewer_format_value ("lag_ns.p99.9", 2500000), "2.50 ms");
+  assert_format (viewer_format_value ("peak_bytes.max", 3072), "3.0 KiB");
+  assert_format (viewer_format_column_title ("iteration_busy_ns.p99.9"), "Iteration p99.9");
+  g_assert_cmpstr (viewer_member_leaf ("latency_ns.p99.9"), ==, "p99.9");
+  g_assert_cmpstr (viewer_member_leaf ("p99.9"), ==, "p99.9");
 }
 
 static void
@@ -229,10 +234,11 @@ test_queued_update (void)
   g_assert_cmpfloat_with_epsilon (viewer_row_get_rate (last), 2.0, 1e-9);
 }
 
+/* A section the viewer has no shape for shows its rows' scalar members. */
 static void
 test_rows_come_and_go (void)
 {
-  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("channels");
+  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("gauges");
   g_autoptr(JsonNode) a = parse ("{\"data\":[{\"id\":1,\"name\":\"q1\",\"sent\":5,\"bytes\":10,\"extra\":{}},"
                                   "{\"id\":2,\"name\":\"q2\",\"sent\":1,\"bytes\":1}]}");
   g_autoptr(JsonNode) b = parse ("{\"data\":[{\"id\":2,\"name\":\"q2\",\"sent\":2,\"bytes\":1}]}");
@@ -248,12 +254,128 @@ test_rows_come_and_go (void)
   g_assert_cmpstr (columns[2], ==, "sent");
   g_assert_cmpstr (columns[3], ==, "bytes");
   g_assert_null (columns[4]);
-  g_assert_cmpstr (viewer_section_model_get_title (model), ==, "Channels");
+  g_assert_cmpstr (viewer_section_model_get_title (model), ==, "Gauges");
+  g_assert_null (viewer_section_model_get_level_member (model));
 
   g_assert_true (viewer_section_model_update (model, b, G_USEC_PER_SEC, NULL));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
   g_assert_null (viewer_section_model_lookup (model, 1));
   g_assert_true (viewer_section_model_lookup (model, 2) == q2);
+}
+
+/* Rows as the library serves them (examples/dataflow), one per section. */
+#define CHANNELS(queued, sent) \
+  "{\"total_count\":1,\"limit\":100,\"data\":[{\"id\":2,\"name\":\"jobs\",\"type\":\"async_queue\"," \
+  "\"state\":\"open\",\"file\":\"dataflow.c\",\"line\":240,\"sent\":" #sent ",\"received\":1990," \
+  "\"queued\":" #queued ",\"max_queued\":100,\"latency_ns\":{\"count\":1990,\"total_ns\":138265173," \
+  "\"avg_ns\":69133,\"min_ns\":591,\"max_ns\":340717,\"percentiles_ns\":{\"p50\":57039,\"p95\":142271," \
+  "\"p99.9\":337279}},\"logs\":[]}]}"
+
+static void
+test_channels_shape (void)
+{
+  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("channels");
+  g_autoptr(JsonNode) first = parse (CHANNELS (10, 2000));
+  g_autoptr(JsonNode) second = parse (CHANNELS (40, 2500));
+  g_autofree char *latency = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *max_title = NULL;
+  const char * const *columns;
+  const ViewerSample *samples;
+  ViewerRow *jobs;
+  guint n;
+
+  g_assert_true (viewer_section_model_update (model, first, G_USEC_PER_SEC, NULL));
+  g_assert_true (viewer_section_model_update (model, second, 2 * G_USEC_PER_SEC, NULL));
+  columns = viewer_section_model_get_columns (model);
+  g_assert_cmpstr (columns[0], ==, "name");
+  g_assert_cmpstr (columns[1], ==, "rate");
+  g_assert_true (g_strv_contains (columns, "queued"));
+  g_assert_true (g_strv_contains (columns, "latency_ns.p99.9"));
+  g_assert_cmpstr (viewer_section_model_get_rate_member (model), ==, "sent");
+  g_assert_cmpstr (viewer_section_model_get_level_member (model), ==, "queued");
+  g_assert_cmpstr (viewer_section_model_get_summary_member (model), ==, "latency_ns");
+  g_assert_cmpstr (viewer_section_model_get_percentiles (model)[0], ==, "latency_ns.p50");
+  g_assert_cmpstr (viewer_section_model_get_percentiles (model)[2], ==, "latency_ns.p99.9");
+  g_assert_null (viewer_section_model_get_percentiles (model)[3]);
+
+  /* Nested members read, formatted and titled by their path. */
+  jobs = viewer_section_model_lookup (model, 2);
+  g_assert_cmpfloat (viewer_row_get_number (jobs, "latency_ns.p99.9"), ==, 337279);
+  g_assert_cmpfloat (viewer_row_get_number (jobs, "latency_ns.max_ns"), ==, 340717);
+  g_assert_true (isnan (viewer_row_get_number (jobs, "latency_ns.nope")));
+  latency = viewer_row_format (jobs, "latency_ns.p95");
+  g_assert_cmpstr (latency, ==, "142.27 µs");
+  title = viewer_format_column_title ("latency_ns.p95");
+  g_assert_cmpstr (title, ==, "Latency p95");
+  max_title = viewer_format_column_title ("latency_ns.max_ns");
+  g_assert_cmpstr (max_title, ==, "Latency max");
+
+  /* Each sample has the queue's length, the send rate, the latencies. */
+  samples = viewer_row_get_samples (jobs, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpfloat (samples[0].level, ==, 40);
+  g_assert_cmpfloat_with_epsilon (samples[0].rate, 500.0, 1e-9);
+  g_assert_cmpfloat (samples[0].values[1], ==, 142271);
+}
+
+static void
+test_main_loop_shape (void)
+{
+  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("main_loop");
+  g_autoptr(JsonNode) data = parse ("{\"data\":[{\"id\":1,\"name\":\"main\",\"state\":\"watching\",\"iterations\":124,"
+                                    "\"busy_ns\":216921998,\"wait_ns\":581087753,\"busy_percent\":27.18,"
+                                    "\"stall_threshold_ns\":16000000,\"stalls\":4,\"stall_ns\":122780791,"
+                                    "\"iteration_busy_ns\":{\"count\":124,\"total_ns\":216921998,\"avg_ns\":1749371,"
+                                    "\"min_ns\":190,\"max_ns\":30716895,\"percentiles_ns\":{\"p50\":10347,\"p99\":30711807}},"
+                                    "\"lag_ns\":{\"count\":7,\"total_ns\":31988000,\"avg_ns\":4569714,\"min_ns\":414000,"
+                                    "\"max_ns\":27203000,\"percentiles_ns\":{\"p50\":707839,\"p99\":27203000}},"
+                                    "\"longest_dispatches\":[],\"logs\":[]}]}");
+  g_autofree char *busy = NULL;
+  g_autofree char *lag = NULL;
+  ViewerRow *main_row;
+  guint n;
+
+  g_assert_true (viewer_section_model_update (model, data, G_USEC_PER_SEC, NULL));
+  g_assert_cmpstr (viewer_section_model_get_level_member (model), ==, "busy_percent");
+  g_assert_cmpstr (viewer_section_model_get_rate_member (model), ==, "iterations");
+  g_assert_true (g_strv_contains (viewer_section_model_get_columns (model), "iteration_busy_ns.p99"));
+  g_assert_true (g_strv_contains (viewer_section_model_get_columns (model), "lag_ns.max_ns"));
+  main_row = viewer_section_model_lookup (model, 1);
+  busy = viewer_row_format (main_row, "busy_percent");
+  g_assert_cmpstr (busy, ==, "27.2 %");
+  lag = viewer_row_format (main_row, "lag_ns.max_ns");
+  g_assert_cmpstr (lag, ==, "27.20 ms");
+  /* The level is recorded from the first refresh; a rate needs two. */
+  viewer_row_get_samples (main_row, &n);
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_cmpfloat (viewer_row_get_number (main_row, "busy_percent"), ==, 27.18);
+}
+
+/* Allocation metrics keep their percentiles in "percentiles", in bytes. */
+static void
+test_alloc_shape (void)
+{
+  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("functions_alloc");
+  g_autoptr(JsonNode) data = parse ("{\"percentiles\":[50,99],\"data\":[{\"id\":3,\"name\":\"f\",\"calls\":10,"
+                                    "\"bytes\":{\"total\":20480,\"avg\":2048,\"min\":0,\"max\":4096,"
+                                    "\"percentiles\":{\"p50\":2048,\"p99\":4096},\"percent_total\":50},"
+                                    "\"count\":{\"total\":20,\"avg\":2,\"min\":0,\"max\":4,"
+                                    "\"percentiles\":{\"p50\":2,\"p99\":4},\"percent_total\":50}}]}");
+  g_autofree char *p99 = NULL;
+  g_autofree char *total = NULL;
+  g_autofree char *count = NULL;
+  ViewerRow *row;
+
+  g_assert_true (viewer_section_model_update (model, data, G_USEC_PER_SEC, NULL));
+  g_assert_cmpstr (viewer_section_model_get_percentiles (model)[1], ==, "bytes.p99");
+  row = viewer_section_model_lookup (model, 3);
+  p99 = viewer_row_format (row, "bytes.p99");
+  g_assert_cmpstr (p99, ==, "4.0 KiB");
+  total = viewer_row_format (row, "bytes.total");
+  g_assert_cmpstr (total, ==, "20.0 KiB");
+  count = viewer_row_format (row, "count.total");
+  g_assert_cmpstr (count, ==, "20");
 }
 
 static void
@@ -608,6 +730,9 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Viewer/Model/queued-update", test_queued_update);
   g_test_add_func ("/Hotpath/Viewer/Model/rows-come-and-go", test_rows_come_and_go);
   g_test_add_func ("/Hotpath/Viewer/Model/logs", test_logs);
+  g_test_add_func ("/Hotpath/Viewer/Model/channels-shape", test_channels_shape);
+  g_test_add_func ("/Hotpath/Viewer/Model/main-loop-shape", test_main_loop_shape);
+  g_test_add_func ("/Hotpath/Viewer/Model/alloc-shape", test_alloc_shape);
   g_test_add_func ("/Hotpath/Viewer/Ranks/sorted", test_ranks_sorted);
   g_test_add_func ("/Hotpath/Viewer/Ranks/reorder-in-place", test_ranks_reorder_in_place);
   g_test_add_func ("/Hotpath/Viewer/Ranks/ties-stay", test_ranks_ties_stay);
