@@ -14,10 +14,13 @@
  *
  *   build/examples/dataflow
  *   HOTPATH_OUTPUT_FORMAT=json-pretty build/examples/dataflow
+ *   build/examples/dataflow 120 &     # keeps the data flowing for 120 s, to
+ *   build/hotpath-viewer/hotpath-viewer   # watch it live (docs/viewer.md)
  */
 
 #define G_LOG_DOMAIN "dataflow"
 
+#include <stdlib.h>
 #include <gio/gio.h>
 #include <hotpath-glib/hotpath.h>
 
@@ -39,6 +42,10 @@ typedef struct
   guint          tasks_done;
   guint          idles;
   gboolean       loaded;
+  gint64         until_us;    /* given a duration: keep producing until then */
+  gint           produced;
+  guint          tasks_started;
+  gint           producing;
 } App;
 
 /* ------------------------------------------------------------ channels */
@@ -56,16 +63,22 @@ producer (gpointer data)
 {
   App *app = data;
 
-  for (guint i = 1; i <= N_JOBS; i++)
+  for (guint i = 1; i <= N_JOBS || g_get_monotonic_time () < app->until_us; i++)
     {
       Job *job = g_new (Job, 1);
 
       job->id = i;
       job->size = g_random_int_range (100, 10000);
       hotpath_async_queue_push (app->jobs, job);
+      g_atomic_int_inc (&app->produced);
       if (i % 100 == 0)
         g_usleep (2000);
+      /* Past the first batch, a steady trickle with bursts the queue
+       * has to absorb. */
+      else if (i > N_JOBS && i % 10 == 0)
+        g_usleep (i % 3000 < 1000 ? 500 : 4000);
     }
+  g_atomic_int_set (&app->producing, FALSE);
 
   return NULL;
 }
@@ -76,7 +89,7 @@ consumer (gpointer data)
   App *app = data;
   guint received = 0;
 
-  while (received < N_JOBS)
+  while (g_atomic_int_get (&app->producing) || received < (guint) g_atomic_int_get (&app->produced))
     {
       g_autofree Job *job = hotpath_async_queue_timeout_pop (app->jobs, 100 * 1000);
 
@@ -182,6 +195,22 @@ poll_sensors (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Given a duration, a task every 250 ms while it lasts. */
+static void start_checksum (App  *app,
+                            guint n);
+
+static gboolean
+more_checksums (gpointer data)
+{
+  App *app = data;
+  static guint n = 20;
+
+  /* None in the last second, so all of them finish. */
+  if (g_get_monotonic_time () < app->until_us - G_USEC_PER_SEC)
+    start_checksum (app, ++n % 40);
+  return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 quit (gpointer data)
 {
@@ -200,6 +229,7 @@ io_tick (gpointer data)
 static gpointer
 io_thread (gpointer data)
 {
+  App *app = data;
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
   GSource *source;
@@ -213,7 +243,8 @@ io_thread (gpointer data)
   g_source_attach (source, context);
   g_source_unref (source);
 
-  source = g_timeout_source_new (700);
+  source = g_timeout_source_new (app->until_us == 0 ? 700
+                                 : MAX (700, (app->until_us - g_get_monotonic_time ()) / 1000 - 100));
   g_source_set_callback (source, quit, loop, NULL);
   g_source_attach (source, context);
   g_source_unref (source);
@@ -226,12 +257,26 @@ io_thread (gpointer data)
   return NULL;
 }
 
+static void
+start_checksum (App  *app,
+                guint n)
+{
+  g_autoptr(GTask) task = HOTPATH_TASK (g_task_new (NULL, NULL, checksum_done, app),
+                                        .label = "checksum", .log = TRUE);
+
+  g_task_set_task_data (task, GUINT_TO_POINTER (n), NULL);
+  app->tasks_started++;
+  hotpath_task_run_in_thread (task, checksum_thread);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   HOTPATH_MAIN (.percentiles = HOTPATH_PERCENTILES (50, 95, 99));
   App app = { 0 };
+  guint seconds = argc > 1 ? (guint) atoi (argv[1]) : 0;
+  guint run_ms = seconds > 0 ? seconds * 1000 : 800;
   g_autoptr(GFile) self = g_file_new_for_path (argv[0]);
   GThread *threads[3];
   GSource *sensors;
@@ -242,6 +287,8 @@ main (int   argc,
   app.resizer = HOTPATH_THREAD_POOL (g_thread_pool_new (resize, &app, 4, FALSE, NULL),
                                      .label = "resizer");
   app.save = g_simple_action_new ("save", NULL);
+  app.until_us = seconds > 0 ? g_get_monotonic_time () + run_ms * (gint64) 1000 : 0;
+  app.producing = TRUE;
 
   HOTPATH_SIGNAL_CONNECT (app.save, "activate", on_save, &app);
   HOTPATH_TIMEOUT_ADD (16, render_frame, &app);
@@ -251,23 +298,21 @@ main (int   argc,
   hotpath_source_watch (sensors, "poll-sensors");
   g_source_attach (sensors, NULL);
   g_source_unref (sensors);
-  g_timeout_add (800, quit, app.loop);
+  g_timeout_add (run_ms, quit, app.loop);
+  if (seconds > 0)
+    g_timeout_add (250, more_checksums, &app);
 
   for (guint i = 1; i <= 20; i++)
-    {
-      g_autoptr(GTask) task = HOTPATH_TASK (g_task_new (NULL, NULL, checksum_done, &app),
-                                            .label = "checksum", .log = TRUE);
-
-      g_task_set_task_data (task, GUINT_TO_POINTER (i), NULL);
-      hotpath_task_run_in_thread (task, checksum_thread);
-    }
+    start_checksum (&app, i);
   g_file_load_contents_async (self, NULL, HOTPATH_ASYNC (on_loaded, &app, "load-self"));
 
   threads[0] = g_thread_new ("producer", producer, &app);
   threads[1] = g_thread_new ("consumer", consumer, &app);
-  threads[2] = g_thread_new ("io", io_thread, NULL);
+  threads[2] = g_thread_new ("io", io_thread, &app);
 
   g_main_loop_run (app.loop);
+  while (app.tasks_done < app.tasks_started)
+    g_main_context_iteration (NULL, TRUE);
 
   for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
     g_thread_join (threads[i]);

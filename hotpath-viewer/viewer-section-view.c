@@ -35,6 +35,7 @@ struct _ViewerSectionView
   ViewerRankModel    *ranks;
   GtkSingleSelection *selection;     /* of ranks */
   ViewerRow          *selected_row;  /* follows its row from place to place */
+  gulong              selected_changed_id;
   GtkStringFilter    *filter;
   GCancellable       *log_cancellable;
   GStrv               shown_percentiles;
@@ -75,6 +76,16 @@ static gboolean
 is_text_member (const char *member)
 {
   return g_str_equal (member, "name") || g_str_equal (member, "file");
+}
+
+/* Short words: a channel's type and state, a source's context, a log
+ * entry's outcome and text. */
+static gboolean
+is_word_member (const char *member)
+{
+  static const char *words[] = { "type", "state", "context", "outcome", "text", "source", NULL };
+
+  return g_strv_contains (words, member);
 }
 
 static GQuark
@@ -294,6 +305,15 @@ setup_cell (GtkSignalListItemFactory *factory,
       gtk_inscription_set_text_overflow (GTK_INSCRIPTION (label), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE);
       gtk_inscription_set_min_chars (GTK_INSCRIPTION (label), 24);
       gtk_inscription_set_nat_chars (GTK_INSCRIPTION (label), 32);
+      gtk_widget_set_has_tooltip (label, TRUE);
+      g_signal_connect (label, "query-tooltip", G_CALLBACK (on_cell_query_tooltip), NULL);
+    }
+  else if (is_word_member (member))
+    {
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (label), 0);
+      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (label), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (label), g_str_equal (member, "text") ? 8 : 11);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (label), g_str_equal (member, "text") ? 24 : 12);
       gtk_widget_set_has_tooltip (label, TRUE);
       g_signal_connect (label, "query-tooltip", G_CALLBACK (on_cell_query_tooltip), NULL);
     }
@@ -641,7 +661,10 @@ static void
 update_summary (ViewerSectionView *self,
                 ViewerRow         *row)
 {
-  static const char *members[] = { "calls", "avg_ns", "max_ns", "percent_total", NULL };
+  static const char *timing[] = { "calls", "avg_ns", "max_ns", "percent_total", NULL };
+  const char * const *columns = viewer_section_model_get_columns (self->model);
+  g_autoptr(GStrvBuilder) chosen = g_strv_builder_new ();
+  g_auto(GStrv) members = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
   const char *file = viewer_row_get_string (row, "file");
   double line = viewer_row_get_number (row, "line");
@@ -653,6 +676,19 @@ update_summary (ViewerSectionView *self,
     subtitle = g_strdup (file);
   gtk_label_set_text (self->detail_subtitle, subtitle ? subtitle : "");
   gtk_widget_set_visible (GTK_WIDGET (self->detail_subtitle), subtitle != NULL);
+
+  /* Timing: its usual four. Other sections: their first columns after
+   * the name and the rate (a channel's type, state, sent, received). */
+  if (g_str_equal (viewer_section_model_get_name (self->model), "functions_timing"))
+    g_strv_builder_addv (chosen, timing);
+  else
+    for (guint i = 0, n = 0; columns[i] && n < 4; i++)
+      if (!g_str_equal (columns[i], "name") && !g_str_equal (columns[i], "rate"))
+        {
+          g_strv_builder_add (chosen, columns[i]);
+          n++;
+        }
+  members = g_strv_builder_end (chosen);
 
   for (guint i = 0; members[i]; i++)
     {
@@ -670,10 +706,22 @@ update_summary (ViewerSectionView *self,
   gtk_label_set_text (self->detail_summary, text->str);
 }
 
+/* The summary follows the row's values as they are applied, not the
+ * refresh that brought them (applied a slice at a time, later). */
+static void
+on_selected_row_changed (ViewerRow         *row,
+                         ViewerSectionView *self)
+{
+  update_summary (self, row);
+}
+
 static void
 show_row (ViewerSectionView *self,
           ViewerRow         *row)
 {
+  g_clear_signal_handler (&self->selected_changed_id, self->selected_row);
+  if (row != NULL)
+    self->selected_changed_id = g_signal_connect (row, "changed", G_CALLBACK (on_selected_row_changed), self);
   viewer_graph_set_row (self->rate_graph, row);
   viewer_graph_set_row (self->values_graph, row);
   viewer_graph_set_row (self->level_graph, row);
@@ -711,6 +759,7 @@ on_selection_changed (ViewerSectionView *self)
   /* The selection followed its row to another place. */
   if (row == self->selected_row)
     return;
+  g_clear_signal_handler (&self->selected_changed_id, self->selected_row);
   g_set_object (&self->selected_row, row);
   show_row (self, row);
 }
@@ -733,6 +782,7 @@ on_reordered (ViewerSectionView *self)
       return;
     }
 
+  g_clear_signal_handler (&self->selected_changed_id, self->selected_row);
   g_clear_object (&self->selected_row);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   show_row (self, NULL);
@@ -774,6 +824,7 @@ viewer_section_view_dispose (GObject *object)
   g_clear_pointer ((GtkWidget **) &self->paned, gtk_widget_unparent);
   g_clear_object (&self->selection);
   g_clear_object (&self->ranks);
+  g_clear_signal_handler (&self->selected_changed_id, self->selected_row);
   g_clear_object (&self->selected_row);
   g_clear_object (&self->filter);
   g_clear_object (&self->model);
@@ -933,6 +984,13 @@ viewer_section_view_get_values_graph (ViewerSectionView *self)
   return self->values_graph;
 }
 
+ViewerGraph *
+viewer_section_view_get_level_graph (ViewerSectionView *self)
+{
+  g_return_val_if_fail (VIEWER_IS_SECTION_VIEW (self), NULL);
+  return self->level_graph;
+}
+
 ViewerRow *
 viewer_section_view_get_selected (ViewerSectionView *self)
 {
@@ -1030,10 +1088,6 @@ viewer_section_view_refresh (ViewerSectionView *self)
   viewer_graph_set_live (self->level_graph, live);
 
   row = self->selected_row;
-  if (row != NULL)
-    {
-      update_summary (self, row);
-      if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-        fetch_logs (self, row);
-    }
+  if (row != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    fetch_logs (self, row);
 }

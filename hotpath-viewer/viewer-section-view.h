@@ -21,6 +21,7 @@ GtkColumnView      *viewer_section_view_get_column_view (ViewerSectionView  *sel
 GtkColumnView      *viewer_section_view_get_log_view    (ViewerSectionView  *self);
 ViewerGraph        *viewer_section_view_get_rate_graph  (ViewerSectionView  *self);
 ViewerGraph        *viewer_section_view_get_values_graph (ViewerSectionView *self);
+ViewerGraph        *viewer_section_view_get_level_graph (ViewerSectionView *self);
 ViewerRow          *viewer_section_view_get_selected    (ViewerSectionView  *self);
 gboolean            viewer_section_view_select_name     (ViewerSectionView  *self,
                                                          const char         *name);

@@ -742,6 +742,26 @@ viewer_window_get_section_view (ViewerWindow *self,
   return g_hash_table_lookup (self->views, section);
 }
 
+/**
+ * viewer_window_show_section:
+ * @section: a section's name, "channels"
+ *
+ * Shows the page of @section, as a click on its switcher button would.
+ *
+ * Returns: whether the window has a page for @section
+ */
+gboolean
+viewer_window_show_section (ViewerWindow *self,
+                            const char   *section)
+{
+  g_return_val_if_fail (VIEWER_IS_WINDOW (self), FALSE);
+
+  if (g_hash_table_lookup (self->views, section) == NULL)
+    return FALSE;
+  adw_view_stack_set_visible_child_name (self->view_stack, section);
+  return TRUE;
+}
+
 const char *
 viewer_window_get_visible_page (ViewerWindow *self)
 {

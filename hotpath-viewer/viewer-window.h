@@ -21,6 +21,8 @@ ViewerSource      *viewer_window_get_source       (ViewerWindow   *self);
 ViewerSectionView *viewer_window_get_section_view (ViewerWindow   *self,
                                                    const char     *section);
 const char        *viewer_window_get_visible_page (ViewerWindow   *self);
+gboolean           viewer_window_show_section     (ViewerWindow   *self,
+                                                   const char     *section);
 GtkListBox        *viewer_window_get_targets_list (ViewerWindow   *self);
 GtkLabel          *viewer_window_get_status_label (ViewerWindow   *self);
 

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 
@@ -370,12 +371,14 @@ test_live_order (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Runs @program to its end and returns the path of its JSON report. */
 static char *
-save_report (void)
+save_report (const char *program,
+             const char *argument)
 {
   g_autofree char *dir = g_dir_make_tmp ("hotpath-viewer-XXXXXX", NULL);
-  char *path = g_build_filename (dir, "live-report.json", NULL);
-  const char *argv[] = { HOTPATH_TEST_LIVE, "1", NULL };
+  char *path = g_build_filename (dir, "report.json", NULL);
+  const char *argv[] = { program, argument, NULL };
   g_auto(GStrv) envp = g_get_environ ();
   g_autoptr(GError) error = NULL;
   int status;
@@ -392,10 +395,24 @@ save_report (void)
   return path;
 }
 
+static gboolean
+model_has_rows (gpointer data)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (data)) > 0;
+}
+
+static gboolean
+shows_page_soon (gpointer data)
+{
+  gpointer *args = data;
+
+  return viewer_window_get_section_view (args[0], args[1]) != NULL;
+}
+
 static void
 test_saved_report (void)
 {
-  g_autofree char *path = save_report ();
+  g_autofree char *path = save_report (HOTPATH_TEST_LIVE, "1");
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(ViewerSource) source = viewer_source_new_for_file (file);
   ViewerWindow *window = viewer_window_new (GTK_APPLICATION (app));
@@ -421,53 +438,139 @@ test_saved_report (void)
 
 /* Sections other than timing get their own page, after timing, with the
  * columns their rows carry (their JSON formats are still open). */
+/* The data-flow sections of a saved report from examples/dataflow: one
+ * page each, with the rows of the report and the sections' own columns. */
 static void
 test_more_sections (void)
 {
-  g_autofree char *path = save_report ();
+  static const char *flow[] = { "channels", "futures", "sources", "main_loop" };
+  g_autofree char *path = save_report (HOTPATH_TEST_DATAFLOW, NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) channels = NULL;
   g_autoptr(GFile) file = NULL;
   g_autoptr(ViewerSource) source = NULL;
-  g_autofree char *json = NULL;
   ViewerWindow *window;
-  ViewerSectionView *view;
   JsonObject *sections;
   gpointer args[2];
 
   g_assert_true (json_parser_load_from_file (parser, path, &error));
   g_assert_no_error (error);
-  channels = json_from_string ("{\"data\":[{\"id\":1,\"name\":\"jobs\",\"sent\":120,\"received\":118,"
-                               "\"bytes\":4096,\"wait_ns\":1500},"
-                               "{\"id\":2,\"name\":\"results\",\"sent\":7,\"received\":7,"
-                               "\"bytes\":512,\"wait_ns\":90}]}", &error);
-  g_assert_no_error (error);
   sections = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "sections");
-  json_object_set_member (sections, "channels", g_steal_pointer (&channels));
-  json = json_to_string (json_parser_get_root (parser), TRUE);
-  g_assert_true (g_file_set_contents (path, json, -1, NULL));
 
   file = g_file_new_for_path (path);
   source = viewer_source_new_for_file (file);
   args[0] = source;
   args[1] = GUINT_TO_POINTER (VIEWER_STATUS_REPORT);
   window = viewer_window_new (GTK_APPLICATION (app));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1300, 820);
   gtk_window_present (GTK_WINDOW (window));
   viewer_window_open_source (window, source);
   g_assert_true (viewer_test_wait_for (status_is, args, 5000));
-  g_assert_true (viewer_test_wait_for (timing_shows_functions, window, 5000));
 
-  view = viewer_window_get_section_view (window, "channels");
-  g_assert_nonnull (view);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (viewer_section_view_get_model (view))), ==, 2);
-  g_assert_true (g_strv_contains (viewer_section_model_get_columns (viewer_section_view_get_model (view)), "wait_ns"));
+  for (guint i = 0; i < G_N_ELEMENTS (flow); i++)
+    {
+      JsonArray *data = json_object_get_array_member (json_object_get_object_member (sections, flow[i]), "data");
+      ViewerSectionView *view = viewer_window_get_section_view (window, flow[i]);
+      ViewerSectionModel *model;
+
+      g_assert_nonnull (view);
+      model = viewer_section_view_get_model (view);
+      g_assert_true (viewer_test_wait_for (model_has_rows, model, 5000));
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, json_array_get_length (data));
+    }
+  g_assert_true (g_strv_contains (viewer_section_model_get_columns (viewer_section_view_get_model (
+                   viewer_window_get_section_view (window, "channels"))), "latency_ns.p99"));
+  g_assert_true (g_strv_contains (viewer_section_model_get_columns (viewer_section_view_get_model (
+                   viewer_window_get_section_view (window, "main_loop"))), "busy_percent"));
   /* Timing stays the page shown first. */
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (viewer_window_get_section_view (window, "functions_timing"))));
-  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (view)));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (viewer_window_get_section_view (window, "channels"))));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_unlink (path);
+}
+
+static gboolean
+shows_page (gpointer data)
+{
+  gpointer *args = data;
+  ViewerSectionView *view = viewer_window_get_section_view (args[0], args[1]);
+
+  return view != NULL && gtk_widget_get_mapped (GTK_WIDGET (view)) &&
+         g_list_model_get_n_items (G_LIST_MODEL (viewer_section_view_get_model (view))) > 0;
+}
+
+static gboolean
+level_and_log_shown (gpointer data)
+{
+  ViewerSectionView *view = data;
+
+  return viewer_graph_get_n_points (viewer_section_view_get_level_graph (view)) >= 3 &&
+         viewer_graph_get_n_points (viewer_section_view_get_values_graph (view)) >= 3 &&
+         gtk_widget_get_mapped (GTK_WIDGET (viewer_section_view_get_level_graph (view))) &&
+         viewer_section_view_get_n_logs (view) > 0;
+}
+
+/* examples/dataflow, live over HTTP: the channels page shows the queue
+ * with its latency percentiles, and for the selected queue its send rate,
+ * its length and its latencies over time, and its recent messages; the
+ * main loop page graphs the loop's busy %. */
+static void
+test_live_flow (void)
+{
+  const char *tail[] = { "600", NULL };
+  ViewerWindow *window = viewer_window_new (GTK_APPLICATION (app));
+  g_autoptr(ViewerSource) source = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *shot = NULL;
+  g_autofree char *length = NULL;
+  ViewerSectionView *channels, *main_loop;
+  GtkWidget *table;
+  gpointer args[2];
+  guint port = 0;
+  GPid pid;
+
+  pid = viewer_test_spawn_live (HOTPATH_TEST_DATAFLOW, tail, &port);
+  url = g_strdup_printf ("http://127.0.0.1:%u/", port);
+  source = viewer_source_new_for_url (url, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1300, 820);
+  gtk_window_present (GTK_WINDOW (window));
+  viewer_window_open_source (window, source);
+
+  args[0] = window;
+  args[1] = (gpointer) "channels";
+  g_assert_true (viewer_test_wait_for (shows_page_soon, args, 10000));
+  channels = viewer_window_get_section_view (window, "channels");
+  viewer_window_show_section (window, "channels");
+  g_assert_true (viewer_test_wait_for (shows_page, args, 10000));
+
+  table = GTK_WIDGET (viewer_section_view_get_column_view (channels));
+  g_assert_true (viewer_test_tree_has_label (table, "Latency p99"));
+  g_assert_true (viewer_test_tree_has_label (table, "Queued"));
+  g_assert_true (viewer_section_view_select_name (channels, "jobs"));
+  g_assert_true (viewer_test_wait_for (level_and_log_shown, channels, 15000));
+  g_assert_true (viewer_test_tree_has_label (GTK_WIDGET (channels), "Sent per Second"));
+  g_assert_true (viewer_test_tree_has_label (GTK_WIDGET (channels), "Latency Percentiles"));
+  /* The level graph's tooltip names the queue's length. */
+  length = viewer_graph_describe_at (viewer_section_view_get_level_graph (channels),
+                                     gtk_widget_get_width (GTK_WIDGET (viewer_section_view_get_level_graph (channels))) - 12);
+  g_assert_nonnull (length);
+  g_assert_nonnull (strstr (length, "Queued: "));
+  shot = viewer_test_save_png (GTK_WIDGET (window), "viewer-channels.png");
+  g_assert_true (g_file_test (shot, G_FILE_TEST_IS_REGULAR));
+
+  args[1] = (gpointer) "main_loop";
+  viewer_window_show_section (window, "main_loop");
+  g_assert_true (viewer_test_wait_for (shows_page, args, 10000));
+  main_loop = viewer_window_get_section_view (window, "main_loop");
+  g_assert_true (viewer_section_view_select_name (main_loop, "main"));
+  g_assert_true (viewer_test_wait_for (level_and_log_shown, main_loop, 15000));
+  g_assert_true (viewer_test_tree_has_label (GTK_WIDGET (main_loop), "Busy"));
+  g_assert_true (viewer_test_tree_has_label (GTK_WIDGET (main_loop), "Iteration Percentiles"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  kill (pid, SIGTERM);
+  waitpid (pid, NULL, 0);
 }
 
 static void
@@ -566,6 +669,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Viewer/UI/live-order", test_live_order);
   g_test_add_func ("/Hotpath/Viewer/UI/saved-report", test_saved_report);
   g_test_add_func ("/Hotpath/Viewer/UI/more-sections", test_more_sections);
+  g_test_add_func ("/Hotpath/Viewer/UI/live-flow", test_live_flow);
   g_test_add_func ("/Hotpath/Viewer/UI/not-a-report", test_not_a_report);
   g_test_add_func ("/Hotpath/Viewer/UI/disconnect", test_disconnect);
   g_test_add_func ("/Hotpath/Viewer/UI/reconnect-http", test_reconnect_http);
