@@ -573,6 +573,73 @@ test_live_flow (void)
   waitpid (pid, NULL, 0);
 }
 
+static gboolean
+memory_graphs_shown (gpointer data)
+{
+  ViewerSectionView *view = data;
+
+  return viewer_graph_get_n_points (viewer_section_view_get_rate_graph (view)) >= 2 &&
+         viewer_graph_get_n_points (viewer_section_view_get_values_graph (view)) >= 2 &&
+         gtk_widget_get_mapped (GTK_WIDGET (viewer_section_view_get_values_graph (view)));
+}
+
+/* examples/live with the allocation library preloaded, live over HTTP:
+ * the Memory page shows bytes per function, in sizes. */
+static void
+test_live_memory (void)
+{
+#ifdef HOTPATH_TEST_ALLOC_LIB
+  const char *tail[] = { "600", NULL };
+  ViewerWindow *window = viewer_window_new (GTK_APPLICATION (app));
+  g_autoptr(ViewerSource) source = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *described = NULL;
+  g_autofree char *total = NULL;
+  ViewerSectionView *memory;
+  ViewerGraph *values;
+  gpointer args[2];
+  guint port = 0;
+  GPid pid;
+
+  g_setenv ("LD_PRELOAD", HOTPATH_TEST_ALLOC_LIB, TRUE);
+  pid = viewer_test_spawn_live (HOTPATH_TEST_LIVE, tail, &port);
+  g_unsetenv ("LD_PRELOAD");
+  url = g_strdup_printf ("http://127.0.0.1:%u/", port);
+  source = viewer_source_new_for_url (url, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1300, 820);
+  gtk_window_present (GTK_WINDOW (window));
+  viewer_window_open_source (window, source);
+
+  args[0] = window;
+  args[1] = (gpointer) "functions_alloc";
+  g_assert_true (viewer_test_wait_for (shows_page_soon, args, 10000));
+  g_assert_true (viewer_window_show_section (window, "functions_alloc"));
+  g_assert_true (viewer_test_wait_for (shows_page, args, 10000));
+  memory = viewer_window_get_section_view (window, "functions_alloc");
+  g_assert_true (g_strv_contains (viewer_section_model_get_columns (viewer_section_view_get_model (memory)),
+                                  "bytes.total"));
+  g_assert_true (viewer_test_tree_has_label (GTK_WIDGET (viewer_section_view_get_column_view (memory)),
+                                             "Bytes total"));
+
+  g_assert_true (viewer_section_view_select_name (memory, "live::parse"));
+  g_assert_true (viewer_test_wait_for (memory_graphs_shown, memory, 15000));
+  total = viewer_row_format (viewer_section_view_get_selected (memory), "bytes.total");
+  g_assert_true (g_str_has_suffix (total, "B"));
+  /* The percentiles of bytes per call are drawn in sizes. */
+  values = viewer_section_view_get_values_graph (memory);
+  described = viewer_graph_describe_at (values, gtk_widget_get_width (GTK_WIDGET (values)) - 12);
+  g_assert_nonnull (described);
+  g_assert_nonnull (strstr (described, "p50: "));
+  g_assert_nonnull (strstr (described, " B"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  kill (pid, SIGTERM);
+  waitpid (pid, NULL, 0);
+#else
+  g_test_skip ("the allocation library interposes malloc, as the sanitizers do");
+#endif
+}
+
 static void
 test_not_a_report (void)
 {
@@ -670,6 +737,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Viewer/UI/saved-report", test_saved_report);
   g_test_add_func ("/Hotpath/Viewer/UI/more-sections", test_more_sections);
   g_test_add_func ("/Hotpath/Viewer/UI/live-flow", test_live_flow);
+  g_test_add_func ("/Hotpath/Viewer/UI/live-memory", test_live_memory);
   g_test_add_func ("/Hotpath/Viewer/UI/not-a-report", test_not_a_report);
   g_test_add_func ("/Hotpath/Viewer/UI/disconnect", test_disconnect);
   g_test_add_func ("/Hotpath/Viewer/UI/reconnect-http", test_reconnect_http);
