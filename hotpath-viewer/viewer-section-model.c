@@ -54,6 +54,7 @@ struct _ViewerSectionModel
   GStrv       percentiles;   /* "p50", "p95", … */
   char       *rate_member;
   const char *level_member;  /* static, from the section's shape */
+  char       *summary_member;
   gint64      window_us;
   guint64     total_count;
 };
@@ -290,6 +291,7 @@ viewer_section_model_finalize (GObject *object)
   g_clear_pointer (&self->columns, g_strfreev);
   g_clear_pointer (&self->percentiles, g_strfreev);
   g_clear_pointer (&self->rate_member, g_free);
+  g_clear_pointer (&self->summary_member, g_free);
 
   G_OBJECT_CLASS (viewer_section_model_parent_class)->finalize (object);
 }
@@ -410,11 +412,8 @@ viewer_section_model_get_level_member (ViewerSectionModel *self)
 const char *
 viewer_section_model_get_summary_member (ViewerSectionModel *self)
 {
-  const SectionShape *shape;
-
   g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), NULL);
-  shape = find_shape (self->name);
-  return shape ? shape->summary : NULL;
+  return self->summary_member;
 }
 
 guint64
@@ -494,15 +493,25 @@ set_columns (ViewerSectionModel *self,
              JsonObject         *first)
 {
   const SectionShape *shape = find_shape (self->name);
+  const char *metric = section ? json_object_get_string_member_with_default (section, "metric", NULL) : NULL;
+  const char *summary = shape ? shape->summary : NULL;
   g_autoptr(GStrvBuilder) columns = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) percentiles = g_strv_builder_new ();
-  g_auto(GStrv) keys = percentile_keys (section, first, shape ? shape->summary : NULL);
+  g_auto(GStrv) keys = NULL;
   g_autofree char *rate = NULL;
+
+  /* Allocations: the percentiles of the metric the program chose
+   * (HOTPATH_ALLOC_METRIC: bytes, count, peak_bytes or peak_count). */
+  if (shape != NULL && metric != NULL && first != NULL && json_object_has_member (first, metric))
+    summary = metric;
+  g_free (self->summary_member);
+  self->summary_member = g_strdup (summary);
+  keys = percentile_keys (section, first, summary);
 
   /* Percentiles of a nested summary are named by their path. */
   for (guint i = 0; keys[i]; i++)
     {
-      g_autofree char *key = shape ? g_strdup_printf ("%s.%s", shape->summary, keys[i]) : g_strdup (keys[i]);
+      g_autofree char *key = summary ? g_strdup_printf ("%s.%s", summary, keys[i]) : g_strdup (keys[i]);
       g_strv_builder_add (percentiles, key);
     }
 

@@ -376,6 +376,23 @@ test_alloc_shape (void)
   g_assert_cmpstr (total, ==, "20.0 KiB");
   count = viewer_row_format (row, "count.total");
   g_assert_cmpstr (count, ==, "20");
+  g_assert_cmpstr (viewer_section_model_get_summary_member (model), ==, "bytes");
+}
+
+/* HOTPATH_ALLOC_METRIC=count: the section says so, and its percentiles
+ * are the counts'. */
+static void
+test_alloc_metric (void)
+{
+  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("functions_alloc");
+  g_autoptr(JsonNode) data = parse ("{\"metric\":\"count\",\"percentiles\":[50,99],\"data\":[{\"id\":3,\"name\":\"f\","
+                                    "\"calls\":10,\"count\":{\"total\":20,\"avg\":2,\"min\":0,\"max\":4,"
+                                    "\"percentiles\":{\"p50\":2,\"p99\":4},\"percent_total\":50}}]}");
+
+  g_assert_true (viewer_section_model_update (model, data, G_USEC_PER_SEC, NULL));
+  g_assert_cmpstr (viewer_section_model_get_summary_member (model), ==, "count");
+  g_assert_cmpstr (viewer_section_model_get_percentiles (model)[1], ==, "count.p99");
+  g_assert_cmpfloat (viewer_row_get_number (viewer_section_model_lookup (model, 3), "count.p99"), ==, 4);
 }
 
 static void
@@ -733,6 +750,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Viewer/Model/channels-shape", test_channels_shape);
   g_test_add_func ("/Hotpath/Viewer/Model/main-loop-shape", test_main_loop_shape);
   g_test_add_func ("/Hotpath/Viewer/Model/alloc-shape", test_alloc_shape);
+  g_test_add_func ("/Hotpath/Viewer/Model/alloc-metric", test_alloc_metric);
   g_test_add_func ("/Hotpath/Viewer/Ranks/sorted", test_ranks_sorted);
   g_test_add_func ("/Hotpath/Viewer/Ranks/reorder-in-place", test_ranks_reorder_in_place);
   g_test_add_func ("/Hotpath/Viewer/Ranks/ties-stay", test_ranks_ties_stay);
