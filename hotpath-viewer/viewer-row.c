@@ -17,6 +17,13 @@
 #include "viewer-format.h"
 #include "viewer-row.h"
 
+typedef struct
+{
+  const char *member;        /* interned; NULL when the key is stale */
+  char       *text;          /* collation key, for text members */
+  double      number;
+} SortKey;
+
 struct _ViewerRow
 {
   GObject     parent_instance;
@@ -30,12 +37,12 @@ struct _ViewerRow
   gint64      last_time_us;
   gboolean    pending;       /* changed, not emitted yet (the model's queue) */
 
-  /* What viewer_row_compare() compares, for the member last sorted by:
+  /* What viewer_row_compare() compares, for the two members last sorted
+   * by (a column view sorter falls back to the previous column on ties):
    * a sort of 1,000 rows compares ~10,000 pairs, and reading JSON members
    * and rounding for each took several ms. */
-  const char *key_member;    /* interned; NULL when the key is stale */
-  char       *key_text;      /* collation key, for text members */
-  double      key_number;
+  SortKey     keys[2];
+  guint       next_key;      /* the slot a new member replaces */
 };
 
 enum {
@@ -61,7 +68,8 @@ viewer_row_finalize (GObject *object)
   ViewerRow *self = (ViewerRow *) object;
 
   g_clear_pointer (&self->name, g_free);
-  g_clear_pointer (&self->key_text, g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (self->keys); i++)
+    g_clear_pointer (&self->keys[i].text, g_free);
   g_clear_pointer (&self->object, json_object_unref);
   g_clear_pointer (&self->samples, g_array_unref);
 
@@ -331,7 +339,8 @@ viewer_row_update (ViewerRow          *self,
       self->object = json_object_ref (object);
     }
 
-  self->key_member = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (self->keys); i++)
+    self->keys[i].member = NULL;
   if (rate_member != NULL)
     {
       double count = viewer_row_get_number (self, rate_member);
@@ -417,22 +426,29 @@ round_3 (double value)
 
 /* The value @self is sorted by for @member: three significant digits of
  * a number, or the collation key of a text. */
-static void
+static const SortKey *
 ensure_sort_key (ViewerRow  *self,
                  const char *member)
 {
+  SortKey *key;
   const char *text;
 
-  if (self->key_member != NULL &&
-      (self->key_member == member || strcmp (self->key_member, member) == 0))
-    return;
+  for (guint i = 0; i < G_N_ELEMENTS (self->keys); i++)
+    {
+      key = &self->keys[i];
+      if (key->member != NULL && (key->member == member || strcmp (key->member, member) == 0))
+        return key;
+    }
 
-  g_clear_pointer (&self->key_text, g_free);
-  self->key_member = g_intern_string (member);
+  key = &self->keys[self->next_key];
+  self->next_key = (self->next_key + 1) % G_N_ELEMENTS (self->keys);
+  g_clear_pointer (&key->text, g_free);
+  key->member = g_intern_string (member);
   if ((text = viewer_row_get_string (self, member)) != NULL)
-    self->key_text = g_utf8_collate_key (text, -1);
+    key->text = g_utf8_collate_key (text, -1);
   else
-    self->key_number = round_3 (viewer_row_get_number (self, member));
+    key->number = round_3 (viewer_row_get_number (self, member));
+  return key;
 }
 
 int
@@ -440,18 +456,18 @@ viewer_row_compare (ViewerRow  *a,
                     ViewerRow  *b,
                     const char *member)
 {
+  const SortKey *ka = ensure_sort_key (a, member);
+  const SortKey *kb = ensure_sort_key (b, member);
   double da, db;
 
-  ensure_sort_key (a, member);
-  ensure_sort_key (b, member);
-  if (a->key_text != NULL || b->key_text != NULL)
-    return strcmp (a->key_text ? a->key_text : "", b->key_text ? b->key_text : "");
+  if (ka->text != NULL || kb->text != NULL)
+    return strcmp (ka->text ? ka->text : "", kb->text ? kb->text : "");
 
   /* Compare what the table shows, three significant digits: rows that
    * look equal keep their order instead of swapping at every refresh,
    * which would make the list jitter. */
-  da = a->key_number;
-  db = b->key_number;
+  da = ka->number;
+  db = kb->number;
   if (isnan (da))
     return isnan (db) ? 0 : -1;
   if (isnan (db))

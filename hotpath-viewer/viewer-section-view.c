@@ -889,8 +889,13 @@ viewer_section_view_init (ViewerSectionView *self)
   g_signal_connect_object (self->log_model, "columns-changed", G_CALLBACK (on_log_columns_changed),
                            self, G_CONNECT_SWAPPED);
   /* The log's newest entries come first: places, so its rows do not move. */
-  gtk_column_view_set_model (self->log_view,
-                             GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (viewer_rank_model_new (self->log_model, NULL, NULL)))));
+  {
+    g_autoptr(GtkNoSelection) log_places =
+      gtk_no_selection_new (G_LIST_MODEL (viewer_rank_model_new (self->log_model, NULL, NULL)));
+
+    /* set_model takes a reference of its own. */
+    gtk_column_view_set_model (self->log_view, GTK_SELECTION_MODEL (log_places));
+  }
   g_signal_connect_object (gtk_column_view_get_model (self->log_view), "items-changed",
                            G_CALLBACK (flush_stale_cells), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
 }
@@ -919,7 +924,7 @@ viewer_section_view_new (ViewerSectionModel *model,
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
-  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (g_object_ref (self->selection)));
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 
   g_signal_connect_object (self->selection, "notify::selected-item", G_CALLBACK (on_selection_changed),
                            self, G_CONNECT_SWAPPED);

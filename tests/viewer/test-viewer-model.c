@@ -730,6 +730,20 @@ test_ranks_sorter_changes (void)
   g_clear_pointer (&order, g_free);
   order = places (ranks);
   g_assert_cmpstr (order, ==, "a b c d");
+
+  /* Keys of two members cached at once, as a sorter that falls back to a
+   * second column asks them in turn: both stay right. */
+  {
+    ViewerRow *a = viewer_rank_model_get_row (ranks, 0);
+    ViewerRow *d = viewer_rank_model_get_row (ranks, 3);
+
+    for (guint i = 0; i < 3; i++)
+      {
+        g_assert_cmpint (viewer_row_compare (a, d, "name"), <, 0);
+        g_assert_cmpint (viewer_row_compare (a, d, "sent"), >, 0);
+        g_assert_cmpint (viewer_row_compare (a, d, "type"), ==, 0);
+      }
+  }
 }
 
 int

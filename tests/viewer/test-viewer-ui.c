@@ -418,6 +418,8 @@ test_saved_report (void)
   ViewerWindow *window = viewer_window_new (GTK_APPLICATION (app));
   gpointer args[] = { source, GUINT_TO_POINTER (VIEWER_STATUS_REPORT) };
   ViewerSectionView *view;
+  ViewerSectionModel *model;
+  GtkSelectionModel *places;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1300, 820);
   gtk_window_present (GTK_WINDOW (window));
@@ -432,7 +434,16 @@ test_saved_report (void)
   viewer_test_spin (200);
   g_free (viewer_test_save_png (GTK_WIDGET (window), "viewer-report.png"));
 
+  /* Closing the window frees its sections: the models, their rows and
+   * the table's places. */
+  model = viewer_section_view_get_model (view);
+  places = gtk_column_view_get_model (viewer_section_view_get_column_view (view));
+  g_object_add_weak_pointer (G_OBJECT (model), (gpointer *) &model);
+  g_object_add_weak_pointer (G_OBJECT (places), (gpointer *) &places);
   gtk_window_destroy (GTK_WINDOW (window));
+  viewer_test_spin (200);
+  g_assert_null (places);
+  g_assert_null (model);
   g_unlink (path);
 }
 
