@@ -584,6 +584,7 @@ test_live_flow (void)
   waitpid (pid, NULL, 0);
 }
 
+#ifdef HOTPATH_TEST_ALLOC_LIB
 static gboolean
 memory_graphs_shown (gpointer data)
 {
@@ -593,6 +594,7 @@ memory_graphs_shown (gpointer data)
          viewer_graph_get_n_points (viewer_section_view_get_values_graph (view)) >= 2 &&
          gtk_widget_get_mapped (GTK_WIDGET (viewer_section_view_get_values_graph (view)));
 }
+#endif
 
 /* examples/live with the allocation library preloaded, live over HTTP:
  * the Memory page shows bytes per function, in sizes. */
