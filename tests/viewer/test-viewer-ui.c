@@ -522,6 +522,38 @@ level_and_log_shown (gpointer data)
          viewer_section_view_get_n_logs (view) > 0;
 }
 
+/* Starts @program (with @preload, if any, as LD_PRELOAD) live for ten
+ * minutes, opens it over HTTP in a new window and shows @section's page
+ * once it has rows. Returns the window; *pid is the program's. */
+static ViewerWindow *
+open_live_page (const char *program,
+                const char *preload,
+                const char *section,
+                GPid       *pid)
+{
+  const char *tail[] = { "600", NULL };
+  ViewerWindow *window = viewer_window_new (GTK_APPLICATION (app));
+  g_autoptr(ViewerSource) source = NULL;
+  g_autofree char *url = NULL;
+  gpointer args[2] = { window, (gpointer) section };
+  guint port = 0;
+
+  if (preload != NULL)
+    g_setenv ("LD_PRELOAD", preload, TRUE);
+  *pid = viewer_test_spawn_live (program, tail, &port);
+  g_unsetenv ("LD_PRELOAD");
+  url = g_strdup_printf ("http://127.0.0.1:%u/", port);
+  source = viewer_source_new_for_url (url, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1300, 820);
+  gtk_window_present (GTK_WINDOW (window));
+  viewer_window_open_source (window, source);
+
+  g_assert_true (viewer_test_wait_for (shows_page_soon, args, 10000));
+  g_assert_true (viewer_window_show_section (window, section));
+  g_assert_true (viewer_test_wait_for (shows_page, args, 10000));
+  return window;
+}
+
 /* examples/dataflow, live over HTTP: the channels page shows the queue
  * with its latency percentiles, and for the selected queue its send rate,
  * its length and its latencies over time, and its recent messages; the
@@ -529,31 +561,16 @@ level_and_log_shown (gpointer data)
 static void
 test_live_flow (void)
 {
-  const char *tail[] = { "600", NULL };
-  ViewerWindow *window = viewer_window_new (GTK_APPLICATION (app));
-  g_autoptr(ViewerSource) source = NULL;
-  g_autofree char *url = NULL;
   g_autofree char *shot = NULL;
   g_autofree char *length = NULL;
   ViewerSectionView *channels, *main_loop;
+  ViewerWindow *window;
   GtkWidget *table;
   gpointer args[2];
-  guint port = 0;
   GPid pid;
 
-  pid = viewer_test_spawn_live (HOTPATH_TEST_DATAFLOW, tail, &port);
-  url = g_strdup_printf ("http://127.0.0.1:%u/", port);
-  source = viewer_source_new_for_url (url, NULL);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1300, 820);
-  gtk_window_present (GTK_WINDOW (window));
-  viewer_window_open_source (window, source);
-
-  args[0] = window;
-  args[1] = (gpointer) "channels";
-  g_assert_true (viewer_test_wait_for (shows_page_soon, args, 10000));
+  window = open_live_page (HOTPATH_TEST_DATAFLOW, NULL, "channels", &pid);
   channels = viewer_window_get_section_view (window, "channels");
-  viewer_window_show_section (window, "channels");
-  g_assert_true (viewer_test_wait_for (shows_page, args, 10000));
 
   table = GTK_WIDGET (viewer_section_view_get_column_view (channels));
   g_assert_true (viewer_test_tree_has_label (table, "Latency p99"));
@@ -570,6 +587,7 @@ test_live_flow (void)
   shot = viewer_test_save_png (GTK_WIDGET (window), "viewer-channels.png");
   g_assert_true (g_file_test (shot, G_FILE_TEST_IS_REGULAR));
 
+  args[0] = window;
   args[1] = (gpointer) "main_loop";
   viewer_window_show_section (window, "main_loop");
   g_assert_true (viewer_test_wait_for (shows_page, args, 10000));
@@ -602,32 +620,14 @@ static void
 test_live_memory (void)
 {
 #ifdef HOTPATH_TEST_ALLOC_LIB
-  const char *tail[] = { "600", NULL };
-  ViewerWindow *window = viewer_window_new (GTK_APPLICATION (app));
-  g_autoptr(ViewerSource) source = NULL;
-  g_autofree char *url = NULL;
   g_autofree char *described = NULL;
   g_autofree char *total = NULL;
   ViewerSectionView *memory;
+  ViewerWindow *window;
   ViewerGraph *values;
-  gpointer args[2];
-  guint port = 0;
   GPid pid;
 
-  g_setenv ("LD_PRELOAD", HOTPATH_TEST_ALLOC_LIB, TRUE);
-  pid = viewer_test_spawn_live (HOTPATH_TEST_LIVE, tail, &port);
-  g_unsetenv ("LD_PRELOAD");
-  url = g_strdup_printf ("http://127.0.0.1:%u/", port);
-  source = viewer_source_new_for_url (url, NULL);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1300, 820);
-  gtk_window_present (GTK_WINDOW (window));
-  viewer_window_open_source (window, source);
-
-  args[0] = window;
-  args[1] = (gpointer) "functions_alloc";
-  g_assert_true (viewer_test_wait_for (shows_page_soon, args, 10000));
-  g_assert_true (viewer_window_show_section (window, "functions_alloc"));
-  g_assert_true (viewer_test_wait_for (shows_page, args, 10000));
+  window = open_live_page (HOTPATH_TEST_LIVE, HOTPATH_TEST_ALLOC_LIB, "functions_alloc", &pid);
   memory = viewer_window_get_section_view (window, "functions_alloc");
   g_assert_true (g_strv_contains (viewer_section_model_get_columns (viewer_section_view_get_model (memory)),
                                   "bytes.total"));
