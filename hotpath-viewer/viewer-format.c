@@ -96,8 +96,14 @@ viewer_format_uptime (gint64 seconds)
                           seconds / 3600, (seconds / 60) % 60);
 }
 
-static gboolean
-is_percentile_key (const char *member)
+/**
+ * viewer_member_is_percentile:
+ *
+ * Returns: whether @member is a percentile key as the library writes
+ *   them: "p50", "p99.9"
+ */
+gboolean
+viewer_member_is_percentile (const char *member)
 {
   return member[0] == 'p' && g_ascii_isdigit (member[1]);
 }
@@ -114,7 +120,7 @@ is_percentile_key (const char *member)
 const char *
 viewer_member_path_dot (const char *member)
 {
-  return is_percentile_key (member) ? NULL : strchr (member, '.');
+  return viewer_member_is_percentile (member) ? NULL : strchr (member, '.');
 }
 
 /**
@@ -131,9 +137,19 @@ viewer_member_leaf (const char *member)
   return dot ? dot + 1 : member;
 }
 
+/* A plain number: a count when it is a whole one. */
+static char *
+format_number (double value)
+{
+  if (value >= 0 && value == floor (value) && value < 1e19)
+    return viewer_format_count ((guint64) value);
+  return g_strdup_printf ("%.3g", value);
+}
+
 /* Format a section member by the unit in its name. A nested member takes
  * its unit from the object it is in: "latency_ns.p50" is a duration,
- * "bytes.total" a size. */
+ * "bytes.total" a size, "count.p50" a count (a bare "p50" is a duration,
+ * the timing section's). */
 char *
 viewer_format_value (const char *member,
                      double      value)
@@ -149,21 +165,18 @@ viewer_format_value (const char *member,
       if (strstr (head, "bytes") != NULL)
         return viewer_format_size (value);
       member = dot + 1;
-      if (is_percentile_key (member))
-        return value >= 0 && value == floor (value) && value < 1e19
-          ? viewer_format_count ((guint64) value) : g_strdup_printf ("%.3g", value);
+      if (viewer_member_is_percentile (member))
+        return format_number (value);
     }
 
   if (g_str_has_suffix (member, "_ns") ||
-      (member[0] == 'p' && g_ascii_isdigit (member[1])))
+      viewer_member_is_percentile (member))
     return viewer_format_duration (value);
   if (g_str_has_suffix (member, "bytes") || g_str_has_suffix (member, "_size"))
     return viewer_format_size (value);
   if (g_str_has_prefix (member, "percent") || g_str_has_suffix (member, "_percent"))
     return viewer_format_percent (value);
-  if (value >= 0 && value == floor (value) && value < 1e19)
-    return viewer_format_count ((guint64) value);
-  return g_strdup_printf ("%.3g", value);
+  return format_number (value);
 }
 
 /* Column titles for members we know; other members get a readable
@@ -205,7 +218,7 @@ viewer_format_column_title (const char *member)
       g_autofree char *outer = viewer_format_column_title (head);
       g_autofree char *inner = viewer_format_column_title (dot + 1);
 
-      if (!is_percentile_key (inner))
+      if (!viewer_member_is_percentile (inner))
         {
           g_autofree char *lower = g_utf8_strdown (inner, -1);
           g_free (inner);
@@ -218,7 +231,7 @@ viewer_format_column_title (const char *member)
     if (g_str_equal (member, known[i].member))
       return g_strdup (_(known[i].title));
 
-  if (member[0] == 'p' && g_ascii_isdigit (member[1]))
+  if (viewer_member_is_percentile (member))
     return g_strdup (member);
 
   base = g_strdup (member);

@@ -16,6 +16,7 @@ char *viewer_format_uptime     (gint64      seconds);
 char *viewer_format_value      (const char *member,
                                 double      value);
 char *viewer_format_column_title (const char *member);
+gboolean    viewer_member_is_percentile (const char *member);
 const char *viewer_member_path_dot (const char *member);
 const char *viewer_member_leaf     (const char *member);
 double viewer_axis_step        (double      range,

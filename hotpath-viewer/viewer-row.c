@@ -176,7 +176,7 @@ lookup (JsonObject *object,
 {
   const char *dot;
 
-  if (member[0] == 'p' && g_ascii_isdigit (member[1]))
+  if (viewer_member_is_percentile (member))
     {
       JsonNode *pct = json_object_get_member (object, "percentiles_ns");
 

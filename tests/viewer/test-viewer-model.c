@@ -67,6 +67,7 @@ test_format_by_member (void)
   assert_format (viewer_format_column_title ("queue_wait_ns"), "Queue wait");
   assert_format (viewer_format_value ("lag_ns.p99.9", 2500000), "2.50 ms");
   assert_format (viewer_format_value ("peak_bytes.max", 3072), "3.0 KiB");
+  assert_format (viewer_format_value ("count.p50", 2), "2");
   assert_format (viewer_format_column_title ("iteration_busy_ns.p99.9"), "Iteration p99.9");
   g_assert_cmpstr (viewer_member_leaf ("latency_ns.p99.9"), ==, "p99.9");
   g_assert_cmpstr (viewer_member_leaf ("p99.9"), ==, "p99.9");
