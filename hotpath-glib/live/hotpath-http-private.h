@@ -24,10 +24,6 @@ void     hotpath_http_respond_error  (SoupServerMessage *msg,
 gboolean hotpath_http_token_matches  (const char        *header,
                                       const char        *token);
 
-/* hotpath-metrics.c */
-char    *hotpath_metrics_render      (HotpathSnapshot   *snapshot,
-                                      gboolean           openmetrics);
-
 /* hotpath-mcp.c: one POST /mcp request, after auth and size checks. */
 void     hotpath_mcp_handle          (HotpathServer     *server,
                                       SoupServerMessage *msg);

@@ -21,7 +21,7 @@
 #include "hotpath-clock-private.h"
 #include "hotpath-collector-private.h"
 #include "hotpath-flow-private.h"
-#include "hotpath-http-private.h"
+#include "hotpath-server-private.h"
 #include "hotpath-snapshot-private.h"
 
 /* Seconds: 100 ns to 10 s, 1-2.5-5 steps. */

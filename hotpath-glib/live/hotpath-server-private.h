@@ -56,6 +56,10 @@ char            *hotpath_server_status_json       (HotpathServer       *self);
 void             hotpath_server_set_max_age_ms    (HotpathServer       *self,
                                                    guint                max_age_ms);
 
+/* hotpath-metrics.c: the /metrics body. */
+char            *hotpath_metrics_render           (HotpathSnapshot     *snapshot,
+                                                   gboolean             openmetrics);
+
 /* fork(): descriptors the child closes at once. */
 void             hotpath_server_close_in_child    (int                  fd);
 void             hotpath_server_forget_in_child   (int                  fd);

@@ -20,6 +20,7 @@
 #include "hotpath-alloc-core-private.h"
 #include "hotpath-collector-private.h"
 #include "hotpath-env-private.h"
+#include "hotpath-live-module-private.h"
 #include "hotpath-sections-private.h"
 #include "hotpath-server-private.h"
 
@@ -47,6 +48,9 @@ struct _HotpathServer
   gboolean             ready;
   guint16              http_port;         /* under lock after ready */
   guint16              mcp_port;
+
+  /* HTTP and MCP, loaded at start; NULL when both are off. */
+  const HotpathLiveModule *live;
 
   /* Server thread only. */
   HotpathHttp         *http;
@@ -174,10 +178,10 @@ server_thread (gpointer data)
   g_main_context_push_thread_default (self->context);
 
   if (config->http_enabled)
-    self->http = hotpath_http_new (self, "HTTP", config->http_host, config->http_port,
+    self->http = self->live->http_new (self, "HTTP", config->http_host, config->http_port,
                                    config->http_token, FALSE, &http_port);
   if (config->mcp_enabled)
-    self->mcp = hotpath_http_new (self, "MCP", "127.0.0.1", config->mcp_port,
+    self->mcp = self->live->http_new (self, "MCP", "127.0.0.1", config->mcp_port,
                                   config->mcp_token, TRUE, &mcp_port);
 
   g_mutex_lock (&self->lock);
@@ -195,8 +199,8 @@ server_thread (gpointer data)
   g_main_loop_run (self->loop);
 
   g_clear_pointer (&self->dbus, hotpath_dbus_free);
-  g_clear_pointer (&self->mcp, hotpath_http_free);
-  g_clear_pointer (&self->http, hotpath_http_free);
+  g_clear_pointer (&self->mcp, self->live->http_free);
+  g_clear_pointer (&self->http, self->live->http_free);
   g_clear_pointer (&self->cached, hotpath_snapshot_unref);
   g_clear_pointer (&self->bodies, g_hash_table_unref);
 
@@ -226,6 +230,15 @@ hotpath_server_start (const HotpathConfig *config)
 
   self = g_new0 (HotpathServer, 1);
   hotpath_server_config_from_env (&self->server_config);
+
+  /* libsoup 3 is loaded only now, and only if it is safe (no libsoup 2
+   * in the process); else HTTP and MCP are off and D-Bus goes on alone. */
+  if (self->server_config.http_enabled || self->server_config.mcp_enabled)
+    {
+      self->live = hotpath_live_module_load ();
+      if (self->live == NULL)
+        self->server_config.http_enabled = self->server_config.mcp_enabled = FALSE;
+    }
 
   if (!self->server_config.http_enabled &&
       !self->server_config.mcp_enabled &&
