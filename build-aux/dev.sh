@@ -41,6 +41,9 @@ DEPS=(
   gettext            # msgfmt, xgettext (po/)
   flatpak-builder    # flatpak-builder --show-manifest in the tests
 
+  # the live module split: a libsoup 2 program runs profiled
+  libsoup2.4-dev
+
   # Later issues add their packages here.
 )
 
