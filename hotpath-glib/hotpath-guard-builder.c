@@ -124,7 +124,7 @@ hotpath_guard_builder_init (HotpathGuardBuilder *self)
  * @name: (nullable): the name in the report header; the program's if %NULL
  *
  * Returns: (transfer full): a builder with the defaults: percentile 95,
- *   table format, 15 rows, stdout, no timeout
+ *   table format, 15 rows, stderr, no timeout
  */
 HotpathGuardBuilder *
 hotpath_guard_builder_new (const char *name)
@@ -252,7 +252,7 @@ hotpath_guard_builder_set_limit (HotpathGuardBuilder *self,
 /**
  * hotpath_guard_builder_set_output_path:
  * @self: a #HotpathGuardBuilder
- * @output_path: (nullable) (type filename): a file for the report; stdout if %NULL
+ * @output_path: (nullable) (type filename): a file for the report, "-" for stdout; stderr if %NULL
  */
 void
 hotpath_guard_builder_set_output_path (HotpathGuardBuilder *self,

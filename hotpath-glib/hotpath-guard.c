@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "hotpath-collector-private.h"
+#include "hotpath-flow-private.h"
 #include "hotpath-guard-private.h"
 #include "hotpath-report-private.h"
 #include "hotpath-server-private.h"
@@ -167,12 +168,35 @@ write_all (FILE       *stream,
   return fwrite (text, 1, length, stream) == length && fflush (stream) == 0;
 }
 
+/* Nothing measured at all: a `--help` run or a program that failed early. */
+static gboolean
+snapshot_is_empty (HotpathSnapshot *snapshot)
+{
+  HotpathFlowSnapshot *flow = snapshot->flow;
+
+  if (snapshot->functions->len > 0)
+    return FALSE;
+
+  return flow == NULL ||
+         (flow->channels->len == 0 && flow->futures->len == 0 &&
+          flow->sources->len == 0 && flow->main_loops->len == 0);
+}
+
+/* Where the built-in formats write: stderr, because stdout belongs to the
+ * program (`prog | jq` must see only the program's output); "-" is stdout. */
+static gboolean
+output_is_stdout (HotpathGuard *self)
+{
+  return g_strcmp0 (self->config.output_path, "-") == 0;
+}
+
 static gboolean
 write_report (HotpathGuard    *self,
               HotpathSnapshot *snapshot)
 {
   g_autofree char *text = NULL;
-  FILE *stream = stdout;
+  FILE *stream = output_is_stdout (self) ? stdout : stderr;
+  gboolean to_file = self->config.output_path != NULL && !output_is_stdout (self);
   gboolean ok;
 
   if (self->config.reporter != NULL)
@@ -201,11 +225,15 @@ write_report (HotpathGuard    *self,
       break;
     case HOTPATH_FORMAT_TABLE:
     default:
+      /* An empty table on a terminal stream says nothing anyone asked for
+       * (`prog --help`); a file, JSON or a reporter was asked for. */
+      if (!to_file && snapshot_is_empty (snapshot))
+        return TRUE;
       text = hotpath_report_table (snapshot);
       break;
     }
 
-  if (self->config.output_path != NULL)
+  if (to_file)
     {
       stream = fopen (self->config.output_path, "w");
       if (stream == NULL)
@@ -220,7 +248,7 @@ write_report (HotpathGuard    *self,
 
   ok = write_all (stream, text);
 
-  if (stream != stdout)
+  if (to_file)
     {
       ok = (fclose (stream) == 0) && ok;
       if (!ok)

@@ -66,7 +66,8 @@ typedef enum
  *   %NULL means 95
  * @format: the report format
  * @limit: rows per table; 0 shows all
- * @output_path: write the report to this file instead of stdout, or %NULL
+ * @output_path: write the report to this file instead of stderr; "-" for
+ *   stdout; %NULL for stderr
  * @timeout_ms: if not 0, print the report after this long and stop recording
  * @reporter: (transfer full) (nullable): a custom reporter that replaces the
  *   built-in output

@@ -52,6 +52,8 @@ live_target_launcher_new (LiveTargetServers  servers,
   g_subprocess_launcher_setenv (launcher, "HOTPATH_DBUS_OFF",
                                 (servers & LIVE_TARGET_DBUS) ? "0" : "1", TRUE);
   g_subprocess_launcher_setenv (launcher, "HOTPATH_OUTPUT_FORMAT", format, TRUE);
+  /* The report on stdout, apart from the servers' lines on stderr. */
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_OUTPUT_PATH", "-", TRUE);
   /* "flow" sleeps 250 ms in one dispatch: one stall, and only one; the
    * 200 ms threshold leaves a loaded machine room before a second. */
   g_subprocess_launcher_setenv (launcher, "HOTPATH_STALL_MS", "200", TRUE);

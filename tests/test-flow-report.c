@@ -59,6 +59,8 @@ launcher_new (void)
     environ_ = g_environ_unsetenv (environ_, g_ptr_array_index (names, i));
 
   environ_ = g_environ_setenv (environ_, "HOTPATH_OUTPUT_FORMAT", "json", TRUE);
+  /* The report on stdout, apart from the program's lines on stderr. */
+  environ_ = g_environ_setenv (environ_, "HOTPATH_OUTPUT_PATH", "-", TRUE);
   environ_ = g_environ_setenv (environ_, "HOTPATH_LOGS_LIMIT", G_STRINGIFY (LOGS_LIMIT), TRUE);
   /* The report is all this test reads: no live servers, which could find
    * their default ports taken by another profiled program. */

@@ -62,6 +62,12 @@ launcher_new (GSubprocessFlags    flags,
   for (guint i = 0; names[i] != NULL; i++)
     environ_ = g_environ_unsetenv (environ_, names[i]);
 
+  /* No live servers unless a case asks: their default ports may be taken
+   * by a profiled program the developer is running. */
+  environ_ = g_environ_setenv (environ_, "HOTPATH_METRICS_SERVER_OFF", "1", TRUE);
+  environ_ = g_environ_setenv (environ_, "HOTPATH_MCP_SERVER_OFF", "1", TRUE);
+  environ_ = g_environ_setenv (environ_, "HOTPATH_DBUS_OFF", "1", TRUE);
+
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
     {
       const char *eq = strchr (env[i], '=');
@@ -377,18 +383,42 @@ assert_csv_reporter_calls (GHashTable *calls)
 
 /* Reports ---------------------------------------------------------------- */
 
+/* stdout belongs to the program: the report is on stderr, and nothing
+ * comes before it there. */
 static void
 test_basic_table (void)
 {
   g_autoptr(RunResult) result = RUN (NULL, HOTPATH_TEST_BASIC);
 
   g_assert_cmpint (result->status, ==, 0);
-  g_assert_cmpstr (result->err, ==, "");
-  assert_one_basic_table (result->out);
+  g_assert_cmpstr (result->out, ==, "");
+  g_assert_true (g_str_has_prefix (result->err, REPORT_HEADER));
+  assert_one_basic_table (result->err);
   /* basic asks for 50, 95 and 99. */
-  g_assert_nonnull (strstr (result->out, "| Function "));
-  g_assert_nonnull (strstr (result->out, " P50 "));
-  g_assert_nonnull (strstr (result->out, " P99 "));
+  g_assert_nonnull (strstr (result->err, "| Function "));
+  g_assert_nonnull (strstr (result->err, " P50 "));
+  g_assert_nonnull (strstr (result->err, " P99 "));
+}
+
+/* HOTPATH_OUTPUT_PATH=- puts it on stdout, alone. */
+static void
+test_output_stdout (void)
+{
+  g_autoptr(RunResult) table = RUN (ENV ("HOTPATH_OUTPUT_PATH=-"), HOTPATH_TEST_BASIC);
+  g_autoptr(RunResult) json = RUN (ENV ("HOTPATH_OUTPUT_PATH=-", "HOTPATH_OUTPUT_FORMAT=json"),
+                                   HOTPATH_TEST_BASIC);
+  g_autoptr(GHashTable) calls = NULL;
+
+  g_assert_cmpint (table->status, ==, 0);
+  g_assert_cmpstr (table->err, ==, "");
+  g_assert_true (g_str_has_prefix (table->out, REPORT_HEADER));
+  assert_one_basic_table (table->out);
+
+  g_assert_cmpint (json->status, ==, 0);
+  g_assert_cmpstr (json->err, ==, "");
+  g_assert_cmpuint (count_lines (json->out), ==, 1);
+  calls = json_calls (json->out);
+  assert_basic_calls (calls);
 }
 
 static void
@@ -399,15 +429,15 @@ test_basic_json (void)
   const char *newline;
 
   g_assert_cmpint (result->status, ==, 0);
-  g_assert_cmpstr (result->err, ==, "");
+  g_assert_cmpstr (result->out, ==, "");
 
   /* One document: one line, nothing before or after it. */
-  newline = strchr (result->out, '\n');
+  newline = strchr (result->err, '\n');
   g_assert_nonnull (newline);
   g_assert_cmpint (newline[1], ==, '\0');
-  g_assert_true (g_str_has_prefix (result->out, "{\"type\":\"hotpath_report\""));
+  g_assert_true (g_str_has_prefix (result->err, "{\"type\":\"hotpath_report\""));
 
-  calls = json_calls (result->out);
+  calls = json_calls (result->err);
   assert_basic_calls (calls);
 }
 
@@ -486,13 +516,21 @@ test_invalid_env (gconstpointer data)
   const InvalidEnv *invalid = data;
   g_autoptr(RunResult) result = RUN (ENV (invalid->assignment), HOTPATH_TEST_BASIC);
 
+  g_autofree char *complaint = NULL;
+  const char *newline;
+
   /* One line naming the variable and what it accepts; then the default. */
   g_assert_cmpint (result->status, ==, 0);
-  g_assert_cmpuint (count_lines (result->err), ==, 1);
+  g_assert_cmpstr (result->out, ==, "");
   g_assert_true (g_str_has_prefix (result->err, "hotpath: "));
-  g_assert_nonnull (strstr (result->err, invalid->name));
-  g_assert_nonnull (strstr (result->err, "expected"));
-  assert_one_basic_table (result->out);
+  newline = strchr (result->err, '\n');
+  g_assert_nonnull (newline);
+  complaint = g_strndup (result->err, newline - result->err);
+  g_assert_nonnull (strstr (complaint, invalid->name));
+  g_assert_nonnull (strstr (complaint, "expected"));
+  /* The report follows it. */
+  g_assert_true (g_str_has_prefix (newline + 1, REPORT_HEADER));
+  assert_one_basic_table (newline + 1);
 }
 
 /* Ways to end ------------------------------------------------------------ */
@@ -507,11 +545,11 @@ test_exit_from_thread (void)
       g_autoptr(GHashTable) calls = NULL;
 
       g_assert_cmpint (result->status, ==, 0);
-      g_assert_cmpstr (result->err, ==, "");
-      g_assert_cmpuint (count_occurrences (result->out, REPORT_HEADER), ==, 1);
-      g_assert_true (g_str_has_prefix (result->out, REPORT_HEADER "threads-exit: "));
+      g_assert_cmpstr (result->out, ==, "");
+      g_assert_cmpuint (count_occurrences (result->err, REPORT_HEADER), ==, 1);
+      g_assert_true (g_str_has_prefix (result->err, REPORT_HEADER "threads-exit: "));
 
-      calls = table_calls (result->out);
+      calls = table_calls (result->err);
       g_assert_cmpuint (g_hash_table_size (calls), ==, 2);
       g_assert_cmpuint (lookup_calls (calls, "threads-exit::main_thread_work"), ==, 50);
       g_assert_cmpuint (lookup_calls (calls, "threads-exit::worker_work"), ==, 70);
@@ -526,11 +564,11 @@ test_exit_modes (gconstpointer data)
   g_autoptr(GHashTable) calls = NULL;
 
   g_assert_cmpint (result->status, ==, 0);
-  g_assert_cmpstr (result->err, ==, "");
-  g_assert_cmpuint (count_occurrences (result->out, REPORT_HEADER), ==, 1);
-  g_assert_true (g_str_has_prefix (result->out, REPORT_HEADER "exit-modes: "));
+  g_assert_cmpstr (result->out, ==, "");
+  g_assert_cmpuint (count_occurrences (result->err, REPORT_HEADER), ==, 1);
+  g_assert_true (g_str_has_prefix (result->err, REPORT_HEADER "exit-modes: "));
 
-  calls = table_calls (result->out);
+  calls = table_calls (result->err);
   g_assert_cmpuint (g_hash_table_size (calls), ==, 2);
   g_assert_cmpuint (lookup_calls (calls, "exit-modes::work"), ==, 30);
   g_assert_cmpuint (lookup_calls (calls, "thread_work"), ==, 1);
@@ -552,8 +590,10 @@ test_timeout (void)
   const char *last;
   guint64 ticks;
 
+  /* The report on stdout ("-"), so its place among the program's own
+   * lines shows. */
   launcher = launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                           G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+                           G_SUBPROCESS_FLAGS_STDERR_PIPE, ENV ("HOTPATH_OUTPUT_PATH=-"));
   started = g_get_monotonic_time ();
   subprocess = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
@@ -754,6 +794,8 @@ test_guard_autoptr (void)
 
         /* A pending timeout must not keep the guard alive past its scope. */
         hotpath_guard_builder_set_timeout_ms (builder, 60000);
+        /* On stdout, to see where it comes among the lines printed. */
+        hotpath_guard_builder_set_output_path (builder, "-");
         guard = hotpath_guard_builder_build (builder);
 
         g_assert_nonnull (guard);
@@ -811,10 +853,49 @@ test_main_env_beats_code (void)
 
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
-  g_test_trap_assert_stdout ("{\"type\":\"hotpath_report\",*\"program\":\"format-none\",*"
+  g_test_trap_assert_stderr ("{\"type\":\"hotpath_report\",*\"program\":\"format-none\",*"
                              "\"name\":\"test-main::measured_call\",*\"calls\":5,*}\n");
-  g_test_trap_assert_stdout_unmatched ("*\n*\n*");
+  g_test_trap_assert_stderr_unmatched ("*\n*\n*");
+  g_test_trap_assert_stdout ("");
+}
+
+/* `prog --help` under a session: nothing measured, nothing printed; a
+ * format or a file asked for explicitly still gets its report. */
+static void
+main_measuring_nothing (void)
+{
+  HOTPATH_MAIN (.name = "nothing");
+}
+
+static void
+test_main_nothing_measured (void)
+{
+  if (g_test_subprocess ())
+    {
+      main_measuring_nothing ();
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("");
   g_test_trap_assert_stderr ("");
+}
+
+static void
+test_main_nothing_measured_json (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_setenv ("HOTPATH_OUTPUT_FORMAT", "json", TRUE);
+      main_measuring_nothing ();
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("");
+  g_test_trap_assert_stderr ("{\"type\":\"hotpath_report\",*\"program\":\"nothing\",*}\n");
 }
 
 int
@@ -825,6 +906,9 @@ main (int   argc,
 
   g_test_add_func ("/Hotpath/Main/basic-table", test_basic_table);
   g_test_add_func ("/Hotpath/Main/basic-json", test_basic_json);
+  g_test_add_func ("/Hotpath/Main/output-stdout", test_output_stdout);
+  g_test_add_func ("/Hotpath/Main/nothing-measured", test_main_nothing_measured);
+  g_test_add_func ("/Hotpath/Main/nothing-measured-json", test_main_nothing_measured_json);
   g_test_add_func ("/Hotpath/Main/output-path", test_output_path);
   g_test_add_func ("/Hotpath/Main/output-path-unwritable", test_output_path_unwritable);
   for (guint i = 0; i < G_N_ELEMENTS (invalid_envs); i++)
