@@ -137,6 +137,9 @@ test_http_status (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (object, "mcp_port"), ==, 0);
   g_assert_true (json_object_get_null_member (object, "dbus_name"));
   g_assert_cmpint (json_object_get_int_member (object, "functions"), >=, 2);
+  /* Which clock times the program, and why. */
+  g_assert_true (json_object_has_member (json_object_get_object_member (object, "clock"), "source"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object, "clock"), "reason"), !=, "");
 
   sections = json_object_get_array_member (object, "sections");
   hotpath_sections_get (&n_sections);

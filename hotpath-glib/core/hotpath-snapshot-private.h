@@ -43,6 +43,8 @@ struct _HotpathSnapshot
   guint64             elapsed_ns;
   HotpathClockSource  clock_source;
   double              ticks_per_second;
+  const char         *clock_reason;        /* interned: why this clock */
+  const char         *kernel_clocksource;  /* interned, NULL when unknown */
   GArray             *percentiles;   /* double, sorted */
   guint               limit;         /* 0 = all */
   GPtrArray          *functions;     /* HotpathFunctionStats, by total desc */

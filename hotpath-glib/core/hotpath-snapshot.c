@@ -29,6 +29,8 @@ hotpath_snapshot_new (const char *name,
   self->elapsed_ns = elapsed_ns;
   self->clock_source = hotpath_clock_get_source ();
   self->ticks_per_second = hotpath_clock_get_ticks_per_second ();
+  self->clock_reason = hotpath_clock_get_reason ();
+  self->kernel_clocksource = hotpath_clock_get_kernel_clocksource ();
   self->percentiles = g_array_copy (percentiles);
   self->limit = limit;
   self->functions = g_ptr_array_new_with_free_func ((GDestroyNotify) hotpath_function_stats_unref);

@@ -21,6 +21,7 @@
 #include "hotpath-collector-private.h"
 #include "hotpath-env-private.h"
 #include "hotpath-live-module-private.h"
+#include "hotpath-report-private.h"
 #include "hotpath-sections-private.h"
 #include "hotpath-server-private.h"
 
@@ -469,6 +470,8 @@ hotpath_server_status_json (HotpathServer *self)
   json_builder_add_int_value (builder, (gint64) hotpath_snapshot_get_elapsed_ns (snapshot));
   json_builder_set_member_name (builder, "functions");
   json_builder_add_int_value (builder, hotpath_snapshot_get_n_functions (snapshot));
+  json_builder_set_member_name (builder, "clock");
+  json_builder_add_value (builder, hotpath_report_json_clock (snapshot));
   json_builder_set_member_name (builder, "http_port");
   json_builder_add_int_value (builder, hotpath_server_get_http_port (self));
   json_builder_set_member_name (builder, "mcp_port");

@@ -121,6 +121,35 @@ hotpath_report_json_function_logs (HotpathSnapshot *snapshot,
 }
 
 /**
+ * hotpath_report_json_clock:
+ * @snapshot: a snapshot
+ *
+ * The `clock` object of the report and of /profiler_status: which clock
+ * timed the measured code, its rate and why it was chosen.
+ *
+ * Returns: (transfer full): the object
+ */
+JsonNode *
+hotpath_report_json_clock (HotpathSnapshot *snapshot)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  hotpath_json_add_string (builder, "source", hotpath_clock_source_to_string (snapshot->clock_source));
+  hotpath_json_add_double (builder, "ticks_per_second", snapshot->ticks_per_second);
+  if (snapshot->clock_reason != NULL)
+    hotpath_json_add_string (builder, "reason", snapshot->clock_reason);
+  json_builder_set_member_name (builder, "kernel_clocksource");
+  if (snapshot->kernel_clocksource != NULL)
+    json_builder_add_string_value (builder, snapshot->kernel_clocksource);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+/**
  * hotpath_report_json_report:
  * @snapshot: a snapshot
  *
@@ -139,10 +168,7 @@ hotpath_report_json_report (HotpathSnapshot *snapshot)
   hotpath_json_add_uint (builder, "elapsed_ns", snapshot->elapsed_ns);
 
   json_builder_set_member_name (builder, "clock");
-  json_builder_begin_object (builder);
-  hotpath_json_add_string (builder, "source", hotpath_clock_source_to_string (snapshot->clock_source));
-  hotpath_json_add_double (builder, "ticks_per_second", snapshot->ticks_per_second);
-  json_builder_end_object (builder);
+  json_builder_add_value (builder, hotpath_report_json_clock (snapshot));
 
   json_builder_set_member_name (builder, "sections");
   json_builder_begin_object (builder);

@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 
 /* The one place each section's JSON is built: the exit report, the live
  * HTTP, D-Bus and MCP routes and the viewer all use these. */
+JsonNode *hotpath_report_json_clock            (HotpathSnapshot *snapshot);
 JsonNode *hotpath_report_json_functions_timing (HotpathSnapshot *snapshot,
                                                 guint            limit);
 JsonNode *hotpath_report_json_function_logs    (HotpathSnapshot *snapshot,
