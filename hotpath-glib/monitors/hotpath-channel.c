@@ -31,29 +31,43 @@
 #define MIN_STAMPS     64
 #define MAX_PENDING    (1 << 17)
 
+/* Fields are grouped by who writes them, each group on cache lines of its
+ * own: a push reads the configuration on every call, senders and receivers
+ * write the counts under the queue's lock (whose line they share anyway),
+ * and the worker writes the aggregates for every event. With the worker's
+ * histogram next to `stamps_mask` a push waited for that line to come back
+ * from the worker's CPU on every call. */
+#define CACHE_LINE 64
+#define ALIGNED_LINE __attribute__((aligned (CACHE_LINE)))
+
 typedef struct
 {
   HotpathFlowItem     item;
-  GAsyncQueue        *queue;
   char               *name;
   char               *file;
   guint               line;
-  gboolean            log;
-  gboolean            timed;
-  HotpathDescribeFunc describe;
 
-  /* Written under the queue's lock; read anywhere with atomic loads. */
-  guint64             sent;
-  guint64             received;
-  guint64             max_queued;
-  guint64             base;          /* messages before this were queued before registration */
+  /* Read by every push and pop; written at registration, by grow_stamps()
+   * under the queue's lock and by the last unref. */
+  ALIGNED_LINE
+  GAsyncQueue        *queue;
   guint64            *stamps;        /* send ticks, by message number */
   guint64             stamps_mask;
-
+  guint64             base;          /* messages before this were queued before registration */
+  HotpathDescribeFunc describe;
+  gboolean            log;
+  gboolean            timed;
   gint                refs;
   int                 closed;
 
+  /* Written under the queue's lock; read anywhere with atomic loads. */
+  ALIGNED_LINE
+  guint64             sent;
+  guint64             received;
+  guint64             max_queued;
+
   /* worker */
+  ALIGNED_LINE
   HotpathHistogram    latency;
   HotpathFlowLogRing  logs;
   GHashTable         *early_receipts;  /* seq -> latency + 1, received before their log event */
@@ -64,14 +78,19 @@ typedef struct
 typedef struct
 {
   HotpathFlowItem  item;
-  GThreadPool     *pool;
-  GFunc            func;
-  gpointer         user_data;
   char            *name;
   char            *file;
   guint            line;
+
+  /* Read by every item's run; written at registration. */
+  ALIGNED_LINE
+  GThreadPool     *pool;
+  GFunc            func;
+  gpointer         user_data;
   guint            index;
 
+  /* The application's threads, atomically. */
+  ALIGNED_LINE
   gint64           pushed;
   gint64           started;
   gint64           finished;
@@ -81,6 +100,7 @@ typedef struct
   int              closed;
 
   /* worker */
+  ALIGNED_LINE
   HotpathHistogram wait;
   HotpathHistogram run;
   GHashTable      *pending_pushes;   /* item -> GArray of guint64 ticks */
@@ -236,7 +256,8 @@ hotpath_async_queue_register (GAsyncQueue                 *queue,
 
   g_return_val_if_fail (queue != NULL, NULL);
 
-  self = g_new0 (Channel, 1);
+  /* Aligned, so that the groups above really are on lines of their own. */
+  self = g_aligned_alloc0 (1, sizeof (Channel), CACHE_LINE);
   self->item.section = HOTPATH_FLOW_CHANNEL;
   self->item.reset = channel_reset;
   self->item.snapshot = channel_snapshot;
@@ -266,7 +287,7 @@ hotpath_async_queue_register (GAsyncQueue                 *queue,
       g_free (self->stamps);
       g_free (self->name);
       g_free (self->file);
-      g_free (self);
+      g_aligned_free (self);
       return queue;
     }
   g_mutex_unlock (&register_lock);
@@ -701,7 +722,7 @@ hotpath_thread_pool_register (GThreadPool                 *pool,
       return pool;
     }
 
-  self = g_new0 (Pool, 1);
+  self = g_aligned_alloc0 (1, sizeof (Pool), CACHE_LINE);
   self->item.section = HOTPATH_FLOW_CHANNEL;
   self->item.reset = pool_reset;
   self->item.snapshot = pool_snapshot;
