@@ -130,7 +130,7 @@ bench_scope (guint64  n,
 
   unmeasured = bench_loop (allocating ? unmeasured_malloc_ptr : unmeasured_ptr, n);
   measured = bench_loop (allocating ? measured_malloc_ptr : measured_ptr, n);
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 
   return measured - unmeasured;
 }

@@ -412,7 +412,7 @@ main (int   argc,
   verdict ("GTask lifecycle monitored <= 5% slower", tm <= t * 1.05);
   verdict ("watched dispatch overhead <= measured-call overhead + 5 ns", dw - d <= core_overhead + 5.0);
 
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 
   /* Shared machines are noisy: fail only when asked to. */
   return strict && failures > 0 ? EXIT_FAILURE : EXIT_SUCCESS;

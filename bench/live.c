@@ -524,7 +524,7 @@ main (int   argc,
     }
   printf ("  %s\n", ok ? "PASS" : "FAIL");
 
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 
   for (guint i = 0; i < N_FUNCTIONS; i++)
     g_free ((char *) sites[i].label);

@@ -224,7 +224,7 @@ main (int   argc,
       }
   }
 
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 
   printf ("\nmemory: %s\n", ok ? "PASS" : "FAIL");
 

@@ -879,7 +879,7 @@ main (int   argc,
   if (!check_clock (guard))
     ok = FALSE;
 
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 
   if (fallback)
     return ok ? 0 : 1;

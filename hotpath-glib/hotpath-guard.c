@@ -27,8 +27,8 @@ struct _HotpathGuard
   GMutex         finish_lock;
   GThread       *finishing_thread;  /* set while the report is being written */
   gboolean       finished;
-  gboolean       report_ok;
-  HotpathServer *server;        /* live data (issue 5); NULL when all of it is off */
+  GError        *report_error;      /* why the report failed; NULL when it was written */
+  HotpathServer *server;            /* live data; NULL when all of it is off */
 };
 
 G_DEFINE_FINAL_TYPE (HotpathGuard, hotpath_guard, G_TYPE_OBJECT)
@@ -40,7 +40,7 @@ hotpath_guard_dispose (GObject *object)
 {
   HotpathGuard *self = HOTPATH_GUARD (object);
 
-  hotpath_guard_finish (self);
+  hotpath_guard_finish (self, NULL);
 
   G_OBJECT_CLASS (hotpath_guard_parent_class)->dispose (object);
 }
@@ -51,6 +51,7 @@ hotpath_guard_finalize (GObject *object)
   HotpathGuard *self = HOTPATH_GUARD (object);
 
   hotpath_config_clear (&self->config);
+  g_clear_error (&self->report_error);
   g_mutex_clear (&self->finish_lock);
 
   G_OBJECT_CLASS (hotpath_guard_parent_class)->finalize (object);
@@ -79,7 +80,7 @@ on_timeout (gpointer data)
   g_autoptr(HotpathGuard) self = g_weak_ref_get (data);
 
   if (self != NULL)
-    hotpath_guard_finish (self);
+    hotpath_guard_finish (self, NULL);
 }
 
 static void
@@ -190,9 +191,14 @@ output_is_stdout (HotpathGuard *self)
   return g_strcmp0 (self->config.output_path, "-") == 0;
 }
 
+/* Writes the report where the configuration says. When that fails,
+ * @fallback receives the text for the caller to print on stderr after it
+ * has said why, so the report is never lost. */
 static gboolean
-write_report (HotpathGuard    *self,
-              HotpathSnapshot *snapshot)
+write_report (HotpathGuard     *self,
+              HotpathSnapshot  *snapshot,
+              char            **fallback,
+              GError          **error)
 {
   g_autofree char *text = NULL;
   FILE *stream = output_is_stdout (self) ? stdout : stderr;
@@ -201,12 +207,9 @@ write_report (HotpathGuard    *self,
 
   if (self->config.reporter != NULL)
     {
-      g_autoptr(GError) error = NULL;
-
-      if (!hotpath_reporter_report (self->config.reporter, snapshot, &error))
+      if (!hotpath_reporter_report (self->config.reporter, snapshot, error))
         {
-          fprintf (stderr, "hotpath: the %s reporter failed: %s\n",
-                   G_OBJECT_TYPE_NAME (self->config.reporter), error->message);
+          g_prefix_error (error, "the %s reporter failed: ", G_OBJECT_TYPE_NAME (self->config.reporter));
           return FALSE;
         }
       return TRUE;
@@ -238,10 +241,12 @@ write_report (HotpathGuard    *self,
       stream = fopen (self->config.output_path, "w");
       if (stream == NULL)
         {
-          /* Never lose a report: say why and print it where it can be seen. */
-          fprintf (stderr, "hotpath: cannot write the report to %s: %s; printing it here instead\n",
-                   self->config.output_path, g_strerror (errno));
-          write_all (stderr, text);
+          int saved_errno = errno;
+
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                       "cannot write the report to %s: %s; printing it on stderr instead",
+                       self->config.output_path, g_strerror (saved_errno));
+          *fallback = g_steal_pointer (&text);
           return FALSE;
         }
     }
@@ -253,11 +258,15 @@ write_report (HotpathGuard    *self,
       ok = (fclose (stream) == 0) && ok;
       if (!ok)
         {
-          fprintf (stderr, "hotpath: writing the report to %s failed; printing it here instead\n",
-                   self->config.output_path);
-          write_all (stderr, text);
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO,
+                       "writing the report to %s failed; printing it on stderr instead",
+                       self->config.output_path);
+          *fallback = g_steal_pointer (&text);
         }
     }
+  else if (!ok)
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "writing the report to %s failed",
+                 stream == stdout ? "stdout" : "stderr");
 
   return ok;
 }
@@ -265,24 +274,39 @@ write_report (HotpathGuard    *self,
 /**
  * hotpath_guard_finish:
  * @self: a #HotpathGuard
+ * @error: return location for a #GError, or %NULL
  *
- * Ends the session and writes its report, once; later calls only return
- * the first result. Another guard can be built afterwards.
+ * Ends the session and writes its report, once; later calls return the
+ * first result again. Another guard can be built afterwards.
+ *
+ * When the report cannot be written, @error says why (a custom reporter's
+ * own error, or a #GFileError for the output file, in which case the
+ * report went to stderr instead). When nobody asks for the error (@error
+ * is %NULL, or the session ends at exit, on its timeout or on the last
+ * unref), it is logged as a message in the "Hotpath" log domain.
  *
  * Returns: %TRUE if the report was written
+ *
+ * Since: 0.1
  */
 gboolean
-hotpath_guard_finish (HotpathGuard *self)
+hotpath_guard_finish (HotpathGuard  *self,
+                      GError       **error)
 {
   gboolean ret;
 
   g_return_val_if_fail (HOTPATH_IS_GUARD (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   /* exit() called while this thread writes the report (from a custom
    * reporter, say) comes back here through the atexit handler: the
    * report is already being written, and waiting would deadlock. */
   if (g_atomic_pointer_get (&self->finishing_thread) == g_thread_self ())
-    return FALSE;
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                           "the report is being written by this thread already");
+      return FALSE;
+    }
 
   /* A second caller (exit() on another thread, say) waits here until the
    * report is out, so the process cannot end halfway through it. */
@@ -291,11 +315,17 @@ hotpath_guard_finish (HotpathGuard *self)
 
   /* A forked child reports nothing: its parent owns the session. */
   if (!self->finished && hotpath_collector_is_forked_child ())
-    self->finished = TRUE;
+    {
+      self->finished = TRUE;
+      self->report_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                                "a forked child writes no report; "
+                                                "its parent owns the session");
+    }
 
   if (!self->finished)
     {
       g_autoptr(HotpathSnapshot) snapshot = NULL;
+      g_autofree char *fallback = NULL;
 
       self->finished = TRUE;
       /* Live data first: nothing may ask for a snapshot once it stops. */
@@ -303,11 +333,18 @@ hotpath_guard_finish (HotpathGuard *self)
       hotpath_collector_stop ();
       snapshot = hotpath_collector_snapshot (self->config.name, self->config.percentiles,
                                              self->config.limit);
-      self->report_ok = write_report (self, snapshot);
+      /* When nobody asks for the error, say it, before the report it
+       * explains. */
+      if (!write_report (self, snapshot, &fallback, &self->report_error) && error == NULL)
+        g_message ("%s", self->report_error->message);
+      if (fallback != NULL)
+        write_all (stderr, fallback);
       g_atomic_pointer_compare_and_exchange (&active_guard, self, NULL);
     }
 
-  ret = self->report_ok;
+  ret = self->report_error == NULL;
+  if (!ret && error != NULL)
+    *error = g_error_copy (self->report_error);
 
   g_atomic_pointer_set (&self->finishing_thread, NULL);
   g_mutex_unlock (&self->finish_lock);

@@ -20,6 +20,7 @@ G_DECLARE_FINAL_TYPE (HotpathGuard, hotpath_guard, HOTPATH, GUARD, GObject)
 HOTPATH_AVAILABLE_IN_ALL
 HotpathSnapshot *hotpath_guard_snapshot (HotpathGuard *self);
 HOTPATH_AVAILABLE_IN_ALL
-gboolean         hotpath_guard_finish   (HotpathGuard *self);
+gboolean         hotpath_guard_finish   (HotpathGuard  *self,
+                                         GError       **error);
 
 G_END_DECLS

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 #include "hotpath.h"
-#include "hotpath-flow-private.h"   /* flow (issue 4) */
+#include "hotpath-flow-private.h"   /* the main-loop lag probe */
 
 /* Holds its own reference until the process ends, so the atexit handler
  * never races with main() dropping the guard. */
@@ -25,7 +25,7 @@ finish_at_exit (void)
   HotpathGuard *guard = g_atomic_pointer_get (&main_guard);
 
   if (guard != NULL)
-    hotpath_guard_finish (guard);
+    hotpath_guard_finish (guard, NULL);
 }
 
 /**
@@ -53,7 +53,7 @@ hotpath_main_begin (const HotpathOptions *options)
    * It is finished already; what it holds is a few hundred bytes. */
   g_atomic_pointer_set (&main_guard, g_object_ref (guard));
 
-  hotpath_main_context_session_begin ();  /* flow (issue 4): HOTPATH_MAIN_LOOP */
+  hotpath_main_context_session_begin ();  /* HOTPATH_MAIN_LOOP */
 
   if (g_once_init_enter (&atexit_registered))
     {
@@ -76,7 +76,7 @@ hotpath_main_end (HotpathGuard **guard)
   if (*guard == NULL)
     return;
 
-  hotpath_guard_finish (*guard);
-  hotpath_main_context_session_end ();  /* flow (issue 4): remove the lag probe */
+  hotpath_guard_finish (*guard, NULL);
+  hotpath_main_context_session_end ();  /* removes the lag probe */
   g_clear_object (guard);
 }

@@ -21,12 +21,11 @@
 # include "hotpath-reporter.h"
 # include "hotpath-guard.h"
 # include "hotpath-guard-builder.h"
-/* BEGIN flow (issue 4) */
+/* data flow: queues, thread pools, tasks, sources, main contexts */
 # include "hotpath-channel.h"
 # include "hotpath-main-context.h"
 # include "hotpath-source.h"
 # include "hotpath-task.h"
-/* END flow */
 #undef HOTPATH_INSIDE
 
 G_BEGIN_DECLS
@@ -112,7 +111,7 @@ G_END_DECLS
 #define HOTPATH_MEASURE_BLOCK(label)
 #define HOTPATH_SKIP
 
-/* BEGIN flow (issue 4): off, the data-flow API is GLib itself. The
+/* Off, the data-flow API is GLib itself. The
  * function-like names are plain aliases, so even their addresses are the
  * GLib functions'. */
 #define HOTPATH_ASYNC_QUEUE(queue, ...) (queue)
@@ -142,6 +141,5 @@ G_END_DECLS
   g_signal_connect ((instance), (detailed_signal), G_CALLBACK (callback), (data))
 #define hotpath_main_context_watch(context, label) (TRUE)
 #define hotpath_main_context_unwatch(context) ((void) 0)
-/* END flow */
 
 #endif /* HOTPATH_ENABLED */

@@ -12,6 +12,8 @@
 
 #include <gio/gio.h>
 
+#include "hotpath-test-log.h"
+
 typedef enum
 {
   LIVE_TARGET_HTTP = 1 << 0,
@@ -28,8 +30,9 @@ typedef struct
   guint16           mcp_port;
 } LiveTarget;
 
-#define LIVE_TARGET_HTTP_LINE "hotpath: live HTTP server on http://127.0.0.1:"
-#define LIVE_TARGET_MCP_LINE  "hotpath: live MCP server on http://127.0.0.1:"
+/* The texts of the messages that announce the servers. */
+#define LIVE_TARGET_HTTP_LINE "live HTTP server on http://127.0.0.1:"
+#define LIVE_TARGET_MCP_LINE  "live MCP server on http://127.0.0.1:"
 
 /* A launcher with every pipe and the environment for @servers, on port 0
  * (free ports). The caller may add variables before live_target_start(). */
@@ -65,8 +68,11 @@ static G_GNUC_UNUSED guint16
 live_target_parse_port (const char *line,
                         const char *prefix)
 {
-  guint64 port = g_ascii_strtoull (line + strlen (prefix), NULL, 10);
+  const char *text = hotpath_test_message_text (line);
+  guint64 port;
 
+  g_assert_nonnull (text);
+  port = g_ascii_strtoull (text + strlen (prefix), NULL, 10);
   g_assert_cmpuint (port, >, 0);
   g_assert_cmpuint (port, <=, G_MAXUINT16);
   return (guint16) port;
@@ -97,9 +103,9 @@ live_target_start (LiveTarget          *target,
       g_assert_nonnull (line);
       if (g_str_equal (line, "live-target: ready"))
         break;
-      if (g_str_has_prefix (line, LIVE_TARGET_HTTP_LINE))
+      if (hotpath_test_message_has_prefix (line, LIVE_TARGET_HTTP_LINE))
         target->http_port = live_target_parse_port (line, LIVE_TARGET_HTTP_LINE);
-      else if (g_str_has_prefix (line, LIVE_TARGET_MCP_LINE))
+      else if (hotpath_test_message_has_prefix (line, LIVE_TARGET_MCP_LINE))
         target->mcp_port = live_target_parse_port (line, LIVE_TARGET_MCP_LINE);
       else
         g_error ("unexpected line from live-target: %s", line);

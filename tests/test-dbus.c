@@ -86,7 +86,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  hotpath_guard_finish (f->guard);
+  hotpath_guard_finish (f->guard, NULL);
   g_clear_object (&f->guard);
   g_dbus_connection_close_sync (f->connection, NULL, NULL);
   g_clear_object (&f->connection);
@@ -431,7 +431,7 @@ test_dbus_off (void)
   live_env_reset ();
   guard = live_guard_new ("test-dbus-off");
   g_assert_null (hotpath_guard_get_server (guard));
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
   g_object_unref (guard);
 }
 
@@ -455,7 +455,7 @@ test_dbus_no_bus (void)
       live_get (hotpath_server_get_http_port (hotpath_guard_get_server (guard)), "/profiler_status", &response);
       g_assert_cmpuint (response.status, ==, 200);
       g_assert_nonnull (strstr (response.body, "\"dbus_name\":null"));
-      hotpath_guard_finish (guard);
+      hotpath_guard_finish (guard, NULL);
       g_object_unref (guard);
       g_rmdir (runtime);
       return;
@@ -464,7 +464,7 @@ test_dbus_no_bus (void)
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
   /* Only the port-0 line: nothing about the missing bus. */
-  g_test_trap_assert_stderr ("hotpath: live HTTP server on http://127.0.0.1:*/\n");
+  g_test_trap_assert_stderr (HOTPATH_TEST_MESSAGE "live HTTP server on http://127.0.0.1:*/\n");
 }
 
 int

@@ -24,6 +24,7 @@
 #include "hotpath-guard-private.h"
 #include "hotpath-snapshot-private.h"
 
+#include "hotpath-test-log.h"
 #include "hotpath-test-schema.h"
 
 #define CODE_FORMAT      HOTPATH_FORMAT_JSON_PRETTY
@@ -133,7 +134,7 @@ complaint (const char *variable,
            const char *value,
            const char *accepts)
 {
-  return g_strdup_printf ("hotpath: %s=\"%s\" is not valid: expected %s; using the default\n",
+  return g_strdup_printf (HOTPATH_TEST_MESSAGE "%s=\"%s\" is not valid: expected %s; using the default\n",
                           variable, value, accepts);
 }
 
@@ -401,7 +402,7 @@ test_env_invalid_among_valid (void)
       return;
     }
 
-  expect_child ("hotpath: HOTPATH_PERCENTILES=\"50,150\" is not valid: expected "
+  expect_child (HOTPATH_TEST_MESSAGE "HOTPATH_PERCENTILES=\"50,150\" is not valid: expected "
                 ACCEPTS_PERCENTILES "; using the default\n");
 }
 
@@ -466,7 +467,7 @@ test_env_clock_tsc (void)
       return;
     }
 
-  expect_child (tsc_ok ? "" : "hotpath: HOTPATH_CLOCK=tsc: this TSC is not invariant or the kernel "
+  expect_child (tsc_ok ? "" : HOTPATH_TEST_MESSAGE "HOTPATH_CLOCK=tsc: this TSC is not invariant or the kernel "
                               "does not use it; timings may drift\n");
 #else
   g_test_skip ("no TSC on this architecture");
@@ -561,7 +562,7 @@ test_env_session (void)
           else
             g_assert_cmpuint (hotpath_function_stats_get_n_logs (stats), ==, 1);
         }
-      g_assert_true (hotpath_guard_finish (guard));
+      g_assert_true (hotpath_guard_finish (guard, NULL));
       return;
     }
 
@@ -623,11 +624,11 @@ test_env_session_invalid (void)
   g_test_trap_assert_passed ();
   g_test_trap_assert_stdout ("");
   g_test_trap_assert_stderr (
-    "hotpath: HOTPATH_OUTPUT_FORMAT=\"yaml\" is not valid: expected " ACCEPTS_FORMAT "; using the default\n"
-    "hotpath: HOTPATH_PERCENTILES=\"fifty\" is not valid: expected " ACCEPTS_PERCENTILES "; using the default\n"
-    "hotpath: HOTPATH_LIMIT=\"many\" is not valid: expected " ACCEPTS_LIMIT "; using the default\n"
-    "hotpath: HOTPATH_LOGS_LIMIT=\"-2\" is not valid: expected " ACCEPTS_LOGS_LIMIT "; using the default\n"
-    "hotpath: HOTPATH_CLOCK=\"sundial\" is not valid: expected tsc|monotonic; using the default\n"
+    HOTPATH_TEST_MESSAGE "HOTPATH_OUTPUT_FORMAT=\"yaml\" is not valid: expected " ACCEPTS_FORMAT "; using the default\n"
+    HOTPATH_TEST_MESSAGE "HOTPATH_PERCENTILES=\"fifty\" is not valid: expected " ACCEPTS_PERCENTILES "; using the default\n"
+    HOTPATH_TEST_MESSAGE "HOTPATH_LIMIT=\"many\" is not valid: expected " ACCEPTS_LIMIT "; using the default\n"
+    HOTPATH_TEST_MESSAGE "HOTPATH_LOGS_LIMIT=\"-2\" is not valid: expected " ACCEPTS_LOGS_LIMIT "; using the default\n"
+    HOTPATH_TEST_MESSAGE "HOTPATH_CLOCK=\"sundial\" is not valid: expected tsc|monotonic; using the default\n"
     "[hotpath] env-session: * elapsed, 1 measured function\n*P95*");
 }
 

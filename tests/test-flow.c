@@ -98,7 +98,7 @@ test_source_timeout (void)
   g_assert_cmpstr (source->type, ==, "timeout");
   g_assert_cmpuint (source->duration.count, ==, 5);
   g_assert_cmpuint (source->n_logs, ==, 5);
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 static void
@@ -145,7 +145,7 @@ test_source_idle_remove_by_data (void)
   g_assert_nonnull (source);
   g_assert_cmpstr (source->type, ==, "idle");
   g_assert_cmpuint (source->duration.count, ==, 3);
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 static gboolean
@@ -198,7 +198,7 @@ test_source_watch (void)
   g_assert_cmpuint (stats->duration.count, ==, 4);
   /* Not a watched context: no context name. */
   g_assert_null (stats->context);
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 static void
@@ -236,7 +236,7 @@ test_source_signal (void)
   g_assert_nonnull (stats);
   g_assert_cmpstr (stats->type, ==, "signal");
   g_assert_cmpuint (stats->duration.count, ==, 7);
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 /* ------------------------------------------------------ main contexts */
@@ -333,7 +333,7 @@ test_main_context_stall (void)
 
   hotpath_main_context_unwatch (context);
   g_assert_true (g_main_context_get_poll_func (context) == g_poll);
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 static void
@@ -371,7 +371,7 @@ test_main_context_unwatch (void)
   /* Watching again reuses the slot. */
   g_assert_true (hotpath_main_context_watch (context, "worker"));
   hotpath_main_context_unwatch (context);
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 
@@ -463,7 +463,7 @@ test_channel_counts (void)
   snapshot = hotpath_guard_snapshot (guard);
   channel = find_item (snapshot->flow->channels, "jobs");
   g_assert_cmpstr (channel->state, ==, "closed");
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 typedef struct
@@ -583,7 +583,7 @@ test_channel_semantics (void)
   g_assert_cmpuint (channel->max_queued, ==, 3);
   g_assert_cmpuint (channel->latency.count, ==, 5);
   g_assert_cmpstr (channel->state, ==, "closed");
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 static char *
@@ -634,7 +634,7 @@ test_channel_log (void)
   snapshot = hotpath_guard_snapshot (guard);
   g_assert_cmpstr (((HotpathFlowChannel *) find_item (snapshot->flow->channels, "logged"))->state, ==, "active");
   hotpath_async_queue_unref (queue);
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 static void
@@ -683,7 +683,7 @@ test_thread_pool (void)
   g_assert_cmpuint (channel->latency.count, ==, 500);
   g_assert_cmpuint (channel->run.count, ==, 500);
   g_assert_cmpuint (channel->run.min, >=, 200 * 1000);
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 
@@ -786,7 +786,7 @@ test_task_thread (void)
   g_assert_cmpuint (future->lifetime.count, ==, 20);
   g_assert_cmpuint (future->n_logs, ==, 20);
   g_assert_cmpstr (future->logs[0].outcome, ==, "value");
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 #define TASK_THREADS 4
@@ -831,7 +831,7 @@ test_task_concurrent (void)
   g_assert_cmpuint (future->returned_value, ==, TASK_THREADS * TASKS_PER_THREAD);
   g_assert_cmpuint (future->awaiting_callback, ==, 0);
   g_assert_cmpuint (future->to_callback.count, ==, TASK_THREADS * TASKS_PER_THREAD);
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 static void
@@ -898,7 +898,7 @@ test_task_outcomes (void)
   g_assert_cmpuint (future->cancelled, ==, 1);
   g_assert_cmpuint (future->returned_value, ==, 1);
   g_assert_cmpuint (future->callbacks, ==, 4);
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 static gpointer
@@ -955,7 +955,7 @@ test_task_faults (void)
   g_assert_cmpuint (future->callbacks, ==, 1);
   g_assert_cmpuint (future->returned_value, ==, 1);
   g_assert_cmpuint (future->to_callback.count, ==, 1);
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 static void
@@ -985,7 +985,7 @@ test_task_sync (void)
   g_assert_cmpuint (future->run.count, ==, 1);
   g_assert_cmpuint (future->no_return + future->no_callback, ==, 0);
   g_assert_cmpuint (future->returned_value, ==, 1);
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 typedef struct
@@ -1035,7 +1035,7 @@ test_async (void)
   g_assert_cmpuint (future->returned_value, ==, 1);
   g_assert_cmpuint (future->returned_error, ==, 1);
   g_assert_cmpuint (future->to_callback.count, ==, 2);
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 
@@ -1134,7 +1134,7 @@ test_report (void)
   g_assert_nonnull (strstr (table, "[hotpath] main loop: "));
 
   hotpath_async_queue_unref (queue);
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 }
 
 /* HOTPATH_MAIN watches the default context for the session, and gives it

@@ -63,7 +63,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  hotpath_guard_finish (f->guard);
+  hotpath_guard_finish (f->guard, NULL);
   g_clear_object (&f->guard);
   live_env_reset ();
 }
@@ -365,7 +365,7 @@ test_http_off (void)
   live_env_reset ();
   guard = live_guard_new ("test-http-off");
   g_assert_null (hotpath_guard_get_server (guard));
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
   g_object_unref (guard);
 }
 
@@ -382,14 +382,14 @@ test_http_bad_host (void)
       guard = live_guard_new ("test-http-host");
       g_assert_nonnull (hotpath_guard_get_server (guard));
       g_assert_cmpuint (hotpath_server_get_http_port (hotpath_guard_get_server (guard)), ==, 0);
-      hotpath_guard_finish (guard);
+      hotpath_guard_finish (guard, NULL);
       g_object_unref (guard);
       return;
     }
 
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
-  g_test_trap_assert_stderr ("hotpath: HOTPATH_METRICS_HOST=\"not-an-address\" is not an IP address*");
+  g_test_trap_assert_stderr (HOTPATH_TEST_MESSAGE "HOTPATH_METRICS_HOST=\"not-an-address\" is not an IP address*");
 }
 
 /* live-target with HTTP and MCP on, JSON report at exit. */
@@ -424,7 +424,7 @@ static guint16
 port_from_line (const char *line,
                 const char *prefix)
 {
-  g_assert_true (g_str_has_prefix (line, prefix));
+  g_assert_true (hotpath_test_message_has_prefix (line, prefix));
   return live_target_parse_port (line, prefix);
 }
 
@@ -475,9 +475,9 @@ test_http_busy_port (void)
 
   lines = g_strsplit (err, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 3);   /* two lines and "" */
-  g_assert_true (g_str_has_prefix (lines[0], "hotpath: cannot serve HTTP on 127.0.0.1:"));
+  g_assert_true (hotpath_test_message_has_prefix (lines[0], "cannot serve HTTP on 127.0.0.1:"));
   g_assert_nonnull (strstr (lines[0], "the program goes on without it"));
-  g_assert_true (g_str_has_prefix (lines[1], "hotpath: cannot serve MCP on 127.0.0.1:"));
+  g_assert_true (hotpath_test_message_has_prefix (lines[1], "cannot serve MCP on 127.0.0.1:"));
   /* It ran to the end and reported. */
   hotpath_test_assert_valid_json (out, NULL);
 

@@ -16,10 +16,11 @@
 #include <hotpath-glib/hotpath.h>
 
 #include "hotpath-guard-private.h"
+#include "hotpath-test-log.h"
 #include "hotpath-server-private.h"
 
 #define LIBSOUP3_SONAME "libsoup-3.0.so.0"
-#define OFF_LINE        "hotpath: live HTTP and MCP servers are off: "
+#define OFF_LINE        "live HTTP and MCP servers are off: "
 
 static gboolean
 libsoup3_loaded (void)
@@ -66,7 +67,7 @@ test_loaded_on_demand (void)
       env_live (FALSE);
       guard = guard_new ("test-live-module-off");
       g_assert_null (hotpath_guard_get_server (guard));
-      hotpath_guard_finish (guard);
+      hotpath_guard_finish (guard, NULL);
       g_object_unref (guard);
       g_assert_false (libsoup3_loaded ());
 
@@ -76,14 +77,14 @@ test_loaded_on_demand (void)
       g_assert_nonnull (server);
       g_assert_cmpuint (hotpath_server_get_http_port (server), >, 0);
       g_assert_true (libsoup3_loaded ());
-      hotpath_guard_finish (guard);
+      hotpath_guard_finish (guard, NULL);
       g_object_unref (guard);
       return;
     }
 
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
-  g_test_trap_assert_stderr ("hotpath: live HTTP server on http://127.0.0.1:*/\n");
+  g_test_trap_assert_stderr (HOTPATH_TEST_MESSAGE "live HTTP server on http://127.0.0.1:*/\n");
 }
 
 /* A module that is not there: one line, and the session goes on. */
@@ -98,12 +99,12 @@ test_missing (void)
       g_setenv ("HOTPATH_LIVE_MODULE", "/nonexistent/" "libhotpath-glib-live.so", TRUE);
       guard = guard_new ("test-live-module-missing");
       g_assert_null (hotpath_guard_get_server (guard));
-      hotpath_guard_finish (guard);
+      hotpath_guard_finish (guard, NULL);
       g_object_unref (guard);
 
       /* Said once per process, not per session. */
       guard = guard_new ("test-live-module-missing-again");
-      hotpath_guard_finish (guard);
+      hotpath_guard_finish (guard, NULL);
       g_object_unref (guard);
       g_assert_false (libsoup3_loaded ());
       return;
@@ -111,7 +112,7 @@ test_missing (void)
 
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
-  g_test_trap_assert_stderr (OFF_LINE "libhotpath-glib-live.so is not installed "
+  g_test_trap_assert_stderr (HOTPATH_TEST_MESSAGE OFF_LINE "libhotpath-glib-live.so is not installed "
                              "(looked for /nonexistent/libhotpath-glib-live.so); "
                              "D-Bus and the report still work\n");
 }
@@ -226,7 +227,7 @@ test_libsoup2 (void)
   g_assert_nonnull (strstr (err->str, "libsoup2::work"));
   lines = g_strsplit (err->str, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], OFF_LINE))
+    if (hotpath_test_message_has_prefix (lines[i], OFF_LINE))
       {
         off_lines++;
         g_assert_nonnull (strstr (lines[i], "libsoup 2 (libsoup-2.4.so.1)"));

@@ -16,6 +16,7 @@
 
 #include <hotpath-glib/hotpath.h>
 
+#include "hotpath-test-log.h"
 #include "hotpath-test-schema.h"
 
 #if !defined (HOTPATH_TEST_BASIC) || !defined (HOTPATH_TEST_CSV_REPORTER) || \
@@ -486,12 +487,12 @@ test_output_path_unwritable (void)
   g_assert_cmpstr (result->out, ==, "");
 
   /* One line that says what went wrong, then the whole report. */
-  g_assert_true (g_str_has_prefix (result->err, "hotpath: "));
+  g_assert_nonnull (hotpath_test_message_text (result->err));
   newline = strchr (result->err, '\n');
   g_assert_nonnull (newline);
   g_assert_nonnull (g_strstr_len (result->err, newline - result->err, "/proc/nonexistent/x"));
   g_assert_true (g_str_has_prefix (newline + 1, REPORT_HEADER "basic: "));
-  g_assert_cmpuint (count_occurrences (result->err, "hotpath: "), ==, 1);
+  g_assert_cmpuint (count_occurrences (result->err, HOTPATH_TEST_MESSAGE_HEAD), ==, 1);
   assert_one_basic_table (newline + 1);
 }
 
@@ -522,7 +523,7 @@ test_invalid_env (gconstpointer data)
   /* One line naming the variable and what it accepts; then the default. */
   g_assert_cmpint (result->status, ==, 0);
   g_assert_cmpstr (result->out, ==, "");
-  g_assert_true (g_str_has_prefix (result->err, "hotpath: "));
+  g_assert_nonnull (hotpath_test_message_text (result->err));
   newline = strchr (result->err, '\n');
   g_assert_nonnull (newline);
   complaint = g_strndup (result->err, newline - result->err);
@@ -755,7 +756,7 @@ test_guard_second (void)
       first = hotpath_guard_builder_build (builder);
       g_assert_nonnull (first);
 
-      g_test_expect_message (NULL, G_LOG_LEVEL_CRITICAL, "*already active*");
+      g_test_expect_message ("Hotpath", G_LOG_LEVEL_CRITICAL, "*already active*");
       second = hotpath_guard_builder_build (builder);
       g_test_assert_expected_messages ();
       g_assert_null (second);
@@ -766,12 +767,12 @@ test_guard_second (void)
       g_assert_cmpuint (snapshot_calls (first, "test-main::measured_call"), ==, 3);
 
       /* Once it is finished, a new one starts from zero. */
-      g_assert_true (hotpath_guard_finish (first));
+      g_assert_true (hotpath_guard_finish (first, NULL));
       third = hotpath_guard_builder_build (builder);
       g_assert_nonnull (third);
       measured_call (0);
       g_assert_cmpuint (snapshot_calls (third, "test-main::measured_call"), ==, 1);
-      g_assert_true (hotpath_guard_finish (third));
+      g_assert_true (hotpath_guard_finish (third, NULL));
 
       g_print ("done\n");
       return;
@@ -781,6 +782,124 @@ test_guard_second (void)
   g_test_trap_assert_passed ();
   g_test_trap_assert_stdout ("done\n");
   g_test_trap_assert_stderr ("");
+}
+
+/* The generated version header agrees with the project's version. */
+G_STATIC_ASSERT (HOTPATH_CHECK_VERSION (0, 1, 0));
+G_STATIC_ASSERT (!HOTPATH_CHECK_VERSION (HOTPATH_MAJOR_VERSION, HOTPATH_MINOR_VERSION + 1, 0));
+G_STATIC_ASSERT (HOTPATH_VERSION_MIN_REQUIRED <= HOTPATH_VERSION_MAX_ALLOWED);
+
+static void
+test_version (void)
+{
+  g_autofree char *version = g_strdup_printf ("%d.%d.%d", HOTPATH_MAJOR_VERSION,
+                                              HOTPATH_MINOR_VERSION, HOTPATH_MICRO_VERSION);
+
+  g_assert_cmpstr (version, ==, PACKAGE_VERSION);
+  g_assert_cmpstr (HOTPATH_VERSION_S, ==, PACKAGE_VERSION);
+  g_assert_cmphex (HOTPATH_VERSION_HEX, ==, (guint) (HOTPATH_MAJOR_VERSION << 24 |
+                                                     HOTPATH_MINOR_VERSION << 16 |
+                                                     HOTPATH_MICRO_VERSION << 8));
+}
+
+/* A reporter that always fails, to see its error come back from finish. */
+#define FAILING_TYPE_REPORTER (failing_reporter_get_type ())
+G_DECLARE_FINAL_TYPE (FailingReporter, failing_reporter, FAILING, REPORTER, GObject)
+
+struct _FailingReporter
+{
+  GObject parent_instance;
+};
+
+static gboolean
+failing_reporter_report (HotpathReporter  *reporter,
+                         HotpathSnapshot  *snapshot,
+                         GError          **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "the disk is full");
+  return FALSE;
+}
+
+static void
+failing_reporter_iface_init (HotpathReporterInterface *iface)
+{
+  iface->report = failing_reporter_report;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FailingReporter, failing_reporter, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (HOTPATH_TYPE_REPORTER,
+                                                      failing_reporter_iface_init))
+
+static void
+failing_reporter_class_init (FailingReporterClass *klass)
+{
+}
+
+static void
+failing_reporter_init (FailingReporter *self)
+{
+}
+
+/* hotpath_guard_finish() hands the reporter's error to its caller, every
+ * time it is asked, and then logs nothing itself. */
+static void
+test_guard_finish_error (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(HotpathGuardBuilder) builder = hotpath_guard_builder_new ("finish-error");
+      g_autoptr(HotpathReporter) reporter = g_object_new (FAILING_TYPE_REPORTER, NULL);
+      g_autoptr(HotpathGuard) guard = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) again = NULL;
+
+      hotpath_guard_builder_set_reporter (builder, reporter);
+      guard = hotpath_guard_builder_build (builder);
+      g_assert_nonnull (guard);
+
+      g_assert_false (hotpath_guard_finish (guard, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+      g_assert_nonnull (strstr (error->message, "FailingReporter"));
+      g_assert_nonnull (strstr (error->message, "the disk is full"));
+
+      g_assert_false (hotpath_guard_finish (guard, &again));
+      g_assert_error (again, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+      g_print ("done\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("done\n");
+  g_test_trap_assert_stderr ("");
+}
+
+/* An output file that cannot be written: a GFileError, and the report on
+ * stderr so it is not lost. */
+static void
+test_guard_finish_output_error (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(HotpathGuardBuilder) builder = hotpath_guard_builder_new ("finish-output");
+      g_autoptr(HotpathGuard) guard = NULL;
+      g_autoptr(GError) error = NULL;
+
+      hotpath_guard_builder_set_output_path (builder, "/proc/nonexistent/report.txt");
+      guard = hotpath_guard_builder_build (builder);
+      g_assert_nonnull (guard);
+      measured_call (1);
+
+      g_assert_false (hotpath_guard_finish (guard, &error));
+      g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+      g_assert_nonnull (strstr (error->message, "/proc/nonexistent/report.txt"));
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("");
+  g_test_trap_assert_stderr (REPORT_HEADER "finish-output: *test-main::measured_call*");
 }
 
 static void
@@ -926,6 +1045,9 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Main/json-file-reporter", test_json_file_reporter);
   g_test_add_func ("/Hotpath/Guard/second", test_guard_second);
   g_test_add_func ("/Hotpath/Guard/autoptr", test_guard_autoptr);
+  g_test_add_func ("/Hotpath/Main/version", test_version);
+  g_test_add_func ("/Hotpath/Guard/finish-error", test_guard_finish_error);
+  g_test_add_func ("/Hotpath/Guard/finish-output-error", test_guard_finish_output_error);
 
   return g_test_run ();
 }

@@ -63,7 +63,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  hotpath_guard_finish (f->guard);
+  hotpath_guard_finish (f->guard, NULL);
   g_clear_object (&f->guard);
   live_env_reset ();
 }

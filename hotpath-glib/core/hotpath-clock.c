@@ -420,15 +420,15 @@ hotpath_clock_init (void)
         {
           g_autofree char *text = g_strdup_printf ("HOTPATH_CLOCK=tsc, although %s", automatic_reason);
 
-          fprintf (stderr, "hotpath: HOTPATH_CLOCK=tsc: this TSC is not invariant or the kernel "
-                           "does not use it; timings may drift\n");
+          g_message ("HOTPATH_CLOCK=tsc: this TSC is not invariant or the kernel "
+                     "does not use it; timings may drift");
           clock_reason = g_intern_string (text);
         }
       else
         clock_reason = g_intern_static_string ("HOTPATH_CLOCK=tsc");
       clock_source = HOTPATH_CLOCK_SOURCE_TSC;
 #else
-      fprintf (stderr, "hotpath: HOTPATH_CLOCK=tsc: no TSC on this machine; using monotonic\n");
+      g_message ("HOTPATH_CLOCK=tsc: no TSC on this machine; using monotonic");
       clock_source = HOTPATH_CLOCK_SOURCE_MONOTONIC;
       clock_reason = g_intern_static_string ("HOTPATH_CLOCK=tsc, but there is no TSC on this architecture");
 #endif

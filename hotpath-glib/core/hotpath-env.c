@@ -4,7 +4,8 @@
  *
  * The environment beats the code, so a profiled program can be steered
  * without rebuilding it. A bad value must never stop the program: it gets
- * one line on stderr and the default.
+ * one message and the default. Messages, not warnings: G_DEBUG=fatal-warnings
+ * must not turn a typo in the environment into a crash.
  */
 
 #include "config.h"
@@ -20,8 +21,8 @@ complain (const char *name,
           const char *value,
           const char *accepts)
 {
-  fprintf (stderr, "hotpath: %s=\"%s\" is not valid: expected %s; using the default\n",
-           name, value, accepts);
+  g_message ("%s=\"%s\" is not valid: expected %s; using the default",
+             name, value, accepts);
 }
 
 int

@@ -10,8 +10,6 @@
  * error: we never autolaunch one, we just say so at debug level.
  */
 
-#define G_LOG_DOMAIN "hotpath"
-
 #include "config.h"
 
 #include <unistd.h>

@@ -447,8 +447,8 @@ on_incoming (GSocketService    *service,
  * @bound_port: (out): the port listened on, or 0
  *
  * Must be called on the server thread, with its context as the thread
- * default. A port in use, or any other failure, prints one line on stderr
- * and the program goes on without this server.
+ * default. A port in use, or any other failure, logs one message (domain
+ * "Hotpath") and the program goes on without this server.
  *
  * Returns: (transfer full) (nullable): the listening server
  */
@@ -474,14 +474,14 @@ hotpath_http_new (HotpathServer *server,
   address = g_inet_address_new_from_string (host);
   if (address == NULL)
     {
-      fprintf (stderr, "hotpath: HOTPATH_METRICS_HOST=\"%s\" is not an IP address; "
-               "running without the live %s server\n", host, what);
+      g_message ("HOTPATH_METRICS_HOST=\"%s\" is not an IP address; "
+                 "running without the live %s server", host, what);
       return NULL;
     }
   if (!g_inet_address_get_is_loopback (address))
-    fprintf (stderr, "hotpath: warning: the live %s server listens on %s, reachable from other "
-             "machines%s\n", what, host,
-             token == NULL ? "; set HOTPATH_METRICS_AUTH_TOKEN to require a token" : "");
+    g_message ("the live %s server listens on %s, reachable from other machines%s",
+               what, host,
+               token == NULL ? "; set HOTPATH_METRICS_AUTH_TOKEN to require a token" : "");
 
   self = g_new0 (HotpathHttp, 1);
   self->server = server;
@@ -504,8 +504,8 @@ hotpath_http_new (HotpathServer *server,
                                      NULL, &error) ||
       (effective = g_socket_get_local_address (self->listen_socket, &error)) == NULL)
     {
-      fprintf (stderr, "hotpath: cannot serve %s on %s:%u (%s); the program goes on without it\n",
-               what, host, port, error->message);
+      g_message ("cannot serve %s on %s:%u (%s); the program goes on without it",
+                 what, host, port, error->message);
       hotpath_http_free (self);
       return NULL;
     }
@@ -518,8 +518,8 @@ hotpath_http_new (HotpathServer *server,
     {
       gboolean ipv6 = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
 
-      fprintf (stderr, "hotpath: live %s server on http://%s%s%s:%u%s\n", what,
-               ipv6 ? "[" : "", host, ipv6 ? "]" : "", *out_port, mcp ? "/mcp" : "/");
+      g_message ("live %s server on http://%s%s%s:%u%s", what,
+                 ipv6 ? "[" : "", host, ipv6 ? "]" : "", *out_port, mcp ? "/mcp" : "/");
     }
 
   return self;

@@ -162,8 +162,8 @@ hotpath_live_module_load (void)
 
       module = load (&why);
       if (module == NULL)
-        fprintf (stderr, "hotpath: live HTTP and MCP servers are off: %s; "
-                 "D-Bus and the report still work\n", why);
+        g_message ("live HTTP and MCP servers are off: %s; "
+                   "D-Bus and the report still work", why);
       g_once_init_leave (&loaded, 1);
     }
 

@@ -80,8 +80,8 @@ hotpath_alloc_session_begin (void)
 
       if (g_once_init_enter (&warned))
         {
-          g_printerr ("hotpath: libhotpath-glib-alloc-1 does not match this libhotpath-glib-1 "
-                      "(ABI %u, expected %u): allocations are not tracked\n",
+          g_message ("libhotpath-glib-alloc-1 does not match this libhotpath-glib-1 "
+                     "(ABI %u, expected %u): allocations are not tracked",
                       hotpath_alloc_thread_get ()->abi, HOTPATH_ALLOC_ABI_VERSION);
           g_once_init_leave (&warned, 1);
         }
