@@ -1098,7 +1098,7 @@ test_report (void)
     g_autofree char *text = NULL;
 
     g_assert_nonnull (live);
-    g_assert_true (hotpath_section_is_available (live, snapshot));
+    g_assert_true (hotpath_live_section_is_available (live, snapshot));
     node = live->json (snapshot, 0);
     section_json = json_to_string (node, FALSE);
     hotpath_test_assert_valid_json (section_json, live->schema_def);

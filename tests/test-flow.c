@@ -13,6 +13,18 @@
 #include "hotpath.h"
 #include "hotpath-flow-private.h"
 #include "hotpath-report-private.h"
+#include "hotpath-registry-private.h"
+
+/* The copies a flow section keeps in a snapshot. */
+static GPtrArray *
+flow_items (HotpathSnapshot *snapshot,
+            const char      *name)
+{
+  const HotpathSectionDesc *section = hotpath_registry_lookup (name);
+
+  g_assert_nonnull (section);
+  return (GPtrArray *) hotpath_section_get_data (section, snapshot);
+}
 
 /* ------------------------------------------------------------- helpers */
 
@@ -93,7 +105,7 @@ test_source_timeout (void)
   g_assert_cmpuint (counter.count, ==, 5);
 
   snapshot = hotpath_guard_snapshot (guard);
-  source = find_item (snapshot->flow->sources, "tick_cb");
+  source = find_item (flow_items (snapshot, "sources"), "tick_cb");
   g_assert_nonnull (source);
   g_assert_cmpstr (source->type, ==, "timeout");
   g_assert_cmpuint (source->duration.count, ==, 5);
@@ -141,7 +153,7 @@ test_source_idle_remove_by_data (void)
   g_assert_cmpuint (runs.count, ==, 3);
 
   snapshot = hotpath_guard_snapshot (guard);
-  source = find_item (snapshot->flow->sources, "idle_cb");
+  source = find_item (flow_items (snapshot, "sources"), "idle_cb");
   g_assert_nonnull (source);
   g_assert_cmpstr (source->type, ==, "idle");
   g_assert_cmpuint (source->duration.count, ==, 3);
@@ -192,7 +204,7 @@ test_source_watch (void)
   g_assert_true (custom_finalized);
 
   snapshot = hotpath_guard_snapshot (guard);
-  stats = find_item (snapshot->flow->sources, "custom");
+  stats = find_item (flow_items (snapshot, "sources"), "custom");
   g_assert_nonnull (stats);
   g_assert_cmpstr (stats->type, ==, "source");
   g_assert_cmpuint (stats->duration.count, ==, 4);
@@ -232,7 +244,7 @@ test_source_signal (void)
   g_assert_cmpuint (count, ==, 7);
 
   snapshot = hotpath_guard_snapshot (guard);
-  stats = find_item (snapshot->flow->sources, "on_activate");
+  stats = find_item (flow_items (snapshot, "sources"), "on_activate");
   g_assert_nonnull (stats);
   g_assert_cmpstr (stats->type, ==, "signal");
   g_assert_cmpuint (stats->duration.count, ==, 7);
@@ -301,7 +313,7 @@ test_main_context_stall (void)
   g_main_context_pop_thread_default (context);
 
   snapshot = hotpath_guard_snapshot (guard);
-  health = find_item (snapshot->flow->main_loops, "ui");
+  health = find_item (flow_items (snapshot, "main_loop"), "ui");
   g_assert_nonnull (health);
   g_assert_cmpstr (health->state, ==, "watching");
   g_assert_cmpuint (health->stall_threshold_ns, ==, 16 * 1000000);
@@ -326,7 +338,7 @@ test_main_context_stall (void)
   g_assert_cmpuint (health->lag.count, >, 5);
   g_assert_cmpuint (health->lag.max, >=, 20 * 1000000);
 
-  slow = find_item (snapshot->flow->sources, "slow_cb");
+  slow = find_item (flow_items (snapshot, "sources"), "slow_cb");
   g_assert_nonnull (slow);
   g_assert_cmpstr (slow->context, ==, "ui");
   g_assert_cmpuint (slow->duration.count, ==, 1);
@@ -356,7 +368,7 @@ test_main_context_unwatch (void)
   g_assert_false (g_main_context_pending (context));
 
   snapshot = hotpath_guard_snapshot (guard);
-  health = find_item (snapshot->flow->main_loops, "worker");
+  health = find_item (flow_items (snapshot, "main_loop"), "worker");
   g_assert_nonnull (health);
   g_assert_cmpstr (health->state, ==, "stopped");
   iterations = health->iterations;
@@ -365,7 +377,7 @@ test_main_context_unwatch (void)
 
   iterate_for (context, 5);
   snapshot = hotpath_guard_snapshot (guard);
-  health = find_item (snapshot->flow->main_loops, "worker");
+  health = find_item (flow_items (snapshot, "main_loop"), "worker");
   g_assert_cmpuint (health->iterations, ==, iterations);
 
   /* Watching again reuses the slot. */
@@ -431,7 +443,7 @@ test_channel_counts (void)
   for (guint i = 0; i < 5; i++)
     {
       g_autoptr(HotpathSnapshot) busy = hotpath_guard_snapshot (guard);
-      HotpathFlowChannel *partial = find_item (busy->flow->channels, "jobs");
+      HotpathFlowChannel *partial = find_item (flow_items (busy, "channels"), "jobs");
 
       g_assert_nonnull (partial);
       g_assert_cmpuint (partial->received, <=, partial->sent);
@@ -445,7 +457,7 @@ test_channel_counts (void)
   g_assert_cmpuint (sum, ==, (guint64) N_PRODUCERS * PER_PRODUCER * (PER_PRODUCER + 1) / 2);
 
   snapshot = hotpath_guard_snapshot (guard);
-  channel = find_item (snapshot->flow->channels, "jobs");
+  channel = find_item (flow_items (snapshot, "channels"), "jobs");
   g_assert_nonnull (channel);
   g_assert_cmpstr (channel->type, ==, "async_queue");
   g_assert_cmpstr (channel->state, ==, "active");
@@ -461,7 +473,7 @@ test_channel_counts (void)
   hotpath_async_queue_unref (queue);
   g_clear_pointer (&snapshot, hotpath_snapshot_unref);
   snapshot = hotpath_guard_snapshot (guard);
-  channel = find_item (snapshot->flow->channels, "jobs");
+  channel = find_item (flow_items (snapshot, "channels"), "jobs");
   g_assert_cmpstr (channel->state, ==, "closed");
   hotpath_guard_finish (guard, NULL);
 }
@@ -576,7 +588,7 @@ test_channel_semantics (void)
   g_assert_nonnull (strstr (plain, "length with a waiter: -1"));
 
   snapshot = hotpath_guard_snapshot (guard);
-  channel = find_item (snapshot->flow->channels, "script");
+  channel = find_item (flow_items (snapshot, "channels"), "script");
   g_assert_nonnull (channel);
   g_assert_cmpuint (channel->sent, ==, 5);
   g_assert_cmpuint (channel->received, ==, 5);
@@ -613,7 +625,7 @@ test_channel_log (void)
     hotpath_async_queue_pop (queue);
 
   snapshot = hotpath_guard_snapshot (guard);
-  channel = find_item (snapshot->flow->channels, "logged");
+  channel = find_item (flow_items (snapshot, "channels"), "logged");
   g_assert_nonnull (channel);
   g_assert_cmpuint (channel->sent, ==, 60);
   g_assert_cmpuint (channel->received, ==, 52);
@@ -632,7 +644,7 @@ test_channel_log (void)
   hotpath_async_queue_unref (queue);
   g_clear_pointer (&snapshot, hotpath_snapshot_unref);
   snapshot = hotpath_guard_snapshot (guard);
-  g_assert_cmpstr (((HotpathFlowChannel *) find_item (snapshot->flow->channels, "logged"))->state, ==, "active");
+  g_assert_cmpstr (((HotpathFlowChannel *) find_item (flow_items (snapshot, "channels"), "logged"))->state, ==, "active");
   hotpath_async_queue_unref (queue);
   hotpath_guard_finish (guard, NULL);
 }
@@ -668,7 +680,7 @@ test_thread_pool (void)
   g_assert_cmpuint (done, ==, 500);
 
   snapshot = hotpath_guard_snapshot (guard);
-  channel = find_item (snapshot->flow->channels, "workers");
+  channel = find_item (flow_items (snapshot, "channels"), "workers");
   g_assert_nonnull (channel);
   g_assert_cmpstr (channel->type, ==, "thread_pool");
   g_assert_cmpstr (channel->state, ==, "closed");
@@ -701,7 +713,7 @@ snapshot_when_finalized (HotpathGuard *guard,
   for (;;)
     {
       HotpathSnapshot *snapshot = hotpath_guard_snapshot (guard);
-      HotpathFlowFuture *future = find_item (snapshot->flow->futures, name);
+      HotpathFlowFuture *future = find_item (flow_items (snapshot, "futures"), name);
 
       if ((future != NULL && future->finalized >= finalized) || g_get_monotonic_time () > deadline)
         return snapshot;
@@ -770,7 +782,7 @@ test_task_thread (void)
   g_assert_cmpuint (state.errors, ==, 0);
 
   snapshot = snapshot_when_finalized (guard, "compute", 20);
-  future = find_item (snapshot->flow->futures, "compute");
+  future = find_item (flow_items (snapshot, "futures"), "compute");
   g_assert_nonnull (future);
   g_assert_cmpstr (future->type, ==, "task");
   g_assert_cmpuint (future->created, ==, 20);
@@ -823,7 +835,7 @@ test_task_concurrent (void)
     g_thread_join (threads[i]);
 
   snapshot = snapshot_when_finalized (guard, "many", TASK_THREADS * TASKS_PER_THREAD);
-  future = find_item (snapshot->flow->futures, "many");
+  future = find_item (flow_items (snapshot, "futures"), "many");
   g_assert_nonnull (future);
   g_assert_cmpuint (future->created, ==, TASK_THREADS * TASKS_PER_THREAD);
   g_assert_cmpuint (future->finalized, ==, TASK_THREADS * TASKS_PER_THREAD);
@@ -890,7 +902,7 @@ test_task_outcomes (void)
   g_assert_cmpuint (state.errors, ==, 3);  /* error, cancelled, not found */
 
   snapshot = snapshot_when_finalized (guard, "outcomes", 4);
-  future = find_item (snapshot->flow->futures, "outcomes");
+  future = find_item (flow_items (snapshot, "futures"), "outcomes");
   g_assert_nonnull (future);
   g_assert_cmpuint (future->created, ==, 4);
   g_assert_cmpuint (future->finalized, ==, 4);
@@ -934,7 +946,7 @@ test_task_faults (void)
   g_assert_cmpuint (state.callbacks, ==, 0);
 
   snapshot = hotpath_guard_snapshot (guard);
-  future = find_item (snapshot->flow->futures, "faulty");
+  future = find_item (flow_items (snapshot, "futures"), "faulty");
   g_assert_nonnull (future);
   g_assert_cmpuint (future->created, ==, 2);
   g_assert_cmpuint (future->finalized, ==, 1);
@@ -949,7 +961,7 @@ test_task_faults (void)
   g_main_context_unref (context);
   g_assert_cmpuint (state.callbacks, ==, 1);
   snapshot = snapshot_when_finalized (guard, "faulty", 2);
-  future = find_item (snapshot->flow->futures, "faulty");
+  future = find_item (flow_items (snapshot, "futures"), "faulty");
   g_assert_cmpuint (future->finalized, ==, 2);
   g_assert_cmpuint (future->awaiting_callback, ==, 0);
   g_assert_cmpuint (future->callbacks, ==, 1);
@@ -975,7 +987,7 @@ test_task_sync (void)
   g_object_unref (task);
 
   snapshot = snapshot_when_finalized (guard, "sync", 1);
-  future = find_item (snapshot->flow->futures, "sync");
+  future = find_item (flow_items (snapshot, "futures"), "sync");
   g_assert_nonnull (future);
   g_test_message ("sync: callbacks %" G_GUINT64_FORMAT " no_return %" G_GUINT64_FORMAT
                   " no_callback %" G_GUINT64_FORMAT " value %" G_GUINT64_FORMAT,
@@ -1027,7 +1039,7 @@ test_async (void)
   g_assert_cmpuint (state.failed, ==, 1);
 
   snapshot = hotpath_guard_snapshot (guard);
-  future = find_item (snapshot->flow->futures, "load");
+  future = find_item (flow_items (snapshot, "futures"), "load");
   g_assert_nonnull (future);
   g_assert_cmpstr (future->type, ==, "async");
   g_assert_cmpuint (future->created, ==, 2);

@@ -117,6 +117,7 @@ typedef struct
 typedef struct
 {
   HotpathHistogram      metrics[HOTPATH_ALLOC_N_METRICS];
+  double                percent_total[HOTPATH_ALLOC_N_METRICS];  /* set by the sort */
   HotpathAllocLogEntry *logs;
   guint                 n_logs;
 } HotpathAllocStats;

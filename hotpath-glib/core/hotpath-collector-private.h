@@ -17,10 +17,8 @@ typedef enum
   HOTPATH_EVENT_ALLOC_PACKED, /* a HotpathAllocPackedEvent: a site's timing and
                                * allocations in one slot (low 8 bits of kind) */
   HOTPATH_EVENT_ALLOC_PACKED_ADDRESS, /* the same for a function address */
-  /* BEGIN flow (issue 4): kinds from here on belong to hotpath-flow.c, which
-   * defines them; the collector hands them to hotpath_flow_aggregate(). */
-  HOTPATH_EVENT_FLOW_FIRST = 16,
-  /* END flow */
+  /* Kinds from HOTPATH_EVENT_FIRST_SECTION_KIND (16) to 255 belong to the
+   * registered sections: hotpath-registry.c hands them out. */
 } HotpathEventKind;
 
 /* HotpathEvent.reserved, for SITE and ADDRESS events */
@@ -32,7 +30,7 @@ typedef struct
   guint64       start;
   guint64       end;
   guint32       kind;
-  guint32       reserved;  /* SITE and ADDRESS: HOTPATH_EVENT_FLAG_*; flow
+  guint32       reserved;  /* SITE and ADDRESS: HOTPATH_EVENT_FLAG_*; section
                             * kinds: their 32-bit payload */
 } HotpathEvent;
 
@@ -57,13 +55,12 @@ void             hotpath_collector_record         (HotpathEventKind kind,
                                                    guint64          start,
                                                    guint64          end);
 gsize            hotpath_collector_get_memory_size (void);
-/* BEGIN flow (issue 4) */
+/* A section's event (kind from hotpath-registry.c) with a payload. */
 void             hotpath_collector_record_full    (guint32          kind,
                                                    gconstpointer    key,
                                                    guint64          start,
                                                    guint64          end,
                                                    guint32          extra);
-/* END flow */
 
 /* measure-all: the per-thread shadow stack of -finstrument-functions. */
 void             hotpath_collector_enter_address  (gconstpointer fn);

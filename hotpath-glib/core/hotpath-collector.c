@@ -26,8 +26,8 @@
 #include "hotpath-alloc-core-private.h"
 #include "hotpath-clock-private.h"
 #include "hotpath-collector-private.h"
-#include "hotpath-flow-private.h"   /* flow (issue 4) */
 #include "hotpath-histogram-private.h"
+#include "hotpath-registry-private.h"
 #include "hotpath-snapshot-private.h"
 #include "hotpath-symbols-private.h"
 
@@ -405,8 +405,8 @@ scope_end_alloc (const HotpathScope *scope,
 }
 
 /* --- end of allocation tracking ----------------------------------------- */
-/* BEGIN flow (issue 4): an event with a 32-bit payload in `reserved`. The
- * fast path saves no register: anything unusual goes to the slow path. */
+/* A section's event, with a 32-bit payload in `reserved`. The fast path
+ * saves no register: anything unusual goes to the slow path. */
 static G_GNUC_NO_INLINE void
 record_full_slow (guint32       kind,
                   gconstpointer key,
@@ -458,7 +458,6 @@ hotpath_collector_record_full (guint32       kind,
   buffer->events[head & RING_MASK] = (HotpathEvent) { key, start, end, kind, extra };
   __atomic_store_n (&buffer->head, head + 1, __ATOMIC_RELEASE);
 }
-/* END flow */
 
 /**
  * hotpath_scope_end:
@@ -692,13 +691,13 @@ aggregate_event (const HotpathEvent *event,
   FunctionAggregate *aggregate;
   guint64 duration;
 
-  /* BEGIN flow (issue 4) */
-  if (event->kind >= HOTPATH_EVENT_FLOW_FIRST)
+  /* Kinds from HOTPATH_EVENT_FIRST_SECTION_KIND on belong to the
+   * registered sections. */
+  if (event->kind >= HOTPATH_EVENT_FIRST_SECTION_KIND)
     {
-      hotpath_flow_aggregate (event, thread_id, session_start_ticks, logs_limit);
+      hotpath_registry_aggregate (event, thread_id, session_start_ticks, logs_limit);
       return NULL;
     }
-  /* END flow */
 
   /* Events from before the current session (a scope that straddled a
    * restart) do not belong to it. */
@@ -745,8 +744,9 @@ drain_buffer (ThreadBuffer *buffer)
       const HotpathEvent *event = &buffer->events[tail & RING_MASK];
 
       /* Allocation tracking: the figures of the call just aggregated, or
-       * a call and its figures in one slot. (Flow kinds start at 16 and
-       * stay below 256, so the low byte tells the packed kinds apart.) */
+       * a call and its figures in one slot. (Section kinds start at 16
+       * and stay below 256, so the low byte tells the packed kinds
+       * apart: hotpath-registry-private.h asserts it.) */
       if (G_UNLIKELY (event->kind == HOTPATH_EVENT_ALLOC))
         {
           if (last != NULL)
@@ -770,9 +770,9 @@ drain_buffer (ThreadBuffer *buffer)
         }
       else
         {
-          /* Flow events (kind >= HOTPATH_EVENT_FLOW_FIRST) carry a payload
-           * in reserved and go to no function: aggregate_event () returns
-           * NULL for them. */
+          /* Section events (kind >= HOTPATH_EVENT_FIRST_SECTION_KIND)
+           * carry a payload in reserved and go to no function:
+           * aggregate_event () returns NULL for them. */
           last = aggregate_event (event, buffer->thread_id);
           if (G_UNLIKELY (last != NULL && (event->reserved & HOTPATH_EVENT_FLAG_NO_ALLOC)))
             hotpath_alloc_aggregate_record_none (&last->alloc, last->n_logged - 1, logs_limit);
@@ -917,7 +917,7 @@ reset_locked (void)
       aggregate->n_logged = 0;
     }
 
-  hotpath_flow_reset ();  /* flow (issue 4) */
+  hotpath_registry_reset ();
 }
 
 /**
@@ -1128,7 +1128,7 @@ hotpath_collector_snapshot (const char *name,
       hotpath_snapshot_take_function (snapshot, stats);
     }
 
-  hotpath_flow_snapshot (snapshot, session_start_ticks, logs_limit);  /* flow (issue 4) */
+  hotpath_registry_snapshot (snapshot, session_start_ticks, logs_limit);
 
   g_mutex_unlock (&collector_lock);
 

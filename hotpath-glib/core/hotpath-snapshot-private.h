@@ -30,10 +30,14 @@ struct _HotpathFunctionStats
   HotpathAllocStats *alloc;      /* allocation tracking; NULL when off */
 };
 
-/* flow (issue 4): channels, futures, sources and main loops; see
- * hotpath-flow-private.h. */
-typedef struct _HotpathFlowSnapshot HotpathFlowSnapshot;
-void hotpath_flow_snapshot_free (HotpathFlowSnapshot *flow);
+/* What each registered section keeps in a snapshot (hotpath-registry.c
+ * fills these in; free_data of the section frees data). */
+typedef struct _HotpathSectionDesc HotpathSectionDesc;
+typedef struct
+{
+  const HotpathSectionDesc *section;
+  gpointer                  data;    /* NULL: not available */
+} HotpathSnapshotSection;
 
 struct _HotpathSnapshot
 {
@@ -49,7 +53,8 @@ struct _HotpathSnapshot
   guint               limit;         /* 0 = all */
   GPtrArray          *functions;     /* HotpathFunctionStats, by total desc */
   HotpathAllocSnapshot *alloc;       /* allocation tracking; NULL when off */
-  HotpathFlowSnapshot *flow;         /* flow (issue 4); NULL when not taken */
+  HotpathSnapshotSection *sections;  /* in registration order */
+  guint               n_sections;
 };
 
 HotpathSnapshot      *hotpath_snapshot_new          (const char       *name,
@@ -66,6 +71,7 @@ HotpathFunctionStats *hotpath_function_stats_new     (guint             id,
                                                       guint64           elapsed_ns,
                                                       double            ns_per_tick,
                                                       const HotpathHistogram *histogram);
+void                  hotpath_snapshot_clear_sections (HotpathSnapshot *self);
 guint64               hotpath_function_stats_ticks_to_ns (HotpathFunctionStats *self,
                                                           guint64               ticks);
 

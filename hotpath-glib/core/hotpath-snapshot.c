@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include "hotpath-registry-private.h"
 #include "hotpath-snapshot-private.h"
 
 G_DEFINE_BOXED_TYPE (HotpathSnapshot, hotpath_snapshot, hotpath_snapshot_ref, hotpath_snapshot_unref)
@@ -43,6 +44,20 @@ hotpath_snapshot_take_function (HotpathSnapshot      *self,
                                 HotpathFunctionStats *stats)
 {
   g_ptr_array_add (self->functions, stats);
+}
+
+void
+hotpath_snapshot_clear_sections (HotpathSnapshot *self)
+{
+  for (guint i = 0; i < self->n_sections; i++)
+    {
+      const HotpathSectionDesc *section = self->sections[i].section;
+
+      if (self->sections[i].data != NULL && section->free_data != NULL)
+        section->free_data (self->sections[i].data);
+    }
+  g_clear_pointer (&self->sections, g_free);
+  self->n_sections = 0;
 }
 
 static int
@@ -96,7 +111,7 @@ hotpath_snapshot_unref (HotpathSnapshot *self)
       g_array_unref (self->percentiles);
       g_ptr_array_unref (self->functions);
       hotpath_alloc_snapshot_free (self->alloc);
-      g_clear_pointer (&self->flow, hotpath_flow_snapshot_free);  /* flow (issue 4) */
+      hotpath_snapshot_clear_sections (self);
       g_free (self);
       hotpath_alloc_internal_leave ();
     }

@@ -98,7 +98,7 @@ update_sections (HotpathDBus     *self,
 
   sections = hotpath_sections_get (&n);
   for (guint i = 0; i < n; i++)
-    if (hotpath_section_is_available (&sections[i], snapshot))
+    if (hotpath_live_section_is_available (&sections[i], snapshot))
       g_ptr_array_add (names, (gpointer) sections[i].name);
   g_ptr_array_add (names, NULL);
 

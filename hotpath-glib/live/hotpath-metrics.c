@@ -22,6 +22,7 @@
 #include "hotpath-collector-private.h"
 #include "hotpath-flow-private.h"
 #include "hotpath-server-private.h"
+#include "hotpath-registry-private.h"
 #include "hotpath-snapshot-private.h"
 
 /* Seconds: 100 ns to 10 s, 1-2.5-5 steps. */
@@ -205,26 +206,34 @@ static const struct
                     "Iterations of a watched main context busier than HOTPATH_STALL_MS this session." },
 };
 
+static GPtrArray *
+flow_items (HotpathSnapshot *snapshot,
+            const char      *name)
+{
+  const HotpathSectionDesc *section = hotpath_registry_lookup (name);
+
+  return section != NULL ? (GPtrArray *) hotpath_section_get_data (section, snapshot) : NULL;
+}
+
 static void
 append_flow_family (GString         *out,
                     HotpathSnapshot *snapshot,
                     FlowValue        value,
                     gboolean         openmetrics)
 {
-  HotpathFlowSnapshot *flow = snapshot->flow;
   const char *family = flow_families[value].family;
   gboolean counter = g_str_equal (flow_families[value].type, "counter");
   GPtrArray *items;
 
   if (value <= CHANNEL_QUEUED)
-    items = flow->channels;
+    items = flow_items (snapshot, "channels");
   else if (value <= SOURCE_SECONDS)
-    items = flow->sources;
+    items = flow_items (snapshot, "sources");
   else
-    items = flow->main_loops;
+    items = flow_items (snapshot, "main_loop");
 
   /* A family shows up with its first item, as the report's sections do. */
-  if (items->len == 0)
+  if (items == NULL || items->len == 0)
     return;
 
   append_header (out, family, flow_families[value].type, flow_families[value].unit,
@@ -372,8 +381,7 @@ hotpath_metrics_render (HotpathSnapshot *snapshot,
       g_string_append_printf (out, "} %" G_GUINT64_FORMAT "\n", calls);
     }
 
-  if (snapshot->flow != NULL)
-    for (guint v = 0; v < G_N_ELEMENTS (flow_families); v++)
+  for (guint v = 0; v < G_N_ELEMENTS (flow_families); v++)
       append_flow_family (out, snapshot, (FlowValue) v, openmetrics);
 
   if (openmetrics)

@@ -13,7 +13,7 @@ typedef JsonNode *(*HotpathSectionJsonFunc) (HotpathSnapshot *snapshot,
                                              guint            limit);
 typedef JsonNode *(*HotpathSectionLogsFunc) (HotpathSnapshot *snapshot,
                                              guint            id);
-typedef char     *(*HotpathSectionTextFunc) (HotpathSnapshot *snapshot,
+typedef char     *(*HotpathLiveTextFunc) (HotpathSnapshot *snapshot,
                                              guint            limit);
 typedef char     *(*HotpathSectionLogsTextFunc) (HotpathSnapshot *snapshot,
                                                  guint            id);
@@ -36,13 +36,13 @@ typedef struct
   gboolean                    has_logs;      /* items have /{id}/logs */
   HotpathSectionJsonFunc      json;          /* NULL: not implemented yet */
   HotpathSectionLogsFunc      logs_json;
-  HotpathSectionTextFunc      text;          /* for people and LLMs, units formatted */
+  HotpathLiveTextFunc      text;          /* for people and LLMs, units formatted */
   HotpathSectionLogsTextFunc  logs_text;
 } HotpathSection;
 
 const HotpathSection *hotpath_sections_get          (guint           *n_sections);
 const HotpathSection *hotpath_sections_lookup       (const char      *name);
-gboolean              hotpath_section_is_available  (const HotpathSection *section,
+gboolean              hotpath_live_section_is_available  (const HotpathSection *section,
                                                      HotpathSnapshot      *snapshot);
 
 char                 *hotpath_json_to_string        (JsonNode        *node,

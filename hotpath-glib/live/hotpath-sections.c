@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "hotpath-format-private.h"
+#include "hotpath-registry-private.h"
 #include "hotpath-report-private.h"
 #include "hotpath-sections-private.h"
 #include "hotpath-snapshot-private.h"
@@ -829,7 +830,7 @@ hotpath_sections_lookup (const char *name)
 }
 
 gboolean
-hotpath_section_is_available (const HotpathSection *section,
+hotpath_live_section_is_available (const HotpathSection *section,
                               HotpathSnapshot      *snapshot)
 {
   g_autoptr(JsonNode) probe = NULL;
@@ -843,7 +844,7 @@ hotpath_section_is_available (const HotpathSection *section,
   if (g_str_equal (section->name, "functions_timing"))
     return TRUE;
   if (is_flow_section (section))
-    return snapshot->flow != NULL;
+    return hotpath_section_get_data (hotpath_registry_lookup (section->name), snapshot) != NULL;
 
   probe = section->json (snapshot, 1);
   return probe != NULL;

@@ -491,7 +491,7 @@ hotpath_server_status_json (HotpathServer *self)
       json_builder_set_member_name (builder, "name");
       json_builder_add_string_value (builder, sections[i].name);
       json_builder_set_member_name (builder, "available");
-      json_builder_add_boolean_value (builder, hotpath_section_is_available (&sections[i], snapshot));
+      json_builder_add_boolean_value (builder, hotpath_live_section_is_available (&sections[i], snapshot));
       json_builder_set_member_name (builder, "has_logs");
       json_builder_add_boolean_value (builder, sections[i].has_logs);
       json_builder_end_object (builder);

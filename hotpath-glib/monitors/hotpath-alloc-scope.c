@@ -404,12 +404,36 @@ compare_by_metric (gconstpointer a,
 /*
  * hotpath_alloc_snapshot_sort:
  *
- * Sorts the functions by the total of the snapshot's metric, descending.
+ * Sorts the functions by the total of the snapshot's metric, descending,
+ * and works out each metric's share of its denominator: what the whole
+ * process allocated during the session for bytes and count; the sum over
+ * the functions for peaks, which do not add up across a process.
  */
 void
 hotpath_alloc_snapshot_sort (HotpathAllocSnapshot *self)
 {
+  guint64 denominators[HOTPATH_ALLOC_N_METRICS] = { 0 };
+
   g_ptr_array_sort_with_data (self->functions, compare_by_metric, GUINT_TO_POINTER (self->metric));
+
+  denominators[HOTPATH_ALLOC_METRIC_BYTES] = self->session.request_bytes;
+  denominators[HOTPATH_ALLOC_METRIC_COUNT] = self->session.alloc_count;
+  for (guint i = 0; i < self->functions->len; i++)
+    {
+      HotpathFunctionStats *stats = g_ptr_array_index (self->functions, i);
+
+      denominators[HOTPATH_ALLOC_METRIC_PEAK_BYTES] += stats->alloc->metrics[HOTPATH_ALLOC_METRIC_PEAK_BYTES].sum;
+      denominators[HOTPATH_ALLOC_METRIC_PEAK_COUNT] += stats->alloc->metrics[HOTPATH_ALLOC_METRIC_PEAK_COUNT].sum;
+    }
+
+  for (guint i = 0; i < self->functions->len; i++)
+    {
+      HotpathFunctionStats *stats = g_ptr_array_index (self->functions, i);
+
+      for (guint m = 0; m < HOTPATH_ALLOC_N_METRICS; m++)
+        stats->alloc->percent_total[m] = denominators[m] != 0
+          ? 100.0 * (double) stats->alloc->metrics[m].sum / (double) denominators[m] : 0.0;
+    }
 }
 
 /*

@@ -117,6 +117,18 @@ typedef struct
   Channel  *channel;
 } TableSlot;
 
+/* This section's events, after the first kind the registry gave it. */
+enum
+{
+  EVENT_CHANNEL_RECV,   /* key Channel, start = sent, end = received, extra = seq */
+  EVENT_CHANNEL_LOG,    /* key Channel, start = sent, end = (char *) text, extra = seq */
+  EVENT_POOL_PUSH,      /* key item, start = pushed, extra = pool index */
+  EVENT_POOL_RUN,       /* key item, start..end of the run, extra = pool index */
+  N_EVENTS,
+};
+static guint32          first_event;
+static HotpathFlowItems channel_items;
+
 static GMutex    register_lock;
 static TableSlot slots_table[TABLE_SIZE];
 static Pool     *pools[MAX_POOLS];
@@ -258,7 +270,6 @@ hotpath_async_queue_register (GAsyncQueue                 *queue,
 
   /* Aligned, so that the groups above really are on lines of their own. */
   self = g_aligned_alloc0 (1, sizeof (Channel), CACHE_LINE);
-  self->item.section = HOTPATH_FLOW_CHANNEL;
   self->item.reset = channel_reset;
   self->item.snapshot = channel_snapshot;
   self->queue = queue;
@@ -293,7 +304,7 @@ hotpath_async_queue_register (GAsyncQueue                 *queue,
   g_mutex_unlock (&register_lock);
   g_async_queue_unlock (queue);
 
-  hotpath_flow_register (&self->item);
+  hotpath_flow_items_add (&channel_items, &self->item);
 
   return queue;
 }
@@ -364,7 +375,7 @@ hotpath_async_queue_push (GAsyncQueue *queue,
   g_async_queue_unlock (queue);
 
   if (G_UNLIKELY (self->log && recording))
-    hotpath_collector_record_full (HOTPATH_FLOW_EVENT_CHANNEL_LOG, self, now,
+    hotpath_collector_record_full (first_event + EVENT_CHANNEL_LOG, self, now,
                                    (guint64) (guintptr) text, (guint32) seq);
 }
 
@@ -387,7 +398,7 @@ record_received (Channel *self,
                  guint64  seq)
 {
   if (sent_at != 0 && __atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) != HOTPATH_RECORDING_OFF)
-    hotpath_collector_record_full (HOTPATH_FLOW_EVENT_CHANNEL_RECV, self, sent_at,
+    hotpath_collector_record_full (first_event + EVENT_CHANNEL_RECV, self, sent_at,
                                    hotpath_clock_read (), (guint32) seq);
 }
 
@@ -636,7 +647,7 @@ pool_trampoline (gpointer data,
   self->func (data, self->user_data);
 
   if (recording)
-    hotpath_collector_record_full (HOTPATH_FLOW_EVENT_POOL_RUN, data, start,
+    hotpath_collector_record_full (first_event + EVENT_POOL_RUN, data, start,
                                    hotpath_clock_read (), self->index);
 
   __atomic_fetch_sub (&self->running, 1, __ATOMIC_RELAXED);
@@ -723,7 +734,6 @@ hotpath_thread_pool_register (GThreadPool                 *pool,
     }
 
   self = g_aligned_alloc0 (1, sizeof (Pool), CACHE_LINE);
-  self->item.section = HOTPATH_FLOW_CHANNEL;
   self->item.reset = pool_reset;
   self->item.snapshot = pool_snapshot;
   self->pool = pool;
@@ -744,7 +754,7 @@ hotpath_thread_pool_register (GThreadPool                 *pool,
   pool->user_data = self;
   __atomic_store_n (&pool->func, pool_trampoline, __ATOMIC_RELEASE);
 
-  hotpath_flow_register (&self->item);
+  hotpath_flow_items_add (&channel_items, &self->item);
 
   return pool;
 }
@@ -775,7 +785,7 @@ hotpath_thread_pool_push (GThreadPool  *pool,
   self = pool->user_data;
 
   if (__atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) != HOTPATH_RECORDING_OFF)
-    hotpath_collector_record_full (HOTPATH_FLOW_EVENT_POOL_PUSH, data, hotpath_clock_read (), 0,
+    hotpath_collector_record_full (first_event + EVENT_POOL_PUSH, data, hotpath_clock_read (), 0,
                                    self->index);
 
   unprocessed = __atomic_add_fetch (&self->pushed, 1, __ATOMIC_RELAXED) -
@@ -862,6 +872,7 @@ pending_add (Pool          *self,
 
 static void
 pool_aggregate (const HotpathEvent *event,
+                guint32             kind,
                 guint64             session_start_ticks)
 {
   Pool *self;
@@ -874,7 +885,7 @@ pool_aggregate (const HotpathEvent *event,
   if (event->start < session_start_ticks)
     return;
 
-  if (event->kind == HOTPATH_FLOW_EVENT_POOL_RUN)
+  if (kind == EVENT_POOL_RUN)
     {
       hotpath_histogram_record (&self->run,
                                 hotpath_flow_ticks_to_ns (event->end >= event->start ? event->end - event->start : 0));
@@ -897,29 +908,28 @@ pool_aggregate (const HotpathEvent *event,
     }
 }
 
-void
-hotpath_channel_aggregate (const HotpathEvent *event,
-                           guint64             thread_id,
-                           guint64             session_start_ticks,
-                           guint               logs_limit)
+static void
+channels_aggregate (const HotpathEvent        *event,
+                    const HotpathEventContext *context)
 {
   Channel *self;
   guint64 latency_ns;
 
-  switch (event->kind)
+  switch (context->kind)
     {
-    case HOTPATH_FLOW_EVENT_POOL_PUSH:
-    case HOTPATH_FLOW_EVENT_POOL_RUN:
-      pool_aggregate (event, session_start_ticks);
+    case EVENT_POOL_PUSH:
+    case EVENT_POOL_RUN:
+      pool_aggregate (event, context->kind, context->session_start_ticks);
       return;
 
-    case HOTPATH_FLOW_EVENT_CHANNEL_LOG:
-      channel_aggregate_log ((Channel *) event->key, event, thread_id, session_start_ticks, logs_limit);
+    case EVENT_CHANNEL_LOG:
+      channel_aggregate_log ((Channel *) event->key, event, context->thread_id,
+                             context->session_start_ticks, context->logs_limit);
       return;
 
-    case HOTPATH_FLOW_EVENT_CHANNEL_RECV:
+    case EVENT_CHANNEL_RECV:
       self = (Channel *) event->key;
-      if (event->start < session_start_ticks)
+      if (event->start < context->session_start_ticks)
         return;
       latency_ns = hotpath_flow_ticks_to_ns (event->end >= event->start ? event->end - event->start : 0);
       hotpath_histogram_record (&self->latency, latency_ns);
@@ -931,3 +941,164 @@ hotpath_channel_aggregate (const HotpathEvent *event,
       return;
     }
 }
+
+/* ------------------------------------------------------------ section */
+
+static void
+channels_reset (void)
+{
+  hotpath_flow_items_reset (&channel_items);
+}
+
+static gpointer
+channels_snapshot (const HotpathSnapshotContext *context)
+{
+  return hotpath_flow_items_snapshot (&channel_items, context->session_start_ticks,
+                                      hotpath_flow_channel_free);
+}
+
+enum
+{
+  COLUMN_ID,
+  COLUMN_NAME,
+  COLUMN_TYPE,
+  COLUMN_STATE,
+  COLUMN_FILE,
+  COLUMN_LINE,
+  COLUMN_SENT,
+  COLUMN_RECEIVED,
+  COLUMN_QUEUED,
+  COLUMN_MAX_QUEUED,
+  COLUMN_LATENCY,
+  COLUMN_RUNNING,
+  COLUMN_MAX_RUNNING,
+  COLUMN_FINISHED,
+  COLUMN_RUN,
+  COLUMN_LOGS,
+};
+
+static void
+channel_get (gconstpointer       row,
+             const HotpathField *field,
+             HotpathValue       *value)
+{
+  const HotpathFlowChannel *channel = row;
+  gboolean pool = strcmp (channel->type, "thread_pool") == 0;
+
+  switch (field->arg)
+    {
+    case COLUMN_ID:          hotpath_value_set_uint (value, channel->id); break;
+    case COLUMN_NAME:        hotpath_value_set_string (value, channel->name); break;
+    case COLUMN_TYPE:        hotpath_value_set_string (value, channel->type); break;
+    case COLUMN_STATE:       hotpath_value_set_string (value, channel->state); break;
+    case COLUMN_FILE:        hotpath_value_set_string (value, channel->file); break;
+    case COLUMN_LINE:        hotpath_value_set_uint (value, channel->line); break;
+    case COLUMN_SENT:        hotpath_value_set_uint (value, channel->sent); break;
+    case COLUMN_RECEIVED:    hotpath_value_set_uint (value, channel->received); break;
+    case COLUMN_QUEUED:      hotpath_value_set_int (value, channel->queued); break;
+    case COLUMN_MAX_QUEUED:  hotpath_value_set_uint (value, channel->max_queued); break;
+    case COLUMN_LATENCY:     hotpath_value_set_histogram (value, &channel->latency, 1.0); break;
+    /* Pools only: a queue has no threads of its own. */
+    case COLUMN_RUNNING:     if (pool) hotpath_value_set_uint (value, channel->running); break;
+    case COLUMN_MAX_RUNNING: if (pool) hotpath_value_set_uint (value, channel->max_running); break;
+    case COLUMN_FINISHED:    if (pool) hotpath_value_set_uint (value, channel->finished); break;
+    case COLUMN_RUN:         if (pool) hotpath_value_set_histogram (value, &channel->run, 1.0); break;
+    case COLUMN_LOGS:        hotpath_value_set_rows (value, channel); break;
+    default:                 break;
+    }
+}
+
+static guint
+channel_logs_count (gconstpointer container)
+{
+  const HotpathFlowChannel *channel = container;
+
+  return channel->n_logs;
+}
+
+static gconstpointer
+channel_logs_nth (gconstpointer container,
+                  guint         index)
+{
+  const HotpathFlowChannel *channel = container;
+
+  return hotpath_flow_logs_nth (channel->logs, channel->n_logs, index);
+}
+
+static const HotpathField channel_log_fields[] = {
+  { "index", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "messages logged before this one", "#",
+    .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_INDEX },
+  { "at_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "when it was sent, since the session started", "Sent at",
+    .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_AT },
+  { "latency_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "time in the queue", "Latency",
+    .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_DURATION },
+  { "thread_id", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "the sending thread", "Thread",
+    .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_THREAD },
+  { "outcome", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "queued or received", "Outcome",
+    .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_OUTCOME },
+  { "text", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "the message, as described", "Message",
+    .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_TEXT },
+};
+
+static const HotpathRowsDesc channel_logs = {
+  channel_log_fields, G_N_ELEMENTS (channel_log_fields), channel_logs_count, channel_logs_nth,
+};
+
+static const HotpathField channel_fields[] = {
+  { "id", HOTPATH_FIELD_ID, .get = channel_get, .arg = COLUMN_ID },
+  { "name", HOTPATH_FIELD_TEXT, .help = "the label, else file.c:line", .title = "Channel",
+    .get = channel_get, .arg = COLUMN_NAME },
+  { "type", HOTPATH_FIELD_TEXT, .help = "async_queue or thread_pool", .title = "Type",
+    .get = channel_get, .arg = COLUMN_TYPE },
+  { "state", HOTPATH_FIELD_TEXT, .help = "active, or closed once freed", .title = "State",
+    .get = channel_get, .arg = COLUMN_STATE },
+  { "file", HOTPATH_FIELD_TEXT, .get = channel_get, .arg = COLUMN_FILE },
+  { "line", HOTPATH_FIELD_GAUGE, .get = channel_get, .arg = COLUMN_LINE },
+  { "sent", HOTPATH_FIELD_COUNTER, .help = "messages sent (pools: pushed) this session",
+    .title = "Sent", .get = channel_get, .arg = COLUMN_SENT },
+  { "received", HOTPATH_FIELD_COUNTER, .help = "messages received (pools: started) this session",
+    .title = "Received", .get = channel_get, .arg = COLUMN_RECEIVED },
+  { "queued", HOTPATH_FIELD_GAUGE, .help = "messages in the queue now", .title = "Queued",
+    .get = channel_get, .arg = COLUMN_QUEUED },
+  { "max_queued", HOTPATH_FIELD_GAUGE, .help = "the most messages ever queued", .title = "Max queued",
+    .get = channel_get, .arg = COLUMN_MAX_QUEUED },
+  { "latency_ns", HOTPATH_FIELD_SUMMARY, HOTPATH_UNIT_NS, "push to pop (pools: wait for a thread)",
+    "Latency", .get = channel_get, .arg = COLUMN_LATENCY },
+  { "running", HOTPATH_FIELD_GAUGE, .help = "pool items running now", .get = channel_get,
+    .arg = COLUMN_RUNNING },
+  { "max_running", HOTPATH_FIELD_GAUGE, .help = "the most pool items ever running at once",
+    .get = channel_get, .arg = COLUMN_MAX_RUNNING },
+  { "finished", HOTPATH_FIELD_COUNTER, .help = "pool items finished this session",
+    .get = channel_get, .arg = COLUMN_FINISHED },
+  { "run_ns", HOTPATH_FIELD_SUMMARY, HOTPATH_UNIT_NS, "how long a pool item ran", "Run",
+    .get = channel_get, .arg = COLUMN_RUN },
+  { "logs", HOTPATH_FIELD_ROWS, .help = "the last messages of a queue registered with .log = TRUE",
+    .rows = &channel_logs, .get = channel_get, .arg = COLUMN_LOGS },
+};
+
+static const HotpathRowsDesc channel_rows = {
+  channel_fields, G_N_ELEMENTS (channel_fields), hotpath_flow_rows_count, hotpath_flow_rows_nth,
+};
+
+const HotpathSectionDesc hotpath_channels_section = {
+  .name = "channels",
+  .title = "channels",
+  .description = "GAsyncQueue channels (HOTPATH_ASYNC_QUEUE) and GThreadPool channels "
+                 "(HOTPATH_THREAD_POOL): messages sent, received and queued, and how long each "
+                 "waited in the queue. An empty list when nothing registered has carried data.",
+  .schema_def = "channels_section",
+  .logs_schema_def = "channel",
+  .n_event_kinds = N_EVENTS,
+  .first_event_kind = &first_event,
+  .aggregate = channels_aggregate,
+  .reset = channels_reset,
+  .snapshot = channels_snapshot,
+  .free_data = hotpath_flow_rows_free,
+  .rows = &channel_rows,
+  .has_logs = TRUE,
+  .when_empty = "No GAsyncQueue (HOTPATH_ASYNC_QUEUE) or GThreadPool (HOTPATH_THREAD_POOL) "
+                "has carried anything this session.",
+  .item_noun = "channel",
+  .items_noun = "channels",
+  .order = "by id",
+};

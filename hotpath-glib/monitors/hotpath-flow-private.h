@@ -16,26 +16,10 @@
 
 #include "hotpath-collector-private.h"
 #include "hotpath-histogram-private.h"
+#include "hotpath-registry-private.h"
 #include "hotpath-snapshot-private.h"
 
 G_BEGIN_DECLS
-
-/* Event kinds, after the collector's HOTPATH_EVENT_FLOW_FIRST. */
-enum
-{
-  HOTPATH_FLOW_EVENT_SOURCE_DISPATCH = HOTPATH_EVENT_FLOW_FIRST, /* key SourceStats, extra = context slot + 1 */
-  HOTPATH_FLOW_EVENT_MAIN_POLL,      /* key ContextWatch, start..end of poll */
-  HOTPATH_FLOW_EVENT_MAIN_LAG,       /* key ContextWatch, start = fire time, end = lag in ns */
-  HOTPATH_FLOW_EVENT_CHANNEL_RECV,   /* key Channel, start = sent, end = received, extra = seq */
-  HOTPATH_FLOW_EVENT_CHANNEL_LOG,    /* key Channel, start = sent, end = (char *) text, extra = seq */
-  HOTPATH_FLOW_EVENT_POOL_PUSH,      /* key item, start = pushed, extra = pool index */
-  HOTPATH_FLOW_EVENT_POOL_RUN,       /* key item, start..end of the run, extra = pool index */
-  HOTPATH_FLOW_EVENT_TASK_DONE,      /* key TaskRecord (the worker frees it) */
-  HOTPATH_FLOW_EVENT_ASYNC_DONE,     /* key FutureStats, start..end, extra = 1 on error */
-  HOTPATH_FLOW_EVENT_FUTURE_CREATED, /* key FutureStats, start = created (task or async call) */
-  HOTPATH_FLOW_EVENT_TASK_RETURNED,  /* key FutureStats: now awaiting its callback */
-  HOTPATH_FLOW_EVENT_TASK_CALLBACK,  /* key FutureStats: no longer awaiting (callback done) */
-};
 
 /* One kept log line, for the live API. Times in ns since the session
  * started; unused fields are 0 or NULL. */
@@ -67,15 +51,6 @@ void            hotpath_flow_logs_free      (HotpathFlowLog     *logs,
                                              guint               n_logs);
 
 /* ----------------------------------------------------------------- items */
-
-typedef enum
-{
-  HOTPATH_FLOW_CHANNEL,
-  HOTPATH_FLOW_FUTURE,
-  HOTPATH_FLOW_SOURCE,
-  HOTPATH_FLOW_MAIN_LOOP,
-  HOTPATH_FLOW_N_SECTIONS,
-} HotpathFlowSection;
 
 /* What a snapshot holds for one channel (GAsyncQueue or GThreadPool). */
 typedef struct
@@ -149,6 +124,7 @@ typedef struct
 
 typedef struct
 {
+  guint64             index;         /* how many stalls came before it */
   guint64             at_ns;
   guint64             duration_ns;
   guint64             unwatched_ns;  /* busy time no watched source explains */
@@ -176,21 +152,13 @@ typedef struct
   guint               n_stalls_kept;
 } HotpathFlowMainLoop;
 
-struct _HotpathFlowSnapshot
-{
-  GPtrArray *channels;    /* HotpathFlowChannel */
-  GPtrArray *futures;     /* HotpathFlowFuture */
-  GPtrArray *sources;     /* HotpathFlowSource */
-  GPtrArray *main_loops;  /* HotpathFlowMainLoop */
-};
+/* ------------------------------------------------------------ items */
 
-/* ------------------------------------------------- registry (flow.c) */
-
-/* A flow object registers once; the snapshot asks each for a copy. */
+/* A flow object registers once with its section's list; the section's
+ * snapshot asks each for a copy. */
 typedef struct _HotpathFlowItem HotpathFlowItem;
 struct _HotpathFlowItem
 {
-  HotpathFlowSection section;
   guint              id;
   /* worker: clear the aggregates (new session) */
   void             (*reset)    (HotpathFlowItem *item);
@@ -199,38 +167,52 @@ struct _HotpathFlowItem
                                 guint64          session_start_ticks);
 };
 
-void     hotpath_flow_register      (HotpathFlowItem *item);
+/* The items of one section, in id order. Its lock is for registration
+ * only; never held while recording an event, so the worker (which drains
+ * with the collector lock) can never wait for it while a producer waits
+ * for the worker. */
+typedef struct
+{
+  GMutex     lock;
+  GPtrArray *items;   /* HotpathFlowItem */
+} HotpathFlowItems;
+
+void       hotpath_flow_items_add      (HotpathFlowItems *items,
+                                        HotpathFlowItem  *item);
+void       hotpath_flow_items_reset    (HotpathFlowItems *items);
+GPtrArray *hotpath_flow_items_snapshot (HotpathFlowItems *items,
+                                        guint64           session_start_ticks,
+                                        GDestroyNotify    free_func);
+
+/* Rows of a section whose snapshot data is a GPtrArray of copies. */
+guint         hotpath_flow_rows_count (gconstpointer container);
+gconstpointer hotpath_flow_rows_nth   (gconstpointer container,
+                                       guint         index);
+void          hotpath_flow_rows_free  (gpointer      data);
+
+/* The fields of a log line (HotpathFlowLog), for rows descriptions: use
+ * hotpath_flow_log_get as getter and one of these as arg. */
+enum
+{
+  HOTPATH_FLOW_LOG_INDEX,
+  HOTPATH_FLOW_LOG_AT,
+  HOTPATH_FLOW_LOG_DURATION,
+  HOTPATH_FLOW_LOG_VALUE,
+  HOTPATH_FLOW_LOG_THREAD,
+  HOTPATH_FLOW_LOG_OUTCOME,
+  HOTPATH_FLOW_LOG_TEXT,
+};
+void     hotpath_flow_log_get (gconstpointer       row,
+                               const HotpathField *field,
+                               HotpathValue       *value);
+/* Newest first, as a person reads a log. */
+const HotpathFlowLog *hotpath_flow_logs_nth (const HotpathFlowLog *logs,
+                                             guint                 n_logs,
+                                             guint                 index);
+
 guint64  hotpath_flow_ticks_to_ns   (guint64 ticks);
 guint64  hotpath_flow_at_ns         (guint64 ticks,
                                      guint64 session_start_ticks);
-
-/* Called by the collector with its lock held. */
-void     hotpath_flow_aggregate     (const HotpathEvent *event,
-                                     guint64             thread_id,
-                                     guint64             session_start_ticks,
-                                     guint               logs_limit);
-void     hotpath_flow_reset         (void);
-void     hotpath_flow_snapshot      (HotpathSnapshot    *snapshot,
-                                     guint64             session_start_ticks,
-                                     guint               logs_limit);
-
-/* Per subsystem, called by hotpath_flow_aggregate(). */
-void     hotpath_source_aggregate       (const HotpathEvent *event,
-                                         guint64 thread_id,
-                                         guint64 session_start_ticks,
-                                         guint   logs_limit);
-void     hotpath_main_context_aggregate (const HotpathEvent *event,
-                                         guint64 thread_id,
-                                         guint64 session_start_ticks,
-                                         guint   logs_limit);
-void     hotpath_channel_aggregate      (const HotpathEvent *event,
-                                         guint64 thread_id,
-                                         guint64 session_start_ticks,
-                                         guint   logs_limit);
-void     hotpath_task_aggregate         (const HotpathEvent *event,
-                                         guint64 thread_id,
-                                         guint64 session_start_ticks,
-                                         guint   logs_limit);
 
 /* Main contexts: the slot (1-based) of a watched context, 0 if not watched. */
 guint        hotpath_main_context_slot      (GMainContext *context);

@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * hotpath-flow.c: the glue between the data-flow subsystems and the core.
- *
- * Flow objects (channels, pools, future sites, watched sources, watched
- * main contexts) register here once. The collector hands every flow event
- * to hotpath_flow_aggregate() from its drain loop, and asks for a copy of
- * every item when it takes a snapshot.
+ * hotpath-flow.c: what the data-flow sections (channels, futures,
+ * sources, main loop) share: item lists, log rings, copies' free
+ * functions and their configuration. Each section registers with the
+ * registry from its own file.
  */
 
 #include "config.h"
@@ -16,23 +14,97 @@
 #include "hotpath-env-private.h"
 #include "hotpath-flow-private.h"
 
-/* Registration only; never held while recording an event, so the worker
- * (which drains with the collector lock) can never wait for it while a
- * producer waits for the worker. */
-static GMutex     registry_lock;
-static GPtrArray *items;          /* HotpathFlowItem */
-static guint      last_id;
+void
+hotpath_flow_items_add (HotpathFlowItems *items,
+                        HotpathFlowItem  *item)
+{
+  /* Ids are unique across sections: the live API addresses items by
+   * section and id, and people compare ids across sections. */
+  static guint last_id;
+
+  g_mutex_lock (&items->lock);
+  if (items->items == NULL)
+    items->items = g_ptr_array_new ();
+  if (item->id == 0)
+    item->id = __atomic_add_fetch (&last_id, 1, __ATOMIC_RELAXED);
+  g_ptr_array_add (items->items, item);
+  g_mutex_unlock (&items->lock);
+}
 
 void
-hotpath_flow_register (HotpathFlowItem *item)
+hotpath_flow_items_reset (HotpathFlowItems *items)
 {
-  g_mutex_lock (&registry_lock);
-  if (items == NULL)
-    items = g_ptr_array_new ();
-  if (item->id == 0)
-    item->id = ++last_id;
-  g_ptr_array_add (items, item);
-  g_mutex_unlock (&registry_lock);
+  g_mutex_lock (&items->lock);
+  for (guint i = 0; items->items != NULL && i < items->items->len; i++)
+    {
+      HotpathFlowItem *item = g_ptr_array_index (items->items, i);
+      if (item->reset != NULL)
+        item->reset (item);
+    }
+  g_mutex_unlock (&items->lock);
+}
+
+static int
+compare_items_by_id (gconstpointer a,
+                     gconstpointer b)
+{
+  const HotpathFlowItem *x = *(HotpathFlowItem * const *) a;
+  const HotpathFlowItem *y = *(HotpathFlowItem * const *) b;
+
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The copies, in id order. */
+GPtrArray *
+hotpath_flow_items_snapshot (HotpathFlowItems *items,
+                             guint64           session_start_ticks,
+                             GDestroyNotify    free_func)
+{
+  GPtrArray *copies = g_ptr_array_new_with_free_func (free_func);
+  g_autoptr(GPtrArray) sorted = NULL;
+
+  g_mutex_lock (&items->lock);
+  if (items->items != NULL)
+    {
+      /* Two threads may register items concurrently: ids are taken
+       * before the list's lock. */
+      sorted = g_ptr_array_copy (items->items, NULL, NULL);
+      g_ptr_array_sort (sorted, compare_items_by_id);
+      for (guint i = 0; i < sorted->len; i++)
+        {
+          HotpathFlowItem *item = g_ptr_array_index (sorted, i);
+          gpointer copy = item->snapshot (item, session_start_ticks);
+
+          if (copy != NULL)
+            g_ptr_array_add (copies, copy);
+        }
+    }
+  g_mutex_unlock (&items->lock);
+
+  return copies;
+}
+
+guint
+hotpath_flow_rows_count (gconstpointer container)
+{
+  const GPtrArray *copies = container;
+
+  return copies->len;
+}
+
+gconstpointer
+hotpath_flow_rows_nth (gconstpointer container,
+                       guint         index)
+{
+  const GPtrArray *copies = container;
+
+  return g_ptr_array_index (copies, index);
+}
+
+void
+hotpath_flow_rows_free (gpointer data)
+{
+  g_ptr_array_unref (data);
 }
 
 guint64
@@ -108,6 +180,51 @@ hotpath_flow_log_ring_copy (const HotpathFlowLogRing *ring,
   return copy;
 }
 
+const HotpathFlowLog *
+hotpath_flow_logs_nth (const HotpathFlowLog *logs,
+                       guint                 n_logs,
+                       guint                 index)
+{
+  return &logs[n_logs - 1 - index];
+}
+
+void
+hotpath_flow_log_get (gconstpointer       row,
+                      const HotpathField *field,
+                      HotpathValue       *value)
+{
+  const HotpathFlowLog *entry = row;
+
+  switch (field->arg)
+    {
+    case HOTPATH_FLOW_LOG_INDEX:
+      hotpath_value_set_uint (value, entry->index);
+      break;
+    case HOTPATH_FLOW_LOG_AT:
+      hotpath_value_set_uint (value, entry->at_ns);
+      break;
+    case HOTPATH_FLOW_LOG_DURATION:
+      hotpath_value_set_uint (value, entry->duration_ns);
+      break;
+    case HOTPATH_FLOW_LOG_VALUE:
+      hotpath_value_set_uint (value, entry->value_ns);
+      break;
+    case HOTPATH_FLOW_LOG_THREAD:
+      hotpath_value_set_uint (value, entry->thread_id);
+      break;
+    case HOTPATH_FLOW_LOG_OUTCOME:
+      if (entry->outcome != NULL)
+        hotpath_value_set_string (value, entry->outcome);
+      break;
+    case HOTPATH_FLOW_LOG_TEXT:
+      if (entry->text != NULL)
+        hotpath_value_set_string (value, entry->text);
+      break;
+    default:
+      break;
+    }
+}
+
 void
 hotpath_flow_logs_free (HotpathFlowLog *logs,
                         guint           n_logs)
@@ -117,133 +234,6 @@ hotpath_flow_logs_free (HotpathFlowLog *logs,
   for (guint i = 0; i < n_logs; i++)
     g_free (logs[i].text);
   g_free (logs);
-}
-
-/* ---------------------------------------------------------- aggregation */
-
-/* Flow aggregates are kept in ns (stall thresholds are compared as
- * events arrive), so the tick rate must be known while draining, not only
- * at snapshot time: recalibrate every 100 ms of events. */
-static guint64 recalibrate_at;
-static guint64 calibrated_session;
-
-static inline void
-maybe_calibrate (guint64 ticks,
-                 guint64 session_start_ticks)
-{
-  if (G_UNLIKELY (ticks >= recalibrate_at || calibrated_session != session_start_ticks))
-    {
-      double ns_per_tick = hotpath_clock_calibrate ();
-
-      calibrated_session = session_start_ticks;
-      recalibrate_at = ticks + (guint64) (100e6 / ns_per_tick);
-    }
-}
-
-void
-hotpath_flow_aggregate (const HotpathEvent *event,
-                        guint64             thread_id,
-                        guint64             session_start_ticks,
-                        guint               logs_limit)
-{
-  maybe_calibrate (event->start, session_start_ticks);
-
-  switch (event->kind)
-    {
-    case HOTPATH_FLOW_EVENT_SOURCE_DISPATCH:
-      hotpath_source_aggregate (event, thread_id, session_start_ticks, logs_limit);
-      break;
-    case HOTPATH_FLOW_EVENT_MAIN_POLL:
-    case HOTPATH_FLOW_EVENT_MAIN_LAG:
-      hotpath_main_context_aggregate (event, thread_id, session_start_ticks, logs_limit);
-      break;
-    case HOTPATH_FLOW_EVENT_CHANNEL_RECV:
-    case HOTPATH_FLOW_EVENT_CHANNEL_LOG:
-    case HOTPATH_FLOW_EVENT_POOL_PUSH:
-    case HOTPATH_FLOW_EVENT_POOL_RUN:
-      hotpath_channel_aggregate (event, thread_id, session_start_ticks, logs_limit);
-      break;
-    case HOTPATH_FLOW_EVENT_TASK_DONE:
-    case HOTPATH_FLOW_EVENT_ASYNC_DONE:
-    case HOTPATH_FLOW_EVENT_FUTURE_CREATED:
-    case HOTPATH_FLOW_EVENT_TASK_RETURNED:
-    case HOTPATH_FLOW_EVENT_TASK_CALLBACK:
-      hotpath_task_aggregate (event, thread_id, session_start_ticks, logs_limit);
-      break;
-    default:
-      break;
-    }
-}
-
-void
-hotpath_flow_reset (void)
-{
-  g_mutex_lock (&registry_lock);
-  for (guint i = 0; items != NULL && i < items->len; i++)
-    {
-      HotpathFlowItem *item = g_ptr_array_index (items, i);
-      if (item->reset != NULL)
-        item->reset (item);
-    }
-  g_mutex_unlock (&registry_lock);
-}
-
-static int
-compare_by_id (gconstpointer a,
-               gconstpointer b)
-{
-  /* Every snapshot struct starts with its id. */
-  guint x = **(const guint * const *) a;
-  guint y = **(const guint * const *) b;
-
-  return (x > y) - (x < y);
-}
-
-void
-hotpath_flow_snapshot (HotpathSnapshot *snapshot,
-                       guint64          session_start_ticks,
-                       guint            logs_limit)
-{
-  HotpathFlowSnapshot *flow = g_new0 (HotpathFlowSnapshot, 1);
-  GPtrArray *by_section[HOTPATH_FLOW_N_SECTIONS];
-
-  flow->channels = g_ptr_array_new_with_free_func (hotpath_flow_channel_free);
-  flow->futures = g_ptr_array_new_with_free_func (hotpath_flow_future_free);
-  flow->sources = g_ptr_array_new_with_free_func (hotpath_flow_source_free);
-  flow->main_loops = g_ptr_array_new_with_free_func (hotpath_flow_main_loop_free);
-  by_section[HOTPATH_FLOW_CHANNEL] = flow->channels;
-  by_section[HOTPATH_FLOW_FUTURE] = flow->futures;
-  by_section[HOTPATH_FLOW_SOURCE] = flow->sources;
-  by_section[HOTPATH_FLOW_MAIN_LOOP] = flow->main_loops;
-
-  g_mutex_lock (&registry_lock);
-  for (guint i = 0; items != NULL && i < items->len; i++)
-    {
-      HotpathFlowItem *item = g_ptr_array_index (items, i);
-      gpointer copy = item->snapshot (item, session_start_ticks);
-
-      if (copy != NULL)
-        g_ptr_array_add (by_section[item->section], copy);
-    }
-  g_mutex_unlock (&registry_lock);
-
-  for (guint s = 0; s < HOTPATH_FLOW_N_SECTIONS; s++)
-    g_ptr_array_sort (by_section[s], compare_by_id);
-
-  g_clear_pointer (&snapshot->flow, hotpath_flow_snapshot_free);
-  snapshot->flow = flow;
-}
-
-void
-hotpath_flow_snapshot_free (HotpathFlowSnapshot *flow)
-{
-  if (flow == NULL)
-    return;
-  g_ptr_array_unref (flow->channels);
-  g_ptr_array_unref (flow->futures);
-  g_ptr_array_unref (flow->sources);
-  g_ptr_array_unref (flow->main_loops);
-  g_free (flow);
 }
 
 void

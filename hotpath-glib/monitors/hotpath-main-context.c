@@ -28,6 +28,16 @@
 
 #define N_SLOTS HOTPATH_MAX_WATCHED_CONTEXTS
 
+/* This section's events, after the first kind the registry gave it. */
+enum
+{
+  EVENT_POLL,   /* key ContextWatch, start..end of poll */
+  EVENT_LAG,    /* key ContextWatch, start = fire time, end = lag in ns */
+  N_EVENTS,
+};
+static guint32          first_event;
+static HotpathFlowItems main_loop_items;
+
 typedef struct
 {
   const char *name;        /* a SourceStats name: lives forever */
@@ -108,7 +118,7 @@ watched_poll (guint     index,
 
   start = hotpath_clock_read ();
   ret = watch->orig_poll (fds, n_fds, timeout);
-  hotpath_collector_record_full (HOTPATH_FLOW_EVENT_MAIN_POLL, watch, start, hotpath_clock_read (), 0);
+  hotpath_collector_record_full (first_event + EVENT_POLL, watch, start, hotpath_clock_read (), 0);
 
   return ret;
 }
@@ -133,7 +143,7 @@ probe_dispatch (GSource     *source,
   gint64 now = g_get_monotonic_time ();
 
   if (__atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) != HOTPATH_RECORDING_OFF && ready >= 0)
-    hotpath_collector_record_full (HOTPATH_FLOW_EVENT_MAIN_LAG, probe->watch, hotpath_clock_read (),
+    hotpath_collector_record_full (first_event + EVENT_LAG, probe->watch, hotpath_clock_read (),
                                    (guint64) MAX (now - ready, 0) * 1000, 0);
 
   g_source_set_ready_time (source, now + probe->period_us);
@@ -248,15 +258,15 @@ record_stall (ContextWatch *watch,
   stall->unwatched_ns = busy_ns > explained ? busy_ns - explained : 0;
 }
 
-void
-hotpath_main_context_aggregate (const HotpathEvent *event,
-                                guint64             thread_id,
-                                guint64             session_start_ticks,
-                                guint               logs_limit)
+static void
+main_loop_aggregate (const HotpathEvent        *event,
+                     const HotpathEventContext *context)
 {
   ContextWatch *watch = (ContextWatch *) event->key;
+  guint64 session_start_ticks = context->session_start_ticks;
+  guint logs_limit = context->logs_limit;
 
-  if (event->kind == HOTPATH_FLOW_EVENT_MAIN_LAG)
+  if (context->kind == EVENT_LAG)
     {
       if (event->start >= session_start_ticks)
         hotpath_histogram_record (&watch->lag, event->end);
@@ -345,6 +355,7 @@ context_watch_snapshot (HotpathFlowItem *item,
       HotpathFlowStall *stall = &copy->stalls[i];
 
       *stall = watch->stalls[(first + i) % watch->stalls_limit];
+      stall->index = first + i;
       for (guint j = 0; j < stall->n_top; j++)
         stall->top[j].name = g_strdup (stall->top[j].name);
     }
@@ -416,7 +427,6 @@ hotpath_main_context_watch (GMainContext *context,
         }
 
       watch = g_new0 (ContextWatch, 1);
-      watch->item.section = HOTPATH_FLOW_MAIN_LOOP;
       watch->item.reset = context_watch_reset;
       watch->item.snapshot = context_watch_snapshot;
       watch->context = g_main_context_ref (context);
@@ -431,7 +441,7 @@ hotpath_main_context_watch (GMainContext *context,
         watch->name = g_strdup_printf ("context-%u", watch->slot);
       __atomic_store_n (&slots[n_slots], watch, __ATOMIC_RELAXED);
       __atomic_store_n (&n_slots, n_slots + 1, __ATOMIC_RELEASE);
-      hotpath_flow_register (&watch->item);
+      hotpath_flow_items_add (&main_loop_items, &watch->item);
     }
 
   watch->stall_threshold_ns = (guint64) hotpath_flow_stall_ms () * 1000000;
@@ -503,3 +513,274 @@ hotpath_main_context_session_end (void)
 {
   hotpath_main_context_unwatch (NULL);
 }
+
+/* ------------------------------------------------------------ section */
+
+static void
+main_loop_reset (void)
+{
+  hotpath_flow_items_reset (&main_loop_items);
+}
+
+static gpointer
+main_loop_snapshot (const HotpathSnapshotContext *context)
+{
+  return hotpath_flow_items_snapshot (&main_loop_items, context->session_start_ticks,
+                                      hotpath_flow_main_loop_free);
+}
+
+enum
+{
+  COLUMN_ID,
+  COLUMN_NAME,
+  COLUMN_STATE,
+  COLUMN_ITERATIONS,
+  COLUMN_BUSY,
+  COLUMN_WAIT,
+  COLUMN_BUSY_PERCENT,
+  COLUMN_STALL_THRESHOLD,
+  COLUMN_STALLS,
+  COLUMN_STALL,
+  COLUMN_ITERATION_BUSY,
+  COLUMN_LAG,
+  COLUMN_LONGEST,
+  COLUMN_LOGS,
+};
+
+static void
+main_loop_get (gconstpointer       row,
+               const HotpathField *field,
+               HotpathValue       *value)
+{
+  const HotpathFlowMainLoop *loop = row;
+  guint64 total = loop->busy_ns + loop->wait_ns;
+
+  switch (field->arg)
+    {
+    case COLUMN_ID:              hotpath_value_set_uint (value, loop->id); break;
+    case COLUMN_NAME:            hotpath_value_set_string (value, loop->name); break;
+    case COLUMN_STATE:           hotpath_value_set_string (value, loop->state); break;
+    case COLUMN_ITERATIONS:      hotpath_value_set_uint (value, loop->iterations); break;
+    case COLUMN_BUSY:            hotpath_value_set_uint (value, loop->busy_ns); break;
+    case COLUMN_WAIT:            hotpath_value_set_uint (value, loop->wait_ns); break;
+    case COLUMN_BUSY_PERCENT:
+      hotpath_value_set_double (value, total ? 100.0 * (double) loop->busy_ns / (double) total : 0.0);
+      break;
+    case COLUMN_STALL_THRESHOLD: hotpath_value_set_uint (value, loop->stall_threshold_ns); break;
+    case COLUMN_STALLS:          hotpath_value_set_uint (value, loop->n_stalls); break;
+    case COLUMN_STALL:           hotpath_value_set_uint (value, loop->stall_ns); break;
+    case COLUMN_ITERATION_BUSY:  hotpath_value_set_histogram (value, &loop->busy, 1.0); break;
+    case COLUMN_LAG:             hotpath_value_set_histogram (value, &loop->lag, 1.0); break;
+    case COLUMN_LONGEST:
+    case COLUMN_LOGS:            hotpath_value_set_rows (value, loop); break;
+    default:                     break;
+    }
+}
+
+enum
+{
+  DISPATCH_SOURCE,
+  DISPATCH_DURATION,
+  DISPATCH_AT,
+};
+
+static void
+dispatch_get (gconstpointer       row,
+              const HotpathField *field,
+              HotpathValue       *value)
+{
+  const HotpathFlowDispatch *dispatch = row;
+
+  switch (field->arg)
+    {
+    case DISPATCH_SOURCE:   hotpath_value_set_string (value, dispatch->name); break;
+    case DISPATCH_DURATION: hotpath_value_set_uint (value, dispatch->duration_ns); break;
+    case DISPATCH_AT:       hotpath_value_set_uint (value, dispatch->at_ns); break;
+    default:                break;
+    }
+}
+
+static guint
+longest_count (gconstpointer container)
+{
+  const HotpathFlowMainLoop *loop = container;
+
+  return loop->n_longest;
+}
+
+static gconstpointer
+longest_nth (gconstpointer container,
+             guint         index)
+{
+  const HotpathFlowMainLoop *loop = container;
+
+  return &loop->longest[index];
+}
+
+static const HotpathField longest_fields[] = {
+  { "source", HOTPATH_FIELD_TEXT, .help = "the watched source", .title = "Source",
+    .get = dispatch_get, .arg = DISPATCH_SOURCE },
+  { "duration_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "how long it ran", "Duration",
+    .get = dispatch_get, .arg = DISPATCH_DURATION },
+  { "at_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "when it started, since the session started",
+    "At", .get = dispatch_get, .arg = DISPATCH_AT },
+};
+
+static const HotpathRowsDesc longest_rows = {
+  longest_fields, G_N_ELEMENTS (longest_fields), longest_count, longest_nth,
+};
+
+/* A stall's sources: no time of their own, the stall has it. */
+static const HotpathField stall_source_fields[] = {
+  { "source", HOTPATH_FIELD_TEXT, .help = "the watched source", .title = "Source",
+    .get = dispatch_get, .arg = DISPATCH_SOURCE },
+  { "duration_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "how long it ran", "Duration",
+    .get = dispatch_get, .arg = DISPATCH_DURATION },
+};
+
+static guint
+stall_sources_count (gconstpointer container)
+{
+  const HotpathFlowStall *stall = container;
+
+  return stall->n_top;
+}
+
+static gconstpointer
+stall_sources_nth (gconstpointer container,
+                   guint         index)
+{
+  const HotpathFlowStall *stall = container;
+
+  return &stall->top[index];
+}
+
+static const HotpathRowsDesc stall_source_rows = {
+  stall_source_fields, G_N_ELEMENTS (stall_source_fields), stall_sources_count, stall_sources_nth,
+};
+
+enum
+{
+  STALL_INDEX,
+  STALL_AT,
+  STALL_DURATION,
+  STALL_UNWATCHED,
+  STALL_DISPATCHES,
+  STALL_SOURCES,
+};
+
+static void
+stall_get (gconstpointer       row,
+           const HotpathField *field,
+           HotpathValue       *value)
+{
+  const HotpathFlowStall *stall = row;
+
+  switch (field->arg)
+    {
+    case STALL_INDEX:      hotpath_value_set_uint (value, stall->index); break;
+    case STALL_AT:         hotpath_value_set_uint (value, stall->at_ns); break;
+    case STALL_DURATION:   hotpath_value_set_uint (value, stall->duration_ns); break;
+    case STALL_UNWATCHED:  hotpath_value_set_uint (value, stall->unwatched_ns); break;
+    case STALL_DISPATCHES: hotpath_value_set_uint (value, stall->n_dispatches); break;
+    case STALL_SOURCES:    hotpath_value_set_rows (value, stall); break;
+    default:               break;
+    }
+}
+
+static const HotpathField stall_fields[] = {
+  { "index", HOTPATH_FIELD_COUNTER, .help = "stalls before this one", .title = "#",
+    .get = stall_get, .arg = STALL_INDEX },
+  { "at_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "when it began, since the session started", "At",
+    .get = stall_get, .arg = STALL_AT },
+  { "duration_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "busy time of the iteration", "Busy",
+    .get = stall_get, .arg = STALL_DURATION },
+  { "unwatched_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "busy time no watched source explains",
+    "Unwatched", .get = stall_get, .arg = STALL_UNWATCHED },
+  { "dispatches", HOTPATH_FIELD_COUNTER, .help = "watched dispatches in the stall",
+    .title = "Dispatches", .get = stall_get, .arg = STALL_DISPATCHES },
+  { "sources", HOTPATH_FIELD_ROWS, .help = "the longest sources that ran in the stall",
+    .title = "Longest", .rows = &stall_source_rows, .get = stall_get, .arg = STALL_SOURCES },
+};
+
+static guint
+stalls_count (gconstpointer container)
+{
+  const HotpathFlowMainLoop *loop = container;
+
+  return loop->n_stalls_kept;
+}
+
+/* Newest first. */
+static gconstpointer
+stalls_nth (gconstpointer container,
+            guint         index)
+{
+  const HotpathFlowMainLoop *loop = container;
+
+  return &loop->stalls[loop->n_stalls_kept - 1 - index];
+}
+
+static const HotpathRowsDesc stall_rows = {
+  stall_fields, G_N_ELEMENTS (stall_fields), stalls_count, stalls_nth,
+};
+
+static const HotpathField main_loop_fields[] = {
+  { "id", HOTPATH_FIELD_ID, .get = main_loop_get, .arg = COLUMN_ID },
+  { "name", HOTPATH_FIELD_TEXT, .help = "\"main\" for the default context", .title = "Context",
+    .get = main_loop_get, .arg = COLUMN_NAME },
+  { "state", HOTPATH_FIELD_TEXT, .help = "watching or stopped", .title = "State",
+    .get = main_loop_get, .arg = COLUMN_STATE },
+  { "iterations", HOTPATH_FIELD_COUNTER, .help = "main loop iterations this session",
+    .title = "Iterations", .get = main_loop_get, .arg = COLUMN_ITERATIONS },
+  { "busy_ns", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NS, "time between polls", "Busy",
+    .get = main_loop_get, .arg = COLUMN_BUSY },
+  { "wait_ns", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NS, "time waiting in poll", "Waiting",
+    .get = main_loop_get, .arg = COLUMN_WAIT },
+  { "busy_percent", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_PERCENT, "busy over busy plus waiting",
+    "% Busy", .get = main_loop_get, .arg = COLUMN_BUSY_PERCENT },
+  { "stall_threshold_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS,
+    "iterations busier than this are stalls (HOTPATH_STALL_MS)", .get = main_loop_get,
+    .arg = COLUMN_STALL_THRESHOLD },
+  { "stalls", HOTPATH_FIELD_COUNTER, .help = "stalls this session", .title = "Stalls",
+    .get = main_loop_get, .arg = COLUMN_STALLS },
+  { "stall_ns", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NS, "time in stalls", "Stalled",
+    .get = main_loop_get, .arg = COLUMN_STALL },
+  { "iteration_busy_ns", HOTPATH_FIELD_SUMMARY, HOTPATH_UNIT_NS, "busy time per iteration",
+    "Busy per iteration", .get = main_loop_get, .arg = COLUMN_ITERATION_BUSY },
+  { "lag_ns", HOTPATH_FIELD_SUMMARY, HOTPATH_UNIT_NS, "how late the probe timer fired", "Timer lag",
+    .get = main_loop_get, .arg = COLUMN_LAG },
+  { "longest_dispatches", HOTPATH_FIELD_ROWS, .help = "the longest dispatches, longest first",
+    .title = "Longest dispatches", .rows = &longest_rows, .get = main_loop_get,
+    .arg = COLUMN_LONGEST },
+  { "logs", HOTPATH_FIELD_ROWS, .help = "the last stalls", .rows = &stall_rows,
+    .get = main_loop_get, .arg = COLUMN_LOGS },
+};
+
+static const HotpathRowsDesc main_loop_rows = {
+  main_loop_fields, G_N_ELEMENTS (main_loop_fields), hotpath_flow_rows_count, hotpath_flow_rows_nth,
+};
+
+const HotpathSectionDesc hotpath_main_loop_section = {
+  .name = "main_loop",
+  .title = "main loop",
+  .description = "Health of each watched GMainContext (HOTPATH_MAIN watches the default one): "
+                 "iterations, time busy versus waiting in poll, stalls (iterations busier than "
+                 "HOTPATH_STALL_MS, 16 ms by default) with the sources that ran in them, and how "
+                 "late a probe timer fires.",
+  .schema_def = "main_loop_section",
+  .logs_schema_def = "main_loop",
+  .n_event_kinds = N_EVENTS,
+  .first_event_kind = &first_event,
+  .aggregate = main_loop_aggregate,
+  .reset = main_loop_reset,
+  .snapshot = main_loop_snapshot,
+  .free_data = hotpath_flow_rows_free,
+  .rows = &main_loop_rows,
+  .has_logs = TRUE,
+  .when_empty = "No main context is watched: HOTPATH_MAIN() watches the default one "
+                "(unless HOTPATH_MAIN_LOOP=0), hotpath_main_context_watch() any other.",
+  .item_noun = "watched main context",
+  .items_noun = "watched main contexts",
+  .order = "by id",
+};

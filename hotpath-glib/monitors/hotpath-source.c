@@ -34,6 +34,15 @@ typedef struct
   guint              last_slot;
 } SourceStats;
 
+/* This section's events, after the first kind the registry gave it. */
+enum
+{
+  EVENT_DISPATCH,   /* key SourceStats, start..end, extra = context slot + 1 */
+  N_EVENTS,
+};
+static guint32          first_event;
+static HotpathFlowItems source_items;
+
 static GMutex      stats_lock;
 static GHashTable *stats_by_key;   /* "type\nname" -> SourceStats */
 
@@ -85,14 +94,13 @@ source_stats_get (const char *type,
   if (self == NULL)
     {
       self = g_new0 (SourceStats, 1);
-      self->item.section = HOTPATH_FLOW_SOURCE;
       self->item.reset = source_stats_reset;
       self->item.snapshot = source_stats_snapshot;
       self->name = g_strdup (name);
       self->type = type;
       hotpath_histogram_init (&self->duration);
       g_hash_table_insert (stats_by_key, g_steal_pointer (&key), self);
-      hotpath_flow_register (&self->item);
+      hotpath_flow_items_add (&source_items, &self->item);
     }
 
   g_mutex_unlock (&stats_lock);
@@ -100,12 +108,13 @@ source_stats_get (const char *type,
   return self;
 }
 
-void
-hotpath_source_aggregate (const HotpathEvent *event,
-                          guint64             thread_id,
-                          guint64             session_start_ticks,
-                          guint               logs_limit)
+static void
+sources_aggregate (const HotpathEvent        *event,
+                   const HotpathEventContext *context)
 {
+  guint64 thread_id = context->thread_id;
+  guint64 session_start_ticks = context->session_start_ticks;
+  guint logs_limit = context->logs_limit;
   SourceStats *self = (SourceStats *) event->key;
   HotpathFlowLog *entry;
   guint64 duration_ns;
@@ -147,7 +156,7 @@ record_dispatch (SourceStats  *stats,
                  guint64       start,
                  guint64       end)
 {
-  hotpath_collector_record_full (HOTPATH_FLOW_EVENT_SOURCE_DISPATCH, stats, start, end,
+  hotpath_collector_record_full (first_event + EVENT_DISPATCH, stats, start, end,
                                  context != NULL ? hotpath_main_context_slot (context) : 0);
 }
 
@@ -442,7 +451,7 @@ signal_post (gpointer  data,
     return;
 
   end = hotpath_clock_read ();
-  hotpath_collector_record_full (HOTPATH_FLOW_EVENT_SOURCE_DISPATCH, data,
+  hotpath_collector_record_full (first_event + EVENT_DISPATCH, data,
                                  signal_starts[depth], end, 0);
 }
 
@@ -478,3 +487,146 @@ hotpath_signal_connect_named (gpointer     instance,
 
   return g_signal_connect_closure (instance, detailed_signal, closure, FALSE);
 }
+
+/* ------------------------------------------------------------ section */
+
+static void
+sources_reset (void)
+{
+  hotpath_flow_items_reset (&source_items);
+}
+
+static int
+compare_by_total (gconstpointer a,
+                  gconstpointer b)
+{
+  const HotpathFlowSource *x = *(HotpathFlowSource * const *) a;
+  const HotpathFlowSource *y = *(HotpathFlowSource * const *) b;
+
+  if (x->duration.sum != y->duration.sum)
+    return x->duration.sum < y->duration.sum ? 1 : -1;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Largest total time first: these are the names that explain stalls. */
+static gpointer
+sources_snapshot (const HotpathSnapshotContext *context)
+{
+  GPtrArray *copies = hotpath_flow_items_snapshot (&source_items, context->session_start_ticks,
+                                                   hotpath_flow_source_free);
+
+  g_ptr_array_sort (copies, compare_by_total);
+  return copies;
+}
+
+enum
+{
+  COLUMN_ID,
+  COLUMN_NAME,
+  COLUMN_TYPE,
+  COLUMN_CONTEXT,
+  COLUMN_DISPATCHES,
+  COLUMN_TOTAL,
+  COLUMN_DURATION,
+  COLUMN_LOGS,
+};
+
+static void
+source_get (gconstpointer       row,
+            const HotpathField *field,
+            HotpathValue       *value)
+{
+  const HotpathFlowSource *source = row;
+
+  switch (field->arg)
+    {
+    case COLUMN_ID:         hotpath_value_set_uint (value, source->id); break;
+    case COLUMN_NAME:       hotpath_value_set_string (value, source->name); break;
+    case COLUMN_TYPE:       hotpath_value_set_string (value, source->type); break;
+    case COLUMN_CONTEXT:    hotpath_value_set_string (value, source->context); break;
+    case COLUMN_DISPATCHES: hotpath_value_set_uint (value, source->duration.count); break;
+    case COLUMN_TOTAL:      hotpath_value_set_uint (value, source->duration.sum); break;
+    case COLUMN_DURATION:   hotpath_value_set_histogram (value, &source->duration, 1.0); break;
+    case COLUMN_LOGS:       hotpath_value_set_rows (value, source); break;
+    default:                break;
+    }
+}
+
+static guint
+source_logs_count (gconstpointer container)
+{
+  const HotpathFlowSource *source = container;
+
+  return source->n_logs;
+}
+
+static gconstpointer
+source_logs_nth (gconstpointer container,
+                 guint         index)
+{
+  const HotpathFlowSource *source = container;
+
+  return hotpath_flow_logs_nth (source->logs, source->n_logs, index);
+}
+
+static const HotpathField source_log_fields[] = {
+  { "index", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "dispatches logged before this one", "#",
+    .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_INDEX },
+  { "at_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "when it started, since the session started",
+    "Started at", .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_AT },
+  { "duration_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "how long the dispatch took", "Duration",
+    .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_DURATION },
+  { "thread_id", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "the dispatching thread", "Thread",
+    .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_THREAD },
+};
+
+static const HotpathRowsDesc source_logs = {
+  source_log_fields, G_N_ELEMENTS (source_log_fields), source_logs_count, source_logs_nth,
+};
+
+static const HotpathField source_fields[] = {
+  { "id", HOTPATH_FIELD_ID, .get = source_get, .arg = COLUMN_ID },
+  { "name", HOTPATH_FIELD_TEXT, .help = "the callback's name or the label given",
+    .title = "Source", .get = source_get, .arg = COLUMN_NAME },
+  { "type", HOTPATH_FIELD_TEXT, .help = "timeout, idle, source or signal", .title = "Type",
+    .get = source_get, .arg = COLUMN_TYPE },
+  { "context", HOTPATH_FIELD_TEXT, .help = "the watched main context it last ran on, or null",
+    .title = "Context", .get = source_get, .arg = COLUMN_CONTEXT },
+  { "dispatches", HOTPATH_FIELD_COUNTER, .help = "dispatches this session", .title = "Dispatches",
+    .get = source_get, .arg = COLUMN_DISPATCHES },
+  { "total_ns", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NS, "time in its dispatches", "Total",
+    .get = source_get, .arg = COLUMN_TOTAL },
+  { "duration_ns", HOTPATH_FIELD_SUMMARY, HOTPATH_UNIT_NS, "each dispatch", "Dispatch",
+    .get = source_get, .arg = COLUMN_DURATION },
+  { "logs", HOTPATH_FIELD_ROWS, .help = "the last dispatches", .rows = &source_logs,
+    .get = source_get, .arg = COLUMN_LOGS },
+};
+
+static const HotpathRowsDesc source_rows = {
+  source_fields, G_N_ELEMENTS (source_fields), hotpath_flow_rows_count, hotpath_flow_rows_nth,
+};
+
+const HotpathSectionDesc hotpath_sources_section = {
+  .name = "sources",
+  .title = "sources",
+  .description = "Watched main-loop sources (HOTPATH_TIMEOUT_ADD, HOTPATH_IDLE_ADD, "
+                 "hotpath_source_watch) and signal handlers (HOTPATH_SIGNAL_CONNECT), grouped by "
+                 "name: how often they ran and for how long, largest total time first. These are "
+                 "the names that explain main-loop stalls.",
+  .schema_def = "sources_section",
+  .logs_schema_def = "source",
+  .n_event_kinds = N_EVENTS,
+  .first_event_kind = &first_event,
+  .aggregate = sources_aggregate,
+  .reset = sources_reset,
+  .snapshot = sources_snapshot,
+  .free_data = hotpath_flow_rows_free,
+  .rows = &source_rows,
+  .has_logs = TRUE,
+  .when_empty = "No watched source (HOTPATH_TIMEOUT_ADD, HOTPATH_IDLE_ADD, "
+                "hotpath_source_watch) or signal handler (HOTPATH_SIGNAL_CONNECT) "
+                "ran this session.",
+  .item_noun = "watched source or signal handler",
+  .items_noun = "watched sources and signal handlers",
+  .order = "with the largest total time",
+};

@@ -26,6 +26,19 @@
 
 #define MAX_SITES 4096
 
+/* This section's events, after the first kind the registry gave it. */
+enum
+{
+  EVENT_TASK_DONE,      /* key TaskRecord (the worker frees it) */
+  EVENT_ASYNC_DONE,     /* key FutureStats, start..end, extra = 1 on error */
+  EVENT_FUTURE_CREATED, /* key FutureStats, start = created (task or async call) */
+  EVENT_TASK_RETURNED,  /* key FutureStats: now awaiting its callback */
+  EVENT_TASK_CALLBACK,  /* key FutureStats: no longer awaiting (callback done) */
+  N_EVENTS,
+};
+static guint32          first_event;
+static HotpathFlowItems future_items;
+
 enum
 {
   OUTCOME_NONE,
@@ -213,8 +226,7 @@ future_stats_for_site (const HotpathSite *site,
   if (self == NULL)
     {
       self = g_new0 (FutureStats, 1);
-      self->item.section = HOTPATH_FLOW_FUTURE;
-      self->item.reset = future_stats_reset;
+          self->item.reset = future_stats_reset;
       self->item.snapshot = future_stats_snapshot;
       self->name = g_steal_pointer (&name);
       self->file = site ? g_strdup (site->file) : NULL;
@@ -225,7 +237,7 @@ future_stats_for_site (const HotpathSite *site,
       hotpath_histogram_init (&self->to_callback);
       hotpath_histogram_init (&self->lifetime);
       g_hash_table_insert (stats_by_label, g_steal_pointer (&key), self);
-      hotpath_flow_register (&self->item);
+      hotpath_flow_items_add (&future_items, &self->item);
     }
   self->log |= log;
 
@@ -289,7 +301,7 @@ task_completed (GObject    *object,
   if (record->awaiting)
     {
       record->awaiting = FALSE;
-      send (HOTPATH_FLOW_EVENT_TASK_CALLBACK, record->stats, record->completed);
+      send (first_event + EVENT_TASK_CALLBACK, record->stats, record->completed);
     }
   if (record->completed == 0)
     record->completed = 1;
@@ -331,7 +343,7 @@ task_released (gpointer data)
     }
 
   record->finalized = now;
-  hotpath_collector_record_full (HOTPATH_FLOW_EVENT_TASK_DONE, record, record->created,
+  hotpath_collector_record_full (first_event + EVENT_TASK_DONE, record, record->created,
                                  record->finalized, 0);
 }
 
@@ -365,7 +377,7 @@ hotpath_task_register (GTask                    *task,
   record->stats = stats;
   record->task = task;
   record->created = now_ticks ();
-  send (HOTPATH_FLOW_EVENT_FUTURE_CREATED, stats, record->created);
+  send (first_event + EVENT_FUTURE_CREATED, stats, record->created);
   if ((cancellable = g_task_get_cancellable (task)) != NULL)
     record->cancellable = g_object_ref (cancellable);
 
@@ -467,7 +479,7 @@ note_return (GTask *task,
       if (!record->awaiting && record->completed == 0 && record->returned != 0)
         {
           record->awaiting = TRUE;
-          send (HOTPATH_FLOW_EVENT_TASK_RETURNED, record->stats, record->returned);
+          send (first_event + EVENT_TASK_RETURNED, record->stats, record->returned);
         }
     }
 }
@@ -577,7 +589,7 @@ hotpath_async_begin (const HotpathSite   *site,
   call->callback = callback;
   call->user_data = user_data;
   call->start = now_ticks ();
-  send (HOTPATH_FLOW_EVENT_FUTURE_CREATED, call->stats, call->start);
+  send (first_event + EVENT_FUTURE_CREATED, call->stats, call->start);
 
   return call;
 }
@@ -599,7 +611,7 @@ hotpath_async_ready (GObject      *source_object,
   gboolean failed = G_IS_TASK (result) && g_task_had_error (G_TASK (result));
 
   if (call->start != 0 && recording ())
-    hotpath_collector_record_full (HOTPATH_FLOW_EVENT_ASYNC_DONE, call->stats, call->start,
+    hotpath_collector_record_full (first_event + EVENT_ASYNC_DONE, call->stats, call->start,
                                    hotpath_clock_read (), failed);
 
   if (call->callback != NULL)
@@ -634,30 +646,33 @@ span_ns (guint64 from,
   return from != 0 && to >= from ? hotpath_flow_ticks_to_ns (to - from) : 0;
 }
 
-void
-hotpath_task_aggregate (const HotpathEvent *event,
-                        guint64             thread_id,
-                        guint64             session_start_ticks,
-                        guint               logs_limit)
+static void
+futures_aggregate (const HotpathEvent        *event,
+                   const HotpathEventContext *context)
 {
-  if (event->kind == HOTPATH_FLOW_EVENT_FUTURE_CREATED ||
-      event->kind == HOTPATH_FLOW_EVENT_TASK_RETURNED ||
-      event->kind == HOTPATH_FLOW_EVENT_TASK_CALLBACK)
+  guint32 kind = context->kind;
+  guint64 thread_id = context->thread_id;
+  guint64 session_start_ticks = context->session_start_ticks;
+  guint logs_limit = context->logs_limit;
+
+  if (kind == EVENT_FUTURE_CREATED ||
+      kind == EVENT_TASK_RETURNED ||
+      kind == EVENT_TASK_CALLBACK)
     {
       FutureStats *stats = (FutureStats *) event->key;
 
       if (event->start < session_start_ticks)
         return;
-      if (event->kind == HOTPATH_FLOW_EVENT_FUTURE_CREATED)
+      if (kind == EVENT_FUTURE_CREATED)
         stats->created++;
-      else if (event->kind == HOTPATH_FLOW_EVENT_TASK_RETURNED)
+      else if (kind == EVENT_TASK_RETURNED)
         stats->returned++;
       else
         stats->awaiting_ended++;
       return;
     }
 
-  if (event->kind == HOTPATH_FLOW_EVENT_ASYNC_DONE)
+  if (kind == EVENT_ASYNC_DONE)
     {
       FutureStats *stats = (FutureStats *) event->key;
       guint64 duration_ns;
@@ -677,7 +692,7 @@ hotpath_task_aggregate (const HotpathEvent *event,
       return;
     }
 
-  if (event->kind == HOTPATH_FLOW_EVENT_TASK_DONE)
+  if (kind == EVENT_TASK_DONE)
     {
       TaskRecord *record = (TaskRecord *) event->key;
       FutureStats *stats = record->stats;
@@ -749,3 +764,188 @@ hotpath_task_aggregate (const HotpathEvent *event,
       g_free (record);
     }
 }
+
+/* ------------------------------------------------------------ section */
+
+static void
+futures_reset (void)
+{
+  hotpath_flow_items_reset (&future_items);
+}
+
+static gpointer
+futures_snapshot (const HotpathSnapshotContext *context)
+{
+  return hotpath_flow_items_snapshot (&future_items, context->session_start_ticks,
+                                      hotpath_flow_future_free);
+}
+
+enum
+{
+  COLUMN_ID,
+  COLUMN_NAME,
+  COLUMN_TYPE,
+  COLUMN_FILE,
+  COLUMN_LINE,
+  COLUMN_CREATED,
+  COLUMN_IN_FLIGHT,
+  COLUMN_COMPLETED,
+  COLUMN_RAN_IN_THREAD,
+  COLUMN_RETURNED_VALUE,
+  COLUMN_RETURNED_ERROR,
+  COLUMN_CANCELLED,
+  COLUMN_CALLBACKS,
+  COLUMN_NO_RETURN,
+  COLUMN_NO_CALLBACK,
+  COLUMN_AWAITING_CALLBACK,
+  COLUMN_QUEUE_WAIT,
+  COLUMN_RUN,
+  COLUMN_TO_CALLBACK,
+  COLUMN_LIFETIME,
+  COLUMN_LOGS,
+};
+
+static void
+future_get (gconstpointer       row,
+            const HotpathField *field,
+            HotpathValue       *value)
+{
+  const HotpathFlowFuture *future = row;
+
+  switch (field->arg)
+    {
+    case COLUMN_ID:                hotpath_value_set_uint (value, future->id); break;
+    case COLUMN_NAME:              hotpath_value_set_string (value, future->name); break;
+    case COLUMN_TYPE:              hotpath_value_set_string (value, future->type); break;
+    case COLUMN_FILE:              hotpath_value_set_string (value, future->file); break;
+    case COLUMN_LINE:              hotpath_value_set_uint (value, future->line); break;
+    case COLUMN_CREATED:           hotpath_value_set_uint (value, future->created); break;
+    case COLUMN_IN_FLIGHT:
+      hotpath_value_set_uint (value, future->created > future->finalized ? future->created - future->finalized : 0);
+      break;
+    case COLUMN_COMPLETED:         hotpath_value_set_uint (value, future->finalized); break;
+    case COLUMN_RAN_IN_THREAD:     hotpath_value_set_uint (value, future->ran_in_thread); break;
+    case COLUMN_RETURNED_VALUE:    hotpath_value_set_uint (value, future->returned_value); break;
+    case COLUMN_RETURNED_ERROR:    hotpath_value_set_uint (value, future->returned_error); break;
+    case COLUMN_CANCELLED:         hotpath_value_set_uint (value, future->cancelled); break;
+    case COLUMN_CALLBACKS:         hotpath_value_set_uint (value, future->callbacks); break;
+    case COLUMN_NO_RETURN:         hotpath_value_set_uint (value, future->no_return); break;
+    case COLUMN_NO_CALLBACK:       hotpath_value_set_uint (value, future->no_callback); break;
+    case COLUMN_AWAITING_CALLBACK: hotpath_value_set_uint (value, future->awaiting_callback); break;
+    case COLUMN_QUEUE_WAIT:        hotpath_value_set_histogram (value, &future->queue_wait, 1.0); break;
+    case COLUMN_RUN:               hotpath_value_set_histogram (value, &future->run, 1.0); break;
+    case COLUMN_TO_CALLBACK:       hotpath_value_set_histogram (value, &future->to_callback, 1.0); break;
+    case COLUMN_LIFETIME:          hotpath_value_set_histogram (value, &future->lifetime, 1.0); break;
+    case COLUMN_LOGS:              hotpath_value_set_rows (value, future); break;
+    default:                       break;
+    }
+}
+
+static guint
+future_logs_count (gconstpointer container)
+{
+  const HotpathFlowFuture *future = container;
+
+  return future->n_logs;
+}
+
+static gconstpointer
+future_logs_nth (gconstpointer container,
+                 guint         index)
+{
+  const HotpathFlowFuture *future = container;
+
+  return hotpath_flow_logs_nth (future->logs, future->n_logs, index);
+}
+
+static const HotpathField future_log_fields[] = {
+  { "index", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "tasks logged before this one", "#",
+    .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_INDEX },
+  { "at_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "when it was created, since the session started",
+    "Created at", .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_AT },
+  { "lifetime_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "created to finalized", "Lifetime",
+    .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_DURATION },
+  { "to_callback_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "return to the end of the callback",
+    "To callback", .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_VALUE },
+  { "thread_id", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "the thread that finalized it", "Thread",
+    .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_THREAD },
+  { "outcome", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE,
+    "value, error, cancelled, no_return or no_callback", "Outcome",
+    .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_OUTCOME },
+  { "text", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "time queued and running, for thread tasks",
+    "Detail", .get = hotpath_flow_log_get, .arg = HOTPATH_FLOW_LOG_TEXT },
+};
+
+static const HotpathRowsDesc future_logs = {
+  future_log_fields, G_N_ELEMENTS (future_log_fields), future_logs_count, future_logs_nth,
+};
+
+static const HotpathField future_fields[] = {
+  { "id", HOTPATH_FIELD_ID, .get = future_get, .arg = COLUMN_ID },
+  { "name", HOTPATH_FIELD_TEXT, .help = "the task's label or the _async call site",
+    .title = "Future", .get = future_get, .arg = COLUMN_NAME },
+  { "type", HOTPATH_FIELD_TEXT, .help = "task or async", .title = "Type",
+    .get = future_get, .arg = COLUMN_TYPE },
+  { "file", HOTPATH_FIELD_TEXT, .get = future_get, .arg = COLUMN_FILE },
+  { "line", HOTPATH_FIELD_GAUGE, .get = future_get, .arg = COLUMN_LINE },
+  { "created", HOTPATH_FIELD_COUNTER, .help = "futures created this session", .title = "Created",
+    .get = future_get, .arg = COLUMN_CREATED },
+  { "in_flight", HOTPATH_FIELD_GAUGE, .help = "created and not finalized yet", .title = "In flight",
+    .get = future_get, .arg = COLUMN_IN_FLIGHT },
+  { "completed", HOTPATH_FIELD_COUNTER, .help = "finalized", .title = "Completed",
+    .get = future_get, .arg = COLUMN_COMPLETED },
+  { "ran_in_thread", HOTPATH_FIELD_COUNTER, .help = "ran with g_task_run_in_thread",
+    .get = future_get, .arg = COLUMN_RAN_IN_THREAD },
+  { "returned_value", HOTPATH_FIELD_COUNTER, .help = "returned a value", .title = "Value",
+    .get = future_get, .arg = COLUMN_RETURNED_VALUE },
+  { "returned_error", HOTPATH_FIELD_COUNTER, .help = "returned an error", .title = "Error",
+    .get = future_get, .arg = COLUMN_RETURNED_ERROR },
+  { "cancelled", HOTPATH_FIELD_COUNTER, .help = "returned an error after cancellation",
+    .title = "Cancelled", .get = future_get, .arg = COLUMN_CANCELLED },
+  { "callbacks", HOTPATH_FIELD_COUNTER, .help = "callbacks run", .get = future_get,
+    .arg = COLUMN_CALLBACKS },
+  { "no_return", HOTPATH_FIELD_COUNTER, .help = "fault: finalized without returning",
+    .title = "No return", .group = "faults", .get = future_get, .arg = COLUMN_NO_RETURN },
+  { "no_callback", HOTPATH_FIELD_COUNTER, .help = "fault: returned, finalized before its callback",
+    .title = "No callback", .group = "faults", .get = future_get, .arg = COLUMN_NO_CALLBACK },
+  { "awaiting_callback", HOTPATH_FIELD_GAUGE, .help = "returned, callback not run yet",
+    .group = "faults", .get = future_get, .arg = COLUMN_AWAITING_CALLBACK },
+  { "queue_wait_ns", HOTPATH_FIELD_SUMMARY, HOTPATH_UNIT_NS, "wait for a thread", "Queue wait",
+    .get = future_get, .arg = COLUMN_QUEUE_WAIT },
+  { "run_ns", HOTPATH_FIELD_SUMMARY, HOTPATH_UNIT_NS, "run in the thread", "Run",
+    .get = future_get, .arg = COLUMN_RUN },
+  { "to_callback_ns", HOTPATH_FIELD_SUMMARY, HOTPATH_UNIT_NS,
+    "return to the end of the callback (async: start to callback)", "To callback",
+    .get = future_get, .arg = COLUMN_TO_CALLBACK },
+  { "lifetime_ns", HOTPATH_FIELD_SUMMARY, HOTPATH_UNIT_NS, "created to finalized", "Lifetime",
+    .get = future_get, .arg = COLUMN_LIFETIME },
+  { "logs", HOTPATH_FIELD_ROWS, .help = "the last tasks of a label registered with .log = TRUE",
+    .rows = &future_logs, .get = future_get, .arg = COLUMN_LOGS },
+};
+
+static const HotpathRowsDesc future_rows = {
+  future_fields, G_N_ELEMENTS (future_fields), hotpath_flow_rows_count, hotpath_flow_rows_nth,
+};
+
+const HotpathSectionDesc hotpath_futures_section = {
+  .name = "futures",
+  .title = "futures",
+  .description = "GTask futures (HOTPATH_TASK, by label) and GIO _async calls (HOTPATH_ASYNC, by "
+                 "call site): how many were created, how they returned, how long they waited, ran "
+                 "and took to reach their callback, and faults such as a callback that never ran.",
+  .schema_def = "futures_section",
+  .logs_schema_def = "future",
+  .n_event_kinds = N_EVENTS,
+  .first_event_kind = &first_event,
+  .aggregate = futures_aggregate,
+  .reset = futures_reset,
+  .snapshot = futures_snapshot,
+  .free_data = hotpath_flow_rows_free,
+  .rows = &future_rows,
+  .has_logs = TRUE,
+  .when_empty = "No GTask (HOTPATH_TASK) or GIO _async call (HOTPATH_ASYNC) was "
+                "created this session.",
+  .item_noun = "future",
+  .items_noun = "futures",
+  .order = "by id",
+};

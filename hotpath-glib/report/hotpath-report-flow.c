@@ -12,7 +12,18 @@
 #include "hotpath-flow-private.h"
 #include "hotpath-format-private.h"
 #include "hotpath-json-private.h"
+#include "hotpath-registry-private.h"
 #include "hotpath-report-private.h"
+
+/* The copies a flow section keeps in @snapshot, or NULL. */
+static GPtrArray *
+flow_items (HotpathSnapshot *snapshot,
+            const char      *name)
+{
+  const HotpathSectionDesc *section = hotpath_registry_lookup (name);
+
+  return section != NULL ? (GPtrArray *) hotpath_section_get_data (section, snapshot) : NULL;
+}
 
 /* ------------------------------------------------------------------ JSON */
 
@@ -152,9 +163,9 @@ JsonNode *
 hotpath_report_json_channels (HotpathSnapshot *snapshot,
                               guint            limit)
 {
-  if (snapshot->flow == NULL)
+  if (flow_items (snapshot, "channels") == NULL)
     return NULL;
-  return section_json (snapshot, snapshot->flow->channels, limit, (AddItemFunc) add_channel);
+  return section_json (snapshot, flow_items (snapshot, "channels"), limit, (AddItemFunc) add_channel);
 }
 
 static void
@@ -201,9 +212,9 @@ JsonNode *
 hotpath_report_json_futures (HotpathSnapshot *snapshot,
                              guint            limit)
 {
-  if (snapshot->flow == NULL)
+  if (flow_items (snapshot, "channels") == NULL)
     return NULL;
-  return section_json (snapshot, snapshot->flow->futures, limit, (AddItemFunc) add_future);
+  return section_json (snapshot, flow_items (snapshot, "futures"), limit, (AddItemFunc) add_future);
 }
 
 static void add_source    (JsonBuilder         *builder,
@@ -228,7 +239,7 @@ compare_sources_by_total (gconstpointer a,
 static GPtrArray *
 sources_by_total (HotpathSnapshot *snapshot)
 {
-  GPtrArray *sorted = g_ptr_array_copy (snapshot->flow->sources, NULL, NULL);
+  GPtrArray *sorted = g_ptr_array_copy (flow_items (snapshot, "sources"), NULL, NULL);
 
   /* The copy inherits the free function; it only borrows the items. */
   g_ptr_array_set_free_func (sorted, NULL);
@@ -249,7 +260,7 @@ hotpath_report_json_sources (HotpathSnapshot *snapshot,
 {
   g_autoptr(GPtrArray) items = NULL;
 
-  if (snapshot->flow == NULL)
+  if (flow_items (snapshot, "channels") == NULL)
     return NULL;
   items = sources_by_total (snapshot);
   return section_json (snapshot, items, limit, (AddItemFunc) add_source);
@@ -305,9 +316,9 @@ JsonNode *
 hotpath_report_json_main_loop (HotpathSnapshot *snapshot,
                                guint            limit)
 {
-  if (snapshot->flow == NULL)
+  if (flow_items (snapshot, "channels") == NULL)
     return NULL;
-  return section_json (snapshot, snapshot->flow->main_loops, limit, (AddItemFunc) add_main_loop);
+  return section_json (snapshot, flow_items (snapshot, "main_loop"), limit, (AddItemFunc) add_main_loop);
 }
 
 static void
@@ -379,27 +390,27 @@ hotpath_report_json_flow_item (HotpathSnapshot *snapshot,
   GPtrArray *items;
   AddItemFunc add_item;
 
-  if (snapshot->flow == NULL)
+  if (flow_items (snapshot, "channels") == NULL)
     return NULL;
 
   if (g_strcmp0 (section, "channels") == 0)
     {
-      items = snapshot->flow->channels;
+      items = flow_items (snapshot, "channels");
       add_item = (AddItemFunc) add_channel;
     }
   else if (g_strcmp0 (section, "futures") == 0)
     {
-      items = snapshot->flow->futures;
+      items = flow_items (snapshot, "futures");
       add_item = (AddItemFunc) add_future;
     }
   else if (g_strcmp0 (section, "sources") == 0)
     {
-      items = snapshot->flow->sources;
+      items = flow_items (snapshot, "sources");
       add_item = (AddItemFunc) add_source;
     }
   else if (g_strcmp0 (section, "main_loop") == 0)
     {
-      items = snapshot->flow->main_loops;
+      items = flow_items (snapshot, "main_loop");
       add_item = (AddItemFunc) add_main_loop;
     }
   else
@@ -432,25 +443,25 @@ void
 hotpath_report_json_add_flow_sections (HotpathSnapshot *snapshot,
                                        JsonBuilder     *builder)
 {
-  if (snapshot->flow == NULL)
+  if (flow_items (snapshot, "channels") == NULL)
     return;
 
-  if (snapshot->flow->channels->len > 0)
+  if (flow_items (snapshot, "channels")->len > 0)
     {
       json_builder_set_member_name (builder, "channels");
       json_builder_add_value (builder, hotpath_report_json_channels (snapshot, snapshot->limit));
     }
-  if (snapshot->flow->futures->len > 0)
+  if (flow_items (snapshot, "futures")->len > 0)
     {
       json_builder_set_member_name (builder, "futures");
       json_builder_add_value (builder, hotpath_report_json_futures (snapshot, snapshot->limit));
     }
-  if (snapshot->flow->sources->len > 0)
+  if (flow_items (snapshot, "sources")->len > 0)
     {
       json_builder_set_member_name (builder, "sources");
       json_builder_add_value (builder, hotpath_report_json_sources (snapshot, snapshot->limit));
     }
-  if (snapshot->flow->main_loops->len > 0)
+  if (flow_items (snapshot, "main_loop")->len > 0)
     {
       json_builder_set_member_name (builder, "main_loop");
       json_builder_add_value (builder, hotpath_report_json_main_loop (snapshot, snapshot->limit));
@@ -499,7 +510,7 @@ static void
 table_channels (HotpathSnapshot *snapshot,
                 GString         *out)
 {
-  GPtrArray *items = snapshot->flow->channels;
+  GPtrArray *items = flow_items (snapshot, "channels");
   double p = main_percentile (snapshot);
   g_autofree char *latency = titled ("Latency", p);
   guint n = section_rows (items, snapshot->limit);
@@ -532,7 +543,7 @@ static void
 table_futures (HotpathSnapshot *snapshot,
                GString         *out)
 {
-  GPtrArray *items = snapshot->flow->futures;
+  GPtrArray *items = flow_items (snapshot, "futures");
   double p = main_percentile (snapshot);
   g_autofree char *wait = titled ("Wait", p);
   g_autofree char *run = titled ("Run", p);
@@ -621,7 +632,7 @@ static void
 table_main_loop (HotpathSnapshot *snapshot,
                  GString         *out)
 {
-  GPtrArray *items = snapshot->flow->main_loops;
+  GPtrArray *items = flow_items (snapshot, "main_loop");
   double p = main_percentile (snapshot);
   g_autofree char *lag = titled ("Lag", p);
   guint n = section_rows (items, snapshot->limit);
@@ -705,15 +716,15 @@ void
 hotpath_report_table_append_flow (HotpathSnapshot *snapshot,
                                   GString         *out)
 {
-  if (snapshot->flow == NULL)
+  if (flow_items (snapshot, "channels") == NULL)
     return;
 
-  if (snapshot->flow->main_loops->len > 0)
+  if (flow_items (snapshot, "main_loop")->len > 0)
     table_main_loop (snapshot, out);
-  if (snapshot->flow->sources->len > 0)
+  if (flow_items (snapshot, "sources")->len > 0)
     table_sources (snapshot, out);
-  if (snapshot->flow->channels->len > 0)
+  if (flow_items (snapshot, "channels")->len > 0)
     table_channels (snapshot, out);
-  if (snapshot->flow->futures->len > 0)
+  if (flow_items (snapshot, "futures")->len > 0)
     table_futures (snapshot, out);
 }
