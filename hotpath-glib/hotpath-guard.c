@@ -17,6 +17,7 @@
 #include "hotpath-collector-private.h"
 #include "hotpath-flow-private.h"
 #include "hotpath-guard-private.h"
+#include "hotpath-registry-private.h"
 #include "hotpath-report-private.h"
 #include "hotpath-server-private.h"
 
@@ -173,14 +174,11 @@ write_all (FILE       *stream,
 static gboolean
 snapshot_is_empty (HotpathSnapshot *snapshot)
 {
-  HotpathFlowSnapshot *flow = snapshot->flow;
+  for (guint i = 0; i < hotpath_registry_get_n_sections (); i++)
+    if (hotpath_section_get_n_rows (hotpath_registry_get_section (i), snapshot) > 0)
+      return FALSE;
 
-  if (snapshot->functions->len > 0)
-    return FALSE;
-
-  return flow == NULL ||
-         (flow->channels->len == 0 && flow->futures->len == 0 &&
-          flow->sources->len == 0 && flow->main_loops->len == 0);
+  return TRUE;
 }
 
 /* Where the built-in formats write: stderr, because stdout belongs to the
