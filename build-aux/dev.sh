@@ -44,6 +44,12 @@ DEPS=(
   # the live module split: a libsoup 2 program runs profiled
   libsoup2.4-dev
 
+  # measure-all (issue 11)
+  liblzma-dev     # lzma.h: MiniDebugInfo (.gnu_debugdata) symbol names
+  xz-utils        # xz: the MiniDebugInfo test fixture
+  uftrace         # bench/real-library compares with uftrace record
+  make            # tests/installed: the plain Makefile recipe
+
   # Later issues add their packages here.
 )
 

@@ -28,6 +28,11 @@ void          hotpath_config_apply_env (HotpathConfig       *config);
 
 HotpathGuard *hotpath_guard_new        (const HotpathConfig *config);
 
+/* measure-all with no code: the automatic session (hotpath-main.c), which a
+ * guard built later replaces. */
+void          hotpath_guard_set_automatic  (HotpathGuard *self);
+void          hotpath_main_begin_automatic (void);
+
 typedef struct _HotpathServer HotpathServer;
 HotpathServer *hotpath_guard_get_server (HotpathGuard      *self);
 

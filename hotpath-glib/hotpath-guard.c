@@ -30,6 +30,7 @@ struct _HotpathGuard
   gboolean       finished;
   GError        *report_error;      /* why the report failed; NULL when it was written */
   HotpathServer *server;            /* live data; NULL when all of it is off */
+  gboolean           automatic;     /* measure-all's session without code; replaceable */
 };
 
 G_DEFINE_FINAL_TYPE (HotpathGuard, hotpath_guard, G_TYPE_OBJECT)
@@ -91,6 +92,36 @@ timeout_ref_free (gpointer data)
   g_free (data);
 }
 
+void
+hotpath_guard_set_automatic (HotpathGuard *self)
+{
+  g_atomic_int_set (&self->automatic, TRUE);
+}
+
+/* A guard built while measure-all's automatic session runs replaces it:
+ * that session ends without a report. Its guard is never freed (main_guard
+ * in hotpath-main.c holds it), so reading it here is safe. */
+static gboolean
+dismiss_automatic_guard (void)
+{
+  HotpathGuard *active = g_atomic_pointer_get (&active_guard);
+
+  if (active == NULL || active == (gpointer) 1 || !g_atomic_int_get (&active->automatic))
+    return FALSE;
+
+  g_mutex_lock (&active->finish_lock);
+  if (!active->finished)
+    {
+      active->finished = TRUE;
+      g_clear_pointer (&active->server, hotpath_server_stop);
+      hotpath_collector_stop ();
+      g_atomic_pointer_compare_and_exchange (&active_guard, active, NULL);
+    }
+  g_mutex_unlock (&active->finish_lock);
+
+  return TRUE;
+}
+
 /*
  * hotpath_guard_new:
  * @config: the session's configuration, environment applied
@@ -103,7 +134,9 @@ hotpath_guard_new (const HotpathConfig *config)
 {
   HotpathGuard *self;
 
-  if (!g_atomic_pointer_compare_and_exchange (&active_guard, NULL, (gpointer) 1))
+  if (!g_atomic_pointer_compare_and_exchange (&active_guard, NULL, (gpointer) 1) &&
+      !(dismiss_automatic_guard () &&
+        g_atomic_pointer_compare_and_exchange (&active_guard, NULL, (gpointer) 1)))
     {
       g_critical ("A hotpath guard is already active; finish it before building another. "
                   "This one is ignored.");

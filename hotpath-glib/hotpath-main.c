@@ -14,10 +14,13 @@
 
 #include "hotpath.h"
 #include "hotpath-flow-private.h"   /* the main-loop lag probe */
+#include "hotpath-guard-private.h"
 
 /* Holds its own reference until the process ends, so the atexit handler
  * never races with main() dropping the guard. */
 static HotpathGuard *main_guard;
+/* measure-all's automatic session, kept reachable once replaced. */
+static HotpathGuard *automatic_guard;
 
 static void
 finish_at_exit (void)
@@ -62,6 +65,30 @@ hotpath_main_begin (const HotpathOptions *options)
     }
 
   return guard;
+}
+
+/*
+ * hotpath_main_begin_automatic:
+ *
+ * Measure-all needs no code: a program built with the measure-all flags
+ * that never calls HOTPATH_MAIN() gets this session at its first hook, as
+ * if HOTPATH_MAIN() were the first statement of main() (environment
+ * included). It reports at exit. A guard built later, by HOTPATH_MAIN()
+ * or the builder, replaces it and its configuration.
+ */
+void
+hotpath_main_begin_automatic (void)
+{
+  const HotpathOptions options = { HOTPATH_OPTIONS_INIT };
+  HotpathGuard *guard;
+
+  guard = hotpath_main_begin (&options);
+  if (guard == NULL)
+    return;
+
+  hotpath_guard_set_automatic (guard);
+  /* Never freed: a guard that replaces it reads it (hotpath-guard.c). */
+  g_atomic_pointer_set (&automatic_guard, guard);
 }
 
 /**

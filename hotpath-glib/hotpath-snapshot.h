@@ -62,6 +62,9 @@ guint64               hotpath_function_stats_get_calls     (HotpathFunctionStats
 HOTPATH_AVAILABLE_IN_ALL
 guint64               hotpath_function_stats_get_total_ns  (HotpathFunctionStats *self);
 HOTPATH_AVAILABLE_IN_ALL
+gboolean              hotpath_function_stats_get_self_ns   (HotpathFunctionStats *self,
+                                                            guint64              *self_ns);
+HOTPATH_AVAILABLE_IN_ALL
 guint64               hotpath_function_stats_get_avg_ns    (HotpathFunctionStats *self);
 HOTPATH_AVAILABLE_IN_ALL
 guint64               hotpath_function_stats_get_min_ns    (HotpathFunctionStats *self);

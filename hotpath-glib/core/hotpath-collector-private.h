@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "hotpath-alloc-core-private.h"
 #include "hotpath-measure.h"
 #include "hotpath-snapshot.h"
 
@@ -17,6 +18,12 @@ typedef enum
   HOTPATH_EVENT_ALLOC_PACKED, /* a HotpathAllocPackedEvent: a site's timing and
                                * allocations in one slot (low 8 bits of kind) */
   HOTPATH_EVENT_ALLOC_PACKED_ADDRESS, /* the same for a function address */
+  HOTPATH_EVENT_FUNCTION,       /* measure-all: key is a HotpathFunctionSlot, reserved
+                                 * the call's self ticks (G_MAXUINT32: see the
+                                 * HOTPATH_EVENT_SELF after it); an outermost call */
+  HOTPATH_EVENT_FUNCTION_INNER, /* the same for a call inside another call of
+                                 * the same function on the same thread */
+  HOTPATH_EVENT_SELF,           /* start: the self ticks of the event before it */
   /* Kinds from HOTPATH_EVENT_FIRST_SECTION_KIND (16) to 255 belong to the
    * registered sections: hotpath-registry.c hands them out. */
 } HotpathEventKind;
@@ -35,6 +42,20 @@ typedef struct
 } HotpathEvent;
 
 G_STATIC_ASSERT (sizeof (HotpathEvent) == 32);
+
+/* measure-all: one per function address, for the life of the process.
+ * The hooks find it once per thread and key their events by it; the
+ * consumer writes @id once, and @flags when the time filter drops it. */
+typedef struct
+{
+  gconstpointer fn;
+  guint         id;
+  int           flags;   /* HOTPATH_SLOT_FILTERED_* */
+} HotpathFunctionSlot;
+
+#define HOTPATH_SLOT_FILTERED_NAME 1   /* HOTPATH_FILTER / HOTPATH_NOTRACE */
+#define HOTPATH_SLOT_FILTERED_SIZE 2   /* HOTPATH_MIN_SIZE */
+#define HOTPATH_SLOT_FILTERED_TIME 4   /* HOTPATH_TIME_FILTER */
 
 typedef void (*HotpathCollectorTimeoutFunc) (gpointer data);
 
@@ -62,8 +83,20 @@ void             hotpath_collector_record_full    (guint32          kind,
                                                    guint64          end,
                                                    guint32          extra);
 
-/* measure-all: the per-thread shadow stack of -finstrument-functions. */
-void             hotpath_collector_enter_address  (gconstpointer fn);
-void             hotpath_collector_exit_address   (gconstpointer fn);
+/* measure-all (hotpath-instrument.c) */
+gboolean         hotpath_collector_ever_started   (void);
+void             hotpath_collector_set_time_filter (guint64 threshold_ns,
+                                                    guint   learn_calls);
+HotpathAllocStack *hotpath_collector_get_alloc_stack (void);
+void             hotpath_collector_record_function_long  (HotpathEventKind     kind,
+                                                          HotpathFunctionSlot *slot,
+                                                          guint64              start,
+                                                          guint64              end,
+                                                          guint64              self);
+void             hotpath_collector_record_function_alloc (HotpathEventKind     kind,
+                                                          HotpathFunctionSlot *slot,
+                                                          guint64              start,
+                                                          guint64              end,
+                                                          guint64              self);
 
 G_END_DECLS

@@ -39,15 +39,8 @@
  * Typical functions use 10 to 40 buckets; wider ones give up precision
  * (see hotpath_histogram_init_bounded) instead of memory. */
 #define HOTPATH_FUNCTION_MAX_BUCKETS 192
-#define SHADOW_DEPTH    512
 #define WORKER_PERIOD_US 5000
 #define CACHELINE       64
-
-typedef struct
-{
-  gconstpointer fn;
-  guint64       start;
-} ShadowFrame;
 
 typedef struct _ThreadBuffer ThreadBuffer;
 
@@ -56,7 +49,6 @@ struct _ThreadBuffer
   /* The owning thread's line. */
   guint64       head __attribute__((aligned (CACHELINE)));
   guint64       cached_tail;
-  guint         shadow_depth;
   HotpathAllocStack *alloc_stack;   /* allocation tracking; lazily */
 
   /* The consumer's line. */
@@ -67,7 +59,6 @@ struct _ThreadBuffer
   int           orphaned;
   ThreadBuffer *next;
 
-  ShadowFrame   shadow[SHADOW_DEPTH];
   HotpathEvent  events[RING_SIZE] __attribute__((aligned (CACHELINE)));
 };
 
@@ -83,6 +74,11 @@ typedef struct
   HotpathLogEntry  *logs;          /* a ring of logs_limit entries, in ticks */
   guint64           n_logged;
   HotpathAllocAggregate *alloc;    /* allocation tracking; NULL until used */
+  /* measure-all */
+  HotpathFunctionSlot *slot;
+  guint64           outer_ticks;   /* outermost calls only: recursion counted once */
+  guint64           self_ticks;    /* exclusive of measured callees */
+  gboolean          time_filtered;
 } FunctionAggregate;
 
 static __thread ThreadBuffer *tls_buffer __attribute__((tls_model ("initial-exec")));
@@ -103,6 +99,10 @@ static guint         logs_limit = 50;
 static guint64       session_start_ticks;
 static guint64       session_start_ns;
 static gboolean      running;
+static gboolean      ever_started;
+static guint64       time_filter_ns;      /* measure-all's time filter; 0: off */
+static guint64       time_filter_ticks;   /* from time_filter_ns once the clock runs */
+static guint         time_filter_calls;
 static gboolean      forked_child;
 
 /* The worker. */
@@ -496,77 +496,103 @@ hotpath_scope_end (const HotpathScope *scope)
   push_event (buffer, HOTPATH_EVENT_SITE, scope->site, scope->start, end);
 }
 
-void
-hotpath_collector_enter_address (gconstpointer fn)
+/* --- measure-all (hotpath-instrument.c) -------------------------------- */
+
+/* Events published together, so that the consumer never sees one without
+ * the others. */
+static void
+push_events (const HotpathEvent *events,
+             guint               n_events)
 {
   ThreadBuffer *buffer = tls_buffer;
-  guint depth;
+  guint64 head;
 
   if (G_UNLIKELY (buffer == NULL))
-    {
-      /* Threads that never measured anything while recording was off stay
-       * without a buffer. */
-      if (__atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) == HOTPATH_RECORDING_OFF)
-        return;
-      buffer = thread_buffer_new ();
-    }
+    buffer = thread_buffer_new ();
 
-  depth = buffer->shadow_depth++;
-  if (G_LIKELY (depth < SHADOW_DEPTH))
-    {
-      buffer->shadow[depth].fn = fn;
-      buffer->shadow[depth].start = hotpath_clock_read ();
+  head = buffer->head;
+  if (G_UNLIKELY (head - buffer->cached_tail + n_events > RING_SIZE))
+    wait_for_room (buffer, n_events);
 
-      /* Allocation tracking. */
-      if (G_UNLIKELY (__atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) & HOTPATH_RECORDING_ALLOC))
-        hotpath_alloc_frame_push (get_alloc_buffer ()->alloc_stack, fn, buffer->shadow[depth].start);
-    }
+  for (guint i = 0; i < n_events; i++)
+    buffer->events[(head + i) & RING_MASK] = events[i];
+
+  __atomic_store_n (&buffer->head, head + n_events, __ATOMIC_RELEASE);
+
+  if (G_UNLIKELY (((head + n_events) & (KICK_INTERVAL - 1)) < n_events))
+    kick_worker ();
 }
 
+/* Set by hotpath-instrument.c before its first event. */
 void
-hotpath_collector_exit_address (gconstpointer fn)
+hotpath_collector_set_time_filter (guint64 threshold_ns,
+                                   guint   learn_calls)
 {
-  ThreadBuffer *buffer = tls_buffer;
-  guint64 end;
-  guint depth;
+  time_filter_ns = threshold_ns;
+  time_filter_calls = learn_calls;
+}
 
-  if (G_UNLIKELY (buffer == NULL || buffer->shadow_depth == 0))
-    return;
+gboolean
+hotpath_collector_ever_started (void)
+{
+  return __atomic_load_n (&ever_started, __ATOMIC_ACQUIRE);
+}
 
-  end = hotpath_clock_read ();
-  depth = --buffer->shadow_depth;
+HotpathAllocStack *
+hotpath_collector_get_alloc_stack (void)
+{
+  return get_alloc_buffer ()->alloc_stack;
+}
 
-  /* Deeper than the shadow stack: the frame was counted, not timed. */
-  if (G_UNLIKELY (depth >= SHADOW_DEPTH))
-    return;
+/* A call whose self time needs 64 bits. */
+void
+hotpath_collector_record_function_long (HotpathEventKind     kind,
+                                        HotpathFunctionSlot *slot,
+                                        guint64              start,
+                                        guint64              end,
+                                        guint64              self)
+{
+  HotpathEvent events[2] = {
+    { slot, start, end, kind, G_MAXUINT32 },
+    { NULL, self, 0, HOTPATH_EVENT_SELF, 0 },
+  };
 
-  /* A longjmp() skips exits: unwind to the frame of this function. */
-  if (G_UNLIKELY (buffer->shadow[depth].fn != fn))
+  push_events (events, G_N_ELEMENTS (events));
+}
+
+/* A call while allocations are tracked: its figures follow it. */
+void
+hotpath_collector_record_function_alloc (HotpathEventKind     kind,
+                                         HotpathFunctionSlot *slot,
+                                         guint64              start,
+                                         guint64              end,
+                                         guint64              self)
+{
+  ThreadBuffer *buffer = get_alloc_buffer ();
+  HotpathEvent events[3] = {
+    { slot, start, end, kind, self < G_MAXUINT32 ? (guint32) self : G_MAXUINT32 },
+  };
+  guint n = 1;
+  HotpathAllocSample sample;
+  gboolean popped = hotpath_alloc_frame_pop (buffer->alloc_stack, slot->fn, start, &sample);
+
+  hotpath_alloc_stack_check_empty (buffer->alloc_stack);
+
+  if (self >= G_MAXUINT32)
+    events[n++] = (HotpathEvent) { NULL, self, 0, HOTPATH_EVENT_SELF, 0 };
+
+  if (popped)
     {
-      guint i = depth;
+      HotpathAllocEvent *alloc = (HotpathAllocEvent *) &events[n++];
 
-      while (i > 0 && buffer->shadow[i].fn != fn)
-        i--;
-      if (buffer->shadow[i].fn != fn)
-        {
-          buffer->shadow_depth++;
-          return;
-        }
-      depth = buffer->shadow_depth = i;
+      alloc->bytes = sample.values[HOTPATH_ALLOC_METRIC_BYTES];
+      alloc->count = sample.values[HOTPATH_ALLOC_METRIC_COUNT];
+      alloc->peak_bytes = sample.values[HOTPATH_ALLOC_METRIC_PEAK_BYTES];
+      alloc->peak_count = (guint32) MIN (sample.values[HOTPATH_ALLOC_METRIC_PEAK_COUNT], G_MAXUINT32);
+      alloc->kind = HOTPATH_EVENT_ALLOC;
     }
 
-  if (__atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) == HOTPATH_RECORDING_OFF ||
-      buffer->shadow[depth].start < session_start_ticks)
-    return;
-
-  /* Allocation tracking. */
-  if (G_UNLIKELY (buffer->alloc_stack != NULL))
-    {
-      push_event_alloc_frame (buffer, HOTPATH_EVENT_ADDRESS, fn, buffer->shadow[depth].start, end);
-      return;
-    }
-
-  push_event (buffer, HOTPATH_EVENT_ADDRESS, fn, buffer->shadow[depth].start, end);
+  push_events (events, n);
 }
 
 static void
@@ -673,6 +699,25 @@ lookup_aggregate (const HotpathEvent *event)
       return aggregate;
     }
 
+  if (event->kind == HOTPATH_EVENT_FUNCTION || event->kind == HOTPATH_EVENT_FUNCTION_INNER)
+    {
+      /* Like a site: the slot's id is written only here. */
+      HotpathFunctionSlot *slot = (HotpathFunctionSlot *) event->key;
+
+      if (G_LIKELY (slot->id != 0))
+        return g_ptr_array_index (aggregates, slot->id - 1);
+
+      aggregate = g_hash_table_lookup (aggregates_by_address, slot->fn);
+      if (aggregate == NULL)
+        {
+          aggregate = function_aggregate_new (HOTPATH_EVENT_ADDRESS, slot->fn, NULL, NULL, 0);
+          g_hash_table_insert (aggregates_by_address, (gpointer) slot->fn, aggregate);
+        }
+      aggregate->slot = slot;
+      slot->id = aggregate->id;
+      return aggregate;
+    }
+
   aggregate = g_hash_table_lookup (aggregates_by_address, event->key);
   if (aggregate == NULL)
     {
@@ -681,6 +726,32 @@ lookup_aggregate (const HotpathEvent *event)
     }
 
   return aggregate;
+}
+
+/* Total and self time of a measure-all call, and the time filter: a
+ * function whose calls never took longer than the threshold is dropped
+ * by its hooks from then on. */
+static inline void
+measure_all_event (FunctionAggregate  *aggregate,
+                   const HotpathEvent *event,
+                   guint64             duration)
+{
+  if (event->kind == HOTPATH_EVENT_FUNCTION)
+    aggregate->outer_ticks += duration;
+  if (event->reserved != G_MAXUINT32)
+    aggregate->self_ticks += event->reserved;
+
+  if (G_UNLIKELY (aggregate->histogram.count == time_filter_calls) && time_filter_ns > 0)
+    {
+      if (time_filter_ticks == 0)
+        time_filter_ticks = MAX (1, (guint64) ((double) time_filter_ns *
+                                               hotpath_clock_get_ticks_per_second () / 1e9));
+      if (aggregate->histogram.max < time_filter_ticks)
+        {
+          aggregate->time_filtered = TRUE;
+          __atomic_or_fetch (&aggregate->slot->flags, HOTPATH_SLOT_FILTERED_TIME, __ATOMIC_RELAXED);
+        }
+    }
 }
 
 /* Returns the aggregate the event went to, or NULL. */
@@ -712,6 +783,9 @@ aggregate_event (const HotpathEvent *event,
   aggregate = lookup_aggregate (event);
   duration = event->end - event->start;
   hotpath_histogram_record (&aggregate->histogram, duration);
+
+  if (event->kind == HOTPATH_EVENT_FUNCTION || event->kind == HOTPATH_EVENT_FUNCTION_INNER)
+    measure_all_event (aggregate, event, duration);
 
   if (logs_limit > 0)
     {
@@ -747,7 +821,12 @@ drain_buffer (ThreadBuffer *buffer)
        * a call and its figures in one slot. (Section kinds start at 16
        * and stay below 256, so the low byte tells the packed kinds
        * apart: hotpath-registry-private.h asserts it.) */
-      if (G_UNLIKELY (event->kind == HOTPATH_EVENT_ALLOC))
+      if (G_UNLIKELY (event->kind == HOTPATH_EVENT_SELF))
+        {
+          if (last != NULL)
+            last->self_ticks += event->start;
+        }
+      else if (G_UNLIKELY (event->kind == HOTPATH_EVENT_ALLOC))
         {
           if (last != NULL)
             hotpath_alloc_aggregate_record (&last->alloc, (const HotpathAllocEvent *) event,
@@ -915,7 +994,14 @@ reset_locked (void)
       g_clear_pointer (&aggregate->logs, g_free);
       g_clear_pointer (&aggregate->alloc, hotpath_alloc_aggregate_free);
       aggregate->n_logged = 0;
+      aggregate->outer_ticks = 0;
+      aggregate->self_ticks = 0;
+      /* A new session learns again. */
+      if (aggregate->time_filtered)
+        __atomic_and_fetch (&aggregate->slot->flags, ~HOTPATH_SLOT_FILTERED_TIME, __ATOMIC_RELAXED);
+      aggregate->time_filtered = FALSE;
     }
+  time_filter_ticks = 0;
 
   hotpath_registry_reset ();
 }
@@ -959,6 +1045,7 @@ hotpath_collector_start (guint logs_limit_)
   session_start_ticks = hotpath_clock_read_slow ();
   session_start_ns = hotpath_clock_now_ns ();
   running = TRUE;
+  __atomic_store_n (&ever_started, TRUE, __ATOMIC_RELEASE);
 
   if (worker == NULL)
     worker = g_thread_new ("hotpath-worker", worker_main, NULL);
@@ -1043,17 +1130,16 @@ hotpath_collector_set_timeout (guint                       timeout_ms,
     old_destroy (old_data);
 }
 
+/* `module::symbol`, or `module+0xOFFSET` (stable across runs) when the
+ * object has no name for it. */
 static void
 name_address (FunctionAggregate *aggregate)
 {
-  g_autofree char *object = NULL;
-  g_autofree char *symbol = hotpath_symbols_resolve (aggregate->key, &object);
-  g_autofree char *stem = object ? file_stem (object) : NULL;
+  HotpathSymbolInfo info;
 
-  if (symbol == NULL)
-    symbol = g_strdup_printf ("%p", aggregate->key);
-
-  aggregate->name = stem ? g_strdup_printf ("%s::%s", stem, symbol) : g_steal_pointer (&symbol);
+  hotpath_symbols_describe (aggregate->key, &info);
+  aggregate->name = hotpath_symbols_info_to_name (&info);
+  hotpath_symbols_info_clear (&info);
 }
 
 /**
@@ -1102,6 +1188,13 @@ hotpath_collector_snapshot (const char *name,
                                           aggregate->file, aggregate->line,
                                           elapsed_ns, ns_per_tick,
                                           &aggregate->histogram);
+      if (aggregate->slot != NULL)
+        {
+          stats->measure_all = TRUE;
+          stats->outer_ticks = aggregate->outer_ticks;
+          stats->self_ticks = aggregate->self_ticks;
+          stats->time_filtered = aggregate->time_filtered;
+        }
 
       stats->n_logs = (guint) MIN (aggregate->n_logged, (guint64) logs_limit);
       stats->logs = g_new (HotpathLogEntry, MAX (stats->n_logs, 1));
@@ -1125,8 +1218,13 @@ hotpath_collector_snapshot (const char *name,
             g_ptr_array_add (snapshot->alloc->functions, stats);
         }
 
-      hotpath_snapshot_take_function (snapshot, stats);
+      if (stats->time_filtered)
+        g_ptr_array_add (snapshot->filtered, stats);
+      else
+        hotpath_snapshot_take_function (snapshot, stats);
     }
+  snapshot->time_filter_ns = time_filter_ns;
+  snapshot->time_filter_calls = time_filter_calls;
 
   hotpath_registry_snapshot (snapshot, session_start_ticks, logs_limit);
 

@@ -28,6 +28,12 @@ struct _HotpathFunctionStats
   HotpathLogEntry *logs;         /* oldest first */
   guint            n_logs;
   HotpathAllocStats *alloc;      /* allocation tracking; NULL when off */
+  /* measure-all: total counts outermost calls only, so a recursive
+   * function is counted once; self excludes measured callees. */
+  gboolean         measure_all;
+  gboolean         time_filtered;
+  guint64          outer_ticks;
+  guint64          self_ticks;
 };
 
 /* What each registered section keeps in a snapshot (hotpath-registry.c
@@ -55,6 +61,11 @@ struct _HotpathSnapshot
   HotpathAllocSnapshot *alloc;       /* allocation tracking; NULL when off */
   HotpathSnapshotSection *sections;  /* in registration order */
   guint               n_sections;
+  /* measure-all: functions the time filter dropped, what they did while
+   * it watched them */
+  GPtrArray          *filtered;      /* HotpathFunctionStats, by name */
+  guint64             time_filter_ns;
+  guint               time_filter_calls;
 };
 
 HotpathSnapshot      *hotpath_snapshot_new          (const char       *name,
@@ -72,6 +83,7 @@ HotpathFunctionStats *hotpath_function_stats_new     (guint             id,
                                                       double            ns_per_tick,
                                                       const HotpathHistogram *histogram);
 void                  hotpath_snapshot_clear_sections (HotpathSnapshot *self);
+guint64               hotpath_function_stats_total_ticks (HotpathFunctionStats *self);
 guint64               hotpath_function_stats_ticks_to_ns (HotpathFunctionStats *self,
                                                           guint64               ticks);
 

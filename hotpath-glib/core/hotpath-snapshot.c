@@ -35,6 +35,7 @@ hotpath_snapshot_new (const char *name,
   self->percentiles = g_array_copy (percentiles);
   self->limit = limit;
   self->functions = g_ptr_array_new_with_free_func ((GDestroyNotify) hotpath_function_stats_unref);
+  self->filtered = g_ptr_array_new_with_free_func ((GDestroyNotify) hotpath_function_stats_unref);
 
   return self;
 }
@@ -61,14 +62,27 @@ hotpath_snapshot_clear_sections (HotpathSnapshot *self)
 }
 
 static int
+compare_by_name (gconstpointer a,
+                 gconstpointer b)
+{
+  HotpathFunctionStats *x = *(HotpathFunctionStats * const *) a;
+  HotpathFunctionStats *y = *(HotpathFunctionStats * const *) b;
+
+  return g_strcmp0 (x->name, y->name);
+}
+
+static int
 compare_by_total (gconstpointer a,
                   gconstpointer b)
 {
   HotpathFunctionStats *x = *(HotpathFunctionStats * const *) a;
   HotpathFunctionStats *y = *(HotpathFunctionStats * const *) b;
 
-  if (x->histogram.sum != y->histogram.sum)
-    return x->histogram.sum < y->histogram.sum ? 1 : -1;
+  guint64 tx = hotpath_function_stats_total_ticks (x);
+  guint64 ty = hotpath_function_stats_total_ticks (y);
+
+  if (tx != ty)
+    return tx < ty ? 1 : -1;
   /* Equal totals: the stable order of first appearance. */
   return (x->id > y->id) - (x->id < y->id);
 }
@@ -77,6 +91,7 @@ void
 hotpath_snapshot_sort (HotpathSnapshot *self)
 {
   g_ptr_array_sort (self->functions, compare_by_total);
+  g_ptr_array_sort (self->filtered, compare_by_name);
 }
 
 /**
@@ -110,6 +125,7 @@ hotpath_snapshot_unref (HotpathSnapshot *self)
       g_free (self->name);
       g_array_unref (self->percentiles);
       g_ptr_array_unref (self->functions);
+      g_ptr_array_unref (self->filtered);
       hotpath_alloc_snapshot_free (self->alloc);
       hotpath_snapshot_clear_sections (self);
       g_free (self);
@@ -230,6 +246,13 @@ hotpath_function_stats_new (guint                   id,
   return self;
 }
 
+/* Outermost calls only for measure-all, so recursion is counted once. */
+guint64
+hotpath_function_stats_total_ticks (HotpathFunctionStats *self)
+{
+  return self->measure_all ? self->outer_ticks : self->histogram.sum;
+}
+
 guint64
 hotpath_function_stats_ticks_to_ns (HotpathFunctionStats *self,
                                     guint64               ticks)
@@ -346,13 +369,44 @@ hotpath_function_stats_get_calls (HotpathFunctionStats *self)
  * hotpath_function_stats_get_total_ns:
  * @self: a #HotpathFunctionStats
  *
+ * The time spent in all calls together. For a function measured by
+ * measure-all, a call made inside another call of the same function on
+ * the same thread (recursion) is part of that outer call and not counted
+ * again, so the total never exceeds the session's length per thread.
+ *
  * Returns: the time spent in all calls together
  */
 guint64
 hotpath_function_stats_get_total_ns (HotpathFunctionStats *self)
 {
   g_return_val_if_fail (self != NULL, 0);
-  return hotpath_function_stats_ticks_to_ns (self, self->histogram.sum);
+  return hotpath_function_stats_ticks_to_ns (self, hotpath_function_stats_total_ticks (self));
+}
+
+/**
+ * hotpath_function_stats_get_self_ns:
+ * @self: a #HotpathFunctionStats
+ * @self_ns: (out) (optional): the time spent in the function itself
+ *
+ * Self time is the time spent in the function's own code, without the
+ * measured functions it called. Only measure-all knows a function's
+ * callees; functions measured with HOTPATH_MEASURE() have no self time.
+ *
+ * Returns: %TRUE if @self_ns was set
+ */
+gboolean
+hotpath_function_stats_get_self_ns (HotpathFunctionStats *self,
+                                    guint64              *self_ns)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!self->measure_all)
+    return FALSE;
+
+  if (self_ns != NULL)
+    *self_ns = hotpath_function_stats_ticks_to_ns (self, self->self_ticks);
+
+  return TRUE;
 }
 
 /**

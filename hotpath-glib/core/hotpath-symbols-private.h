@@ -15,6 +15,20 @@ G_BEGIN_DECLS
 
 char *hotpath_symbols_resolve           (gconstpointer   address,
                                          char          **file_out);
+
+/* Everything known about a code address. */
+typedef struct
+{
+  char    *symbol;   /* the function's name, or NULL */
+  char    *module;   /* the object's file name without its last extension, or NULL */
+  guint64  offset;   /* the address as the object file sees it (what addr2line takes) */
+  guint64  size;     /* the function's size in bytes; 0 if unknown */
+} HotpathSymbolInfo;
+
+gboolean hotpath_symbols_describe        (gconstpointer      address,
+                                          HotpathSymbolInfo *info);
+char    *hotpath_symbols_info_to_name    (const HotpathSymbolInfo *info);
+void     hotpath_symbols_info_clear      (HotpathSymbolInfo *info);
 void  hotpath_symbols_clear_cache       (void);
 
 /* One parsed symbol table; exposed for the tests. Addresses given to

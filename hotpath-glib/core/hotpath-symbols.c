@@ -13,6 +13,10 @@
 
 #include <gio/gio.h>
 
+#ifdef HAVE_LZMA_H
+# include <lzma.h>
+#endif
+
 #include "hotpath-symbols-private.h"
 
 #define MAX_BUILD_ID    64
@@ -40,6 +44,9 @@ struct _HotpathSymbolTable
   guint8         build_id[MAX_BUILD_ID];
   gsize          build_id_len;
   guint          full : 1;   /* from .symtab, not only .dynsym */
+  guint64        debugdata_offset;   /* .gnu_debugdata (MiniDebugInfo), if size > 0 */
+  guint64        debugdata_size;
+  HotpathSymbolTable *fallback;      /* looked up when this one has no name */
 };
 
 /* The parts of the ELF headers we use, widened so that one parser reads
@@ -54,6 +61,7 @@ typedef struct
   guint64       shoff;
   gsize         shentsize;
   gsize         shnum;
+  gsize         shstrndx;
 } ElfFile;
 
 typedef struct
@@ -76,6 +84,9 @@ typedef struct
   guint64 value;
   guint64 size;
 } ElfSym;
+
+static const HotpathSymbol *table_lookup_symbol (HotpathSymbolTable *self,
+                                                 guint64             file_address);
 
 static GMutex      cache_mutex;
 static GHashTable *cache;   /* path → HotpathSymbolTable, NULL if unreadable */
@@ -199,6 +210,7 @@ elf_file_init (ElfFile       *elf,
       elf->shoff = h.e_shoff;
       elf->shentsize = h.e_shentsize;
       elf->shnum = h.e_shnum;
+      elf->shstrndx = h.e_shstrndx;
       min_shentsize = sizeof (Elf64_Shdr);
     }
   else if (data[EI_CLASS] == ELFCLASS32)
@@ -213,6 +225,7 @@ elf_file_init (ElfFile       *elf,
       elf->shoff = h.e_shoff;
       elf->shentsize = h.e_shentsize;
       elf->shnum = h.e_shnum;
+      elf->shstrndx = h.e_shstrndx;
       min_shentsize = sizeof (Elf32_Shdr);
     }
   else
@@ -244,6 +257,25 @@ elf_file_init (ElfFile       *elf,
     return set_invalid (error, "ELF section header table past end of file");
 
   return TRUE;
+}
+
+/* Whether section @index is called @name, all offsets checked. */
+static gboolean
+section_name_is (const ElfFile    *elf,
+                 const ElfSection *shstrtab,
+                 const guint8     *shstr_data,
+                 gsize             index,
+                 const char       *name)
+{
+  const guint8 *p = elf->data + elf->shoff + index * elf->shentsize;
+  gsize len = strlen (name) + 1;
+  guint32 offset;
+
+  /* sh_name is the first field in both classes. */
+  memcpy (&offset, p, sizeof offset);
+
+  return offset < shstrtab->size && len <= shstrtab->size - offset &&
+         memcmp (shstr_data + offset, name, len) == 0;
 }
 
 /* Returns the bytes of @section, or NULL if it has none in the file. */
@@ -403,6 +435,8 @@ hotpath_symbols_table_new_for_bytes (GBytes  *bytes,
   ElfSection symtab = { 0 };
   ElfSection dynsym = { 0 };
   ElfSection strtab;
+  ElfSection shstrtab = { 0 };
+  const guint8 *shstr_data = NULL;
   const ElfSection *syms;
   gboolean have_symtab = FALSE;
   gboolean have_dynsym = FALSE;
@@ -424,13 +458,26 @@ hotpath_symbols_table_new_for_bytes (GBytes  *bytes,
   self = g_new0 (HotpathSymbolTable, 1);
   self->bytes = g_bytes_ref (bytes);
 
+  if (elf.shstrndx < elf.shnum)
+    {
+      elf_file_get_section (&elf, elf.shstrndx, &shstrtab);
+      shstr_data = elf_file_section_data (&elf, &shstrtab);
+    }
+
   for (gsize i = 0; i < elf.shnum; i++)
     {
       ElfSection section;
 
       elf_file_get_section (&elf, i, &section);
 
-      if (section.type == SHT_SYMTAB && !have_symtab)
+      if (section.type == SHT_PROGBITS && shstr_data != NULL &&
+          section_name_is (&elf, &shstrtab, shstr_data, i, ".gnu_debugdata") &&
+          elf_file_section_data (&elf, &section) != NULL)
+        {
+          self->debugdata_offset = section.offset;
+          self->debugdata_size = section.size;
+        }
+      else if (section.type == SHT_SYMTAB && !have_symtab)
         {
           symtab = section;
           have_symtab = TRUE;
@@ -595,6 +642,7 @@ hotpath_symbols_table_free (HotpathSymbolTable *self)
 
   g_clear_pointer (&self->bytes, g_bytes_unref);
   g_clear_pointer (&self->symbols, g_free);
+  g_clear_pointer (&self->fallback, hotpath_symbols_table_free);
   g_free (self);
 }
 
@@ -613,11 +661,22 @@ const char *
 hotpath_symbols_table_lookup (HotpathSymbolTable *self,
                               guint64             file_address)
 {
+  const HotpathSymbol *sym;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  sym = table_lookup_symbol (self, file_address);
+
+  return sym != NULL ? self->strtab + sym->name : NULL;
+}
+
+static const HotpathSymbol *
+table_lookup_symbol (HotpathSymbolTable *self,
+                     guint64             file_address)
+{
   const HotpathSymbol *guess = NULL;
   gsize lo = 0;
   gsize hi;
-
-  g_return_val_if_fail (self != NULL, NULL);
 
   /* First symbol that starts after the address. */
   hi = self->n_symbols;
@@ -638,7 +697,7 @@ hotpath_symbols_table_lookup (HotpathSymbolTable *self,
       if (sym->sized)
         {
           if (file_address < sym->end)
-            return self->strtab + sym->name;
+            return sym;
           /* Sized functions do not overlap: nothing earlier can match. */
           break;
         }
@@ -649,7 +708,7 @@ hotpath_symbols_table_lookup (HotpathSymbolTable *self,
         guess = sym;
     }
 
-  return guess != NULL ? self->strtab + guess->name : NULL;
+  return guess;
 }
 
 gsize
@@ -776,6 +835,109 @@ load_debug_table (const guint8 *build_id,
   return g_steal_pointer (&table);
 }
 
+/* MiniDebugInfo, as Fedora ships it: an xz-compressed ELF file in
+ * .gnu_debugdata whose .symtab has the functions missing from .dynsym.
+ * liblzma is opened only when such a section is found, so the core links
+ * nothing more. */
+#ifdef HAVE_LZMA_H
+typedef lzma_ret (*LzmaStreamDecoder) (lzma_stream *strm, uint64_t memlimit, uint32_t flags);
+typedef lzma_ret (*LzmaCode) (lzma_stream *strm, lzma_action action);
+typedef void (*LzmaEnd) (lzma_stream *strm);
+
+#define MAX_DEBUGDATA (256 * 1024 * 1024)
+
+static GBytes *
+xz_decompress (const guint8 *data,
+               gsize         len)
+{
+  static gsize loaded;
+  static LzmaStreamDecoder stream_decoder;
+  static LzmaCode code;
+  static LzmaEnd end;
+  lzma_stream stream = LZMA_STREAM_INIT;
+  g_autoptr(GByteArray) out = NULL;
+  lzma_ret ret;
+
+  if (g_once_init_enter (&loaded))
+    {
+      void *handle = dlopen ("liblzma.so.5", RTLD_NOW | RTLD_LOCAL);
+
+      if (handle != NULL)
+        {
+          stream_decoder = (LzmaStreamDecoder) dlsym (handle, "lzma_stream_decoder");
+          code = (LzmaCode) dlsym (handle, "lzma_code");
+          end = (LzmaEnd) dlsym (handle, "lzma_end");
+        }
+      g_once_init_leave (&loaded, 1);
+    }
+
+  if (stream_decoder == NULL || code == NULL || end == NULL)
+    return NULL;
+
+  if (stream_decoder (&stream, UINT64_MAX, 0) != LZMA_OK)
+    return NULL;
+
+  out = g_byte_array_sized_new (MIN (len * 4, MAX_DEBUGDATA));
+  stream.next_in = data;
+  stream.avail_in = len;
+
+  do
+    {
+      guint8 buffer[65536];
+
+      stream.next_out = buffer;
+      stream.avail_out = sizeof buffer;
+      ret = code (&stream, LZMA_FINISH);
+      g_byte_array_append (out, buffer, sizeof buffer - stream.avail_out);
+      if (out->len > MAX_DEBUGDATA)
+        ret = LZMA_MEM_ERROR;
+    }
+  while (ret == LZMA_OK);
+
+  end (&stream);
+
+  if (ret != LZMA_STREAM_END)
+    return NULL;
+
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+#endif
+
+static HotpathSymbolTable *
+load_mini_debuginfo (HotpathSymbolTable *table)
+{
+#ifdef HAVE_LZMA_H
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(HotpathSymbolTable) mini = NULL;
+  const guint8 *data;
+  gsize len;
+
+  if (table == NULL || table->debugdata_size == 0)
+    return NULL;
+
+  data = g_bytes_get_data (table->bytes, &len);
+  if (!range_ok (len, table->debugdata_offset, table->debugdata_size))
+    return NULL;
+
+  bytes = xz_decompress (data + table->debugdata_offset, table->debugdata_size);
+  if (bytes == NULL)
+    return NULL;
+
+  mini = hotpath_symbols_table_new_for_bytes (bytes, NULL);
+  if (mini == NULL || !mini->full)
+    return NULL;
+
+  /* The mini file names what .dynsym does not: ask both. Its own
+   * build-id is empty; the loaded object's is checked against table's. */
+  memcpy (mini->build_id, table->build_id, table->build_id_len);
+  mini->build_id_len = table->build_id_len;
+  mini->fallback = table;
+  return g_steal_pointer (&mini);
+#else
+  return NULL;
+#endif
+}
+
 static HotpathSymbolTable *
 load_table (const char       *path,
             const ObjectInfo *object)
@@ -803,6 +965,17 @@ load_table (const char       *path,
   if (debug_table != NULL)
     return debug_table;
 
+  if (table != NULL && table->debugdata_size > 0)
+    {
+      HotpathSymbolTable *mini = load_mini_debuginfo (table);
+
+      if (mini != NULL)
+        {
+          g_steal_pointer (&table);   /* now mini's fallback */
+          return mini;
+        }
+    }
+
   return g_steal_pointer (&table);
 }
 
@@ -820,45 +993,59 @@ main_program_basename (void)
   return g_path_get_basename (target);
 }
 
+static char *
+module_stem (const char *basename)
+{
+  char *stem = g_strdup (basename);
+  char *dot = strrchr (stem, '.');
+
+  if (dot != NULL && dot != stem)
+    *dot = '\0';
+
+  return stem;
+}
+
 /**
- * hotpath_symbols_resolve:
+ * hotpath_symbols_describe:
  * @address: a code address in this process
- * @file_out: (out) (optional): the basename of the object holding @address
+ * @info: (out caller-allocates): what is known; clear with
+ *   hotpath_symbols_info_clear()
  *
  * Names the function containing @address, static functions and those of
- * an executable built without -rdynamic included. Thread-safe; the first
+ * an executable built without -rdynamic included: from the object's
+ * .symtab, else its separate debug file (by build-id), else its
+ * MiniDebugInfo (.gnu_debugdata), else its .dynsym. Thread-safe; the first
  * lookup in an object reads its symbols from disk, so keep it off the hot
- * path. @file_out is set whenever @address is in a loaded object, even if
- * no name is known, and to %NULL otherwise.
+ * path. The module and offset are set whenever @address is in a loaded
+ * object, even if no name is known.
  *
- * Returns: (transfer full) (nullable): the function name
+ * Returns: %TRUE if @address is in a loaded object
  */
-char *
-hotpath_symbols_resolve (gconstpointer   address,
-                         char          **file_out)
+gboolean
+hotpath_symbols_describe (gconstpointer      address,
+                          HotpathSymbolInfo *info)
 {
   ObjectInfo object = { .address = (guintptr) address };
   HotpathSymbolTable *table = NULL;
   const char *path;
   gboolean is_main;
-  char *name = NULL;
 
-  if (file_out != NULL)
-    *file_out = NULL;
+  memset (info, 0, sizeof *info);
 
   if (address == NULL)
-    return NULL;
+    return FALSE;
 
   /* Unlike dladdr(), this gives the load bias (right for PIE, non-PIE and
    * prelinked objects alike) and only matches addresses inside a segment. */
   dl_iterate_phdr (find_object_cb, &object);
   if (!object.found)
-    return NULL;
+    return FALSE;
 
   /* The main program has an empty name; /proc/self/exe opens the very file
    * that was executed, whatever the working directory or argv[0]. */
   is_main = object.name[0] == '\0';
   path = is_main ? "/proc/self/exe" : object.name;
+  info->offset = (guint64) (object.address - object.bias);
 
   g_mutex_lock (&cache_mutex);
 
@@ -877,25 +1064,109 @@ hotpath_symbols_resolve (gconstpointer   address,
       (object.build_id_len == 0 || table->build_id_len == 0 ||
        (object.build_id_len == table->build_id_len &&
         memcmp (object.build_id, table->build_id, table->build_id_len) == 0)))
-    name = g_strdup (hotpath_symbols_table_lookup (table, (guint64) (object.address - object.bias)));
+    {
+      for (HotpathSymbolTable *t = table; t != NULL && info->symbol == NULL; t = t->fallback)
+        {
+          const HotpathSymbol *sym = table_lookup_symbol (t, info->offset);
+
+          if (sym != NULL)
+            {
+              info->symbol = g_strdup (t->strtab + sym->name);
+              info->size = sym->sized ? sym->end - sym->start : 0;
+            }
+        }
+    }
 
   g_mutex_unlock (&cache_mutex);
 
-  if (name == NULL)
+  if (info->symbol == NULL)
     {
-      Dl_info info;
+      Dl_info dl;
 
       /* The vDSO, or an object whose file is gone or replaced. */
-      if (dladdr (address, &info) != 0 && info.dli_sname != NULL && info.dli_saddr != NULL)
-        name = g_strdup (info.dli_sname);
+      if (dladdr (address, &dl) != 0 && dl.dli_sname != NULL && dl.dli_saddr != NULL)
+        info->symbol = g_strdup (dl.dli_sname);
     }
 
-  if (file_out != NULL)
-    *file_out = is_main ? main_program_basename () : g_path_get_basename (path);
+  if (is_main)
+    {
+      g_autofree char *basename = main_program_basename ();
+
+      info->module = module_stem (basename);
+    }
+  else
+    {
+      g_autofree char *basename = g_path_get_basename (path);
+
+      info->module = module_stem (basename);
+    }
 
   g_free (object.name);
 
-  return name;
+  return TRUE;
+}
+
+/**
+ * hotpath_symbols_info_to_name:
+ * @info: what hotpath_symbols_describe() found
+ *
+ * Returns: (transfer full): `module::symbol`; `module+0xOFFSET` when no
+ *   symbol is known (the same in every run, and what `addr2line -e` takes);
+ *   or the bare address outside any object
+ */
+char *
+hotpath_symbols_info_to_name (const HotpathSymbolInfo *info)
+{
+  if (info->module != NULL && info->symbol != NULL)
+    return g_strdup_printf ("%s::%s", info->module, info->symbol);
+  if (info->module != NULL)
+    return g_strdup_printf ("%s+0x%" G_GINT64_MODIFIER "x", info->module, info->offset);
+  if (info->symbol != NULL)
+    return g_strdup (info->symbol);
+  return g_strdup_printf ("0x%" G_GINT64_MODIFIER "x", info->offset);
+}
+
+void
+hotpath_symbols_info_clear (HotpathSymbolInfo *info)
+{
+  g_clear_pointer (&info->symbol, g_free);
+  g_clear_pointer (&info->module, g_free);
+}
+
+/**
+ * hotpath_symbols_resolve:
+ * @address: a code address in this process
+ * @file_out: (out) (optional): the basename of the object holding @address
+ *
+ * Like hotpath_symbols_describe(), for the name alone.
+ *
+ * Returns: (transfer full) (nullable): the function name
+ */
+char *
+hotpath_symbols_resolve (gconstpointer   address,
+                         char          **file_out)
+{
+  ObjectInfo object = { .address = (guintptr) address };
+  HotpathSymbolInfo info;
+
+  if (file_out != NULL)
+    *file_out = NULL;
+
+  if (!hotpath_symbols_describe (address, &info))
+    return NULL;
+
+  if (file_out != NULL)
+    {
+      dl_iterate_phdr (find_object_cb, &object);
+      if (object.found && object.name[0] != '\0')
+        *file_out = g_path_get_basename (object.name);
+      else if (object.found)
+        *file_out = main_program_basename ();
+      g_free (object.name);
+    }
+
+  g_clear_pointer (&info.module, g_free);
+  return info.symbol;
 }
 
 /**
