@@ -188,6 +188,7 @@ viewer_format_column_title (const char *member)
     { "name", N_("Name") },
     { "calls", N_("Calls") },
     { "total_ns", N_("Total") },
+    { "self_ns", N_("Self") },
     { "avg_ns", N_("Average") },
     { "min_ns", N_("Min") },
     { "max_ns", N_("Max") },

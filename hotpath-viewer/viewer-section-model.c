@@ -530,7 +530,7 @@ set_columns (ViewerSectionModel *self,
   if (g_str_equal (self->name, "functions_timing"))
     {
       static const char *head[] = { "name", "calls", "rate", "avg_ns", NULL };
-      static const char *tail[] = { "min_ns", "max_ns", "total_ns", "percent_total", NULL };
+      static const char *tail[] = { "min_ns", "max_ns", "total_ns", "self_ns", "percent_total", NULL };
 
       g_strv_builder_addv (columns, head);
       g_strv_builder_addv (columns, (const char **) self->percentiles);

@@ -375,7 +375,8 @@ hotpath_metrics_render (HotpathSnapshot *snapshot,
       g_string_append (out, "hotpath_function_duration_seconds_sum");
       append_labels (out, stats);
       g_string_append (out, "} ");
-      append_double (out, (double) hotpath_function_stats_get_total_ns (stats) / 1e9);
+      /* Every call's duration, as the buckets count them (recursion too). */
+      append_double (out, (double) hotpath_function_stats_ticks_to_ns (stats, stats->histogram.sum) / 1e9);
       g_string_append (out, "\nhotpath_function_duration_seconds_count");
       append_labels (out, stats);
       g_string_append_printf (out, "} %" G_GUINT64_FORMAT "\n", calls);

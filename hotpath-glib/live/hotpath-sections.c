@@ -46,12 +46,20 @@ functions_timing_text (HotpathSnapshot *snapshot,
       g_autofree char *max = hotpath_format_duration (hotpath_function_stats_get_max_ns (stats));
       g_autofree char *total = hotpath_format_duration (hotpath_function_stats_get_total_ns (stats));
 
-      g_string_append_printf (text, "%u. %s (id %u): %" G_GUINT64_FORMAT " calls, total %s (%.2f%% of elapsed), "
-                              "avg %s, min %s, max %s",
+      guint64 self_ns;
+
+      g_string_append_printf (text, "%u. %s (id %u): %" G_GUINT64_FORMAT " calls, total %s (%.2f%% of elapsed), ",
                               i + 1, hotpath_function_stats_get_name (stats),
                               hotpath_function_stats_get_id (stats),
                               hotpath_function_stats_get_calls (stats), total,
-                              hotpath_function_stats_get_percent_total (stats), avg, min, max);
+                              hotpath_function_stats_get_percent_total (stats));
+      if (hotpath_function_stats_get_self_ns (stats, &self_ns))
+        {
+          g_autofree char *self_text = hotpath_format_duration (self_ns);
+
+          g_string_append_printf (text, "self %s, ", self_text);
+        }
+      g_string_append_printf (text, "avg %s, min %s, max %s", avg, min, max);
       for (guint p = 0; p < n_percentiles; p++)
         {
           g_autofree char *key = hotpath_format_percentile_key (percentiles[p]);
@@ -669,7 +677,11 @@ static const HotpathSection sections[] = {
               "id, name, file, line, calls, total_ns, avg_ns, min_ns, max_ns (nanoseconds), "
               "percentiles_ns (duration at each rank, keyed p50, p95, p99.9) and percent_total "
               "(total time as a percentage of the session's wall time; above 100 when calls "
-              "overlap).",
+              "overlap on several threads); functions measured by measure-all also have self_ns "
+              "(time in the function itself, without the measured functions it called), and "
+              "their total counts a recursive call once; time_filter, when present, lists the "
+              "functions measure-all stopped measuring because they never took longer than "
+              "threshold_ns.",
     .schema_def = "functions_timing",
     .logs_schema_def = "function_logs",
     .has_logs = TRUE,

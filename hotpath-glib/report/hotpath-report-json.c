@@ -17,6 +17,7 @@ add_function (JsonBuilder          *builder,
               HotpathFunctionStats *stats)
 {
   g_autofree guint64 *values = g_new (guint64, MAX (snapshot->percentiles->len, 1));
+  guint64 self_ns;
 
   hotpath_histogram_values_at_percentiles (&stats->histogram,
                                            (const double *) (gpointer) snapshot->percentiles->data,
@@ -31,6 +32,8 @@ add_function (JsonBuilder          *builder,
   hotpath_json_add_uint (builder, "line", stats->line);
   hotpath_json_add_uint (builder, "calls", hotpath_function_stats_get_calls (stats));
   hotpath_json_add_uint (builder, "total_ns", hotpath_function_stats_get_total_ns (stats));
+  if (hotpath_function_stats_get_self_ns (stats, &self_ns))
+    hotpath_json_add_uint (builder, "self_ns", self_ns);
   hotpath_json_add_uint (builder, "avg_ns", hotpath_function_stats_get_avg_ns (stats));
   hotpath_json_add_uint (builder, "min_ns", hotpath_function_stats_get_min_ns (stats));
   hotpath_json_add_uint (builder, "max_ns", hotpath_function_stats_get_max_ns (stats));
@@ -66,6 +69,31 @@ hotpath_report_json_functions_timing (HotpathSnapshot *snapshot,
   for (guint i = 0; i < n; i++)
     add_function (builder, snapshot, g_ptr_array_index (snapshot->functions, i));
   json_builder_end_array (builder);
+
+  /* measure-all's time filter: what it dropped, and what it saw first. */
+  if (snapshot->filtered->len > 0)
+    {
+      json_builder_set_member_name (builder, "time_filter");
+      json_builder_begin_object (builder);
+      hotpath_json_add_uint (builder, "threshold_ns", snapshot->time_filter_ns);
+      hotpath_json_add_uint (builder, "learn_calls", snapshot->time_filter_calls);
+      json_builder_set_member_name (builder, "filtered");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < snapshot->filtered->len; i++)
+        {
+          HotpathFunctionStats *stats = g_ptr_array_index (snapshot->filtered, i);
+
+          json_builder_begin_object (builder);
+          hotpath_json_add_uint (builder, "id", stats->id);
+          hotpath_json_add_string (builder, "name", stats->name);
+          hotpath_json_add_uint (builder, "calls", hotpath_function_stats_get_calls (stats));
+          hotpath_json_add_uint (builder, "max_ns", hotpath_function_stats_get_max_ns (stats));
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);

@@ -185,6 +185,37 @@ hotpath_report_table_init_functions (HotpathReportTable *table,
   g_ptr_array_add (table->titles, g_strdup ("% Total"));
 }
 
+/* measure-all's time filter: which functions it stopped measuring. */
+static void
+append_time_filter (GString         *out,
+                    HotpathSnapshot *snapshot)
+{
+  g_autofree char *threshold = NULL;
+
+  if (snapshot->filtered->len == 0)
+    return;
+
+  threshold = hotpath_format_duration (snapshot->time_filter_ns);
+  g_string_append_printf (out, "(%u function%s never took longer than %s in %u calls and %s no longer "
+                          "measured (HOTPATH_TIME_FILTER=0 keeps them):",
+                          snapshot->filtered->len, snapshot->filtered->len == 1 ? "" : "s",
+                          threshold, snapshot->time_filter_calls,
+                          snapshot->filtered->len == 1 ? "is" : "are");
+  for (guint i = 0; i < snapshot->filtered->len; i++)
+    {
+      HotpathFunctionStats *stats = g_ptr_array_index (snapshot->filtered, i);
+
+      /* A long list says how long it is, not every name. */
+      if (i == 20)
+        {
+          g_string_append_printf (out, " and %u more", snapshot->filtered->len - i);
+          break;
+        }
+      g_string_append_printf (out, "%s %s", i == 0 ? "" : ",", stats->name);
+    }
+  g_string_append (out, ")\n");
+}
+
 /**
  * hotpath_report_table_functions_timing:
  * @snapshot: a snapshot
@@ -203,6 +234,7 @@ hotpath_report_table_functions_timing (HotpathSnapshot *snapshot,
   g_autofree guint64 *values = g_new (guint64, MAX (n_percentiles, 1));
   guint n = snapshot->functions->len;
   HotpathReportTable table;
+  gboolean with_self = FALSE;
 
   if (limit > 0)
     n = MIN (n, limit);
@@ -213,10 +245,17 @@ hotpath_report_table_functions_timing (HotpathSnapshot *snapshot,
 
   hotpath_report_table_init_functions (&table, snapshot);
 
+  /* measure-all knows callees: a Self column, when any row has one. */
+  for (guint i = 0; i < n && !with_self; i++)
+    with_self = hotpath_function_stats_get_self_ns (g_ptr_array_index (snapshot->functions, i), NULL);
+  if (with_self)
+    g_ptr_array_insert (table.titles, table.titles->len - 1, g_strdup ("Self"));
+
   for (guint i = 0; i < n; i++)
     {
       HotpathFunctionStats *stats = g_ptr_array_index (snapshot->functions, i);
       GPtrArray *cells = hotpath_report_table_add_row (&table);
+      guint64 self_ns;
 
       hotpath_histogram_values_at_percentiles (&stats->histogram, percentiles, n_percentiles, values);
 
@@ -226,6 +265,9 @@ hotpath_report_table_functions_timing (HotpathSnapshot *snapshot,
       for (guint p = 0; p < n_percentiles; p++)
         g_ptr_array_add (cells, hotpath_format_duration (hotpath_function_stats_ticks_to_ns (stats, values[p])));
       g_ptr_array_add (cells, hotpath_format_duration (hotpath_function_stats_get_total_ns (stats)));
+      if (with_self)
+        g_ptr_array_add (cells, hotpath_function_stats_get_self_ns (stats, &self_ns)
+                                  ? hotpath_format_duration (self_ns) : g_strdup ("-"));
       g_ptr_array_add (cells, g_strdup_printf ("%.2f%%", hotpath_function_stats_get_percent_total (stats)));
     }
 
@@ -234,6 +276,7 @@ hotpath_report_table_functions_timing (HotpathSnapshot *snapshot,
   else
     hotpath_report_table_render (&table, out);
   hotpath_report_table_append_footer (out, n, snapshot->functions->len, "functions");
+  append_time_filter (out, snapshot);
 
   hotpath_report_table_clear (&table);
 
