@@ -27,6 +27,12 @@ void          hotpath_config_copy      (HotpathConfig       *dest,
 void          hotpath_config_apply_env (HotpathConfig       *config);
 
 HotpathGuard *hotpath_guard_new        (const HotpathConfig *config);
+/* Finishes the running session, if any (signals, exec, on demand). */
+void          hotpath_guard_finish_active (void);
+
+/* hotpath-guard-ends.c: signals and exec*() while a session runs. */
+void          hotpath_guard_ends_install   (void);
+void          hotpath_guard_ends_uninstall (void);
 
 /* measure-all with no code: the automatic session (hotpath-main.c), which a
  * guard built later replaces. */

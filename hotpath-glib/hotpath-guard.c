@@ -36,6 +36,9 @@ struct _HotpathGuard
 G_DEFINE_FINAL_TYPE (HotpathGuard, hotpath_guard, G_TYPE_OBJECT)
 
 static HotpathGuard *active_guard;
+/* Held to read active_guard and take a reference (signals, exec), and to
+ * clear it: a reference taken under it is never to a finalized guard. */
+static GMutex active_lock;
 
 static void
 hotpath_guard_dispose (GObject *object)
@@ -153,7 +156,12 @@ hotpath_guard_new (const HotpathConfig *config)
 
   self = g_object_new (HOTPATH_TYPE_GUARD, NULL);
   hotpath_config_copy (&self->config, config);
+  g_mutex_lock (&active_lock);
   g_atomic_pointer_set (&active_guard, self);
+  g_mutex_unlock (&active_lock);
+
+  /* Ctrl-C, SIGTERM, SIGHUP and exec*() write the report too. */
+  hotpath_guard_ends_install ();
 
   /* Live data: HTTP, MCP and D-Bus on the profiler's own thread. */
   self->server = hotpath_server_start (&self->config);
@@ -302,6 +310,22 @@ write_report (HotpathGuard     *self,
   return ok;
 }
 
+void
+hotpath_guard_finish_active (void)
+{
+  g_autoptr(HotpathGuard) guard = NULL;
+  gpointer current;
+
+  g_mutex_lock (&active_lock);
+  current = g_atomic_pointer_get (&active_guard);
+  if (current != NULL && current != (gpointer) 1)
+    guard = g_object_ref (current);
+  g_mutex_unlock (&active_lock);
+
+  if (guard != NULL)
+    hotpath_guard_finish (guard, NULL);
+}
+
 /**
  * hotpath_guard_finish:
  * @self: a #HotpathGuard
@@ -370,7 +394,10 @@ hotpath_guard_finish (HotpathGuard  *self,
         g_message ("%s", self->report_error->message);
       if (fallback != NULL)
         write_all (stderr, fallback);
+      g_mutex_lock (&active_lock);
       g_atomic_pointer_compare_and_exchange (&active_guard, self, NULL);
+      g_mutex_unlock (&active_lock);
+      hotpath_guard_ends_uninstall ();
     }
 
   ret = self->report_error == NULL;

@@ -21,7 +21,8 @@
 
 #if !defined (HOTPATH_TEST_BASIC) || !defined (HOTPATH_TEST_CSV_REPORTER) || \
     !defined (HOTPATH_TEST_JSON_FILE_REPORTER) || !defined (HOTPATH_TEST_THREADS_EXIT) || \
-    !defined (HOTPATH_TEST_EXIT_MODES) || !defined (HOTPATH_TEST_TIMEOUT)
+    !defined (HOTPATH_TEST_EXIT_MODES) || !defined (HOTPATH_TEST_TIMEOUT) || \
+    !defined (HOTPATH_TEST_SIGNALS)
 # error "tests/meson.build passes the paths of the programs to run"
 #endif
 
@@ -1017,6 +1018,191 @@ test_main_nothing_measured_json (void)
   g_test_trap_assert_stderr ("{\"type\":\"hotpath_report\",*\"program\":\"nothing\",*}\n");
 }
 
+
+/* Signals and exec ------------------------------------------------------- */
+
+#include <signal.h>
+
+typedef struct
+{
+  GSubprocess *process;
+  char        *out;   /* stdout after "ready\n" */
+  char        *err;
+} SignalRun;
+
+static void
+signal_run_clear (SignalRun *run)
+{
+  g_clear_object (&run->process);
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SignalRun, signal_run_clear)
+
+/* Starts tests/fixtures/signals @argv, waits for "ready", sends @sig (if
+ * not 0), and reads everything until it ends. */
+static void
+signal_run (SignalRun          *run,
+            const char * const *env,
+            const char * const *argv,
+            int                 sig)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *rest = NULL;
+
+  launcher = launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, env);
+  run->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (run->process));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "ready");
+
+  if (sig != 0)
+    g_subprocess_send_signal (run->process, sig);
+
+  /* The rest of stdout through the buffered stream, then stderr. */
+  rest = g_data_input_stream_read_upto (lines, "", 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+    g_autoptr(GOutputStream) err = g_memory_output_stream_new_resizable ();
+
+    g_output_stream_splice (out, G_INPUT_STREAM (lines), G_OUTPUT_STREAM_SPLICE_NONE, NULL, &error);
+    g_assert_no_error (error);
+    g_output_stream_splice (err, g_subprocess_get_stderr_pipe (run->process),
+                            G_OUTPUT_STREAM_SPLICE_NONE, NULL, &error);
+    g_assert_no_error (error);
+    g_output_stream_write (out, "", 1, NULL, NULL);
+    g_output_stream_write (err, "", 1, NULL, NULL);
+    run->out = g_strconcat (rest ? rest : "", g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)), NULL);
+    run->err = g_strdup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (err)));
+  }
+  g_subprocess_wait (run->process, NULL, &error);
+  g_assert_no_error (error);
+
+  if (g_test_verbose ())
+    g_printerr ("--- stdout\n%s--- stderr\n%s---\n", run->out, run->err);
+}
+
+static void
+assert_signals_table (const char *text)
+{
+  const char *start = strstr (text, REPORT_HEADER "signals: ");
+  g_autofree char *functions = NULL;
+  g_autoptr(GHashTable) calls = NULL;
+
+  /* The functions' table, up to the main loop's. */
+  g_assert_nonnull (start);
+  g_assert_cmpuint (count_occurrences (text, REPORT_HEADER "signals: "), ==, 1);
+  functions = g_strndup (start, strstr (start, "\n\n") ? (gsize) (strstr (start, "\n\n") - start) : strlen (start));
+  calls = table_calls (functions);
+  g_assert_cmpuint (g_hash_table_size (calls), ==, 1);
+  g_assert_cmpuint (lookup_calls (calls, "signals::tick"), >=, 5);
+}
+
+/* SIGINT, SIGTERM, SIGHUP: the report, then death by the same signal. */
+static void
+test_signal_report (gconstpointer data)
+{
+  int sig = GPOINTER_TO_INT (data);
+  g_auto(SignalRun) run = { 0 };
+
+  signal_run (&run, NULL, (const char * const []) { HOTPATH_TEST_SIGNALS, "loop", NULL }, sig);
+
+  g_assert_true (g_subprocess_get_if_signaled (run.process));
+  g_assert_cmpint (g_subprocess_get_term_sig (run.process), ==, sig);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_true (g_str_has_prefix (run.err, REPORT_HEADER "signals: "));
+  assert_signals_table (run.err);
+}
+
+/* What a shell sees: 128 + N, as without the profiler. */
+static void
+test_signal_shell_status (void)
+{
+  g_autofree char *script = g_strdup_printf ("'%s' loop >/dev/null 2>&1 & pid=$!; "
+                                             "sleep 0.3; kill -TERM $pid; wait $pid; echo $?",
+                                             HOTPATH_TEST_SIGNALS);
+  g_autoptr(RunResult) result = RUN (NULL, "/bin/sh", "-c", script);
+
+  g_assert_cmpint (result->status, ==, 0);
+  g_assert_cmpstr (result->out, ==, "143\n");
+}
+
+/* JSON into a file, and a custom reporter: every output is written. */
+static void
+test_signal_outputs (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "report.json", NULL);
+  g_autofree char *path_env = g_strconcat ("HOTPATH_OUTPUT_PATH=", path, NULL);
+  g_autofree char *json = NULL;
+  g_autoptr(GHashTable) calls = NULL;
+  g_auto(SignalRun) to_file = { 0 };
+  g_auto(SignalRun) reporter = { 0 };
+
+  signal_run (&to_file, ENV (path_env, "HOTPATH_OUTPUT_FORMAT=json"),
+              (const char * const []) { HOTPATH_TEST_SIGNALS, "loop", NULL }, SIGTERM);
+  g_assert_true (g_subprocess_get_if_signaled (to_file.process));
+  g_assert_cmpint (g_subprocess_get_term_sig (to_file.process), ==, SIGTERM);
+  g_assert_cmpstr (to_file.err, ==, "");
+  json = read_file (path);
+  calls = json_calls (json);
+  g_assert_cmpuint (lookup_calls (calls, "signals::tick"), >=, 5);
+
+  signal_run (&reporter, NULL, (const char * const []) { HOTPATH_TEST_SIGNALS, "reporter", NULL }, SIGINT);
+  g_assert_true (g_subprocess_get_if_signaled (reporter.process));
+  g_assert_cmpint (g_subprocess_get_term_sig (reporter.process), ==, SIGINT);
+  g_assert_cmpstr (reporter.err, ==, "reporter: 1 functions\n");
+
+  remove_temp_dir (dir);
+}
+
+/* The program's own handlers keep working; the report comes at exit. */
+static void
+test_signal_program_handler (gconstpointer data)
+{
+  const char *mode = data;
+  g_auto(SignalRun) run = { 0 };
+
+  signal_run (&run, NULL, (const char * const []) { HOTPATH_TEST_SIGNALS, mode, NULL }, SIGTERM);
+
+  g_assert_true (g_subprocess_get_if_exited (run.process));
+  g_assert_cmpint (g_subprocess_get_exit_status (run.process), ==, 0);
+  g_assert_cmpstr (run.out, ==, "handled 15\n");
+  g_assert_true (g_str_has_prefix (run.err, REPORT_HEADER "signals: "));
+  assert_signals_table (run.err);
+}
+
+/* exec*(): the report is written before the image is replaced. */
+static void
+test_exec_report (gconstpointer data)
+{
+  const char *mode = data;
+  g_auto(SignalRun) run = { 0 };
+  const char *exec_out;
+
+  /* Both on stdout, so the order shows. */
+  signal_run (&run, ENV ("HOTPATH_OUTPUT_PATH=-"),
+              (const char * const []) { HOTPATH_TEST_SIGNALS, mode,
+                                        g_str_equal (mode, "execlp") ? "echo" : "/bin/echo",
+                                        "the new image", NULL }, 0);
+
+  g_assert_true (g_subprocess_get_if_exited (run.process));
+  g_assert_cmpint (g_subprocess_get_exit_status (run.process), ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
+  exec_out = strstr (run.out, "the new image\n");
+  g_assert_nonnull (exec_out);
+  g_assert_cmpstr (exec_out, ==, "the new image\n");
+  assert_signals_table (run.out);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1039,6 +1225,15 @@ main (int   argc,
   g_test_add_data_func ("/Hotpath/Main/exit-modes/return", "return", test_exit_modes);
   g_test_add_data_func ("/Hotpath/Main/exit-modes/exit", "exit", test_exit_modes);
   g_test_add_func ("/Hotpath/Main/timeout", test_timeout);
+  g_test_add_data_func ("/Hotpath/Main/signal/SIGINT", GINT_TO_POINTER (SIGINT), test_signal_report);
+  g_test_add_data_func ("/Hotpath/Main/signal/SIGTERM", GINT_TO_POINTER (SIGTERM), test_signal_report);
+  g_test_add_data_func ("/Hotpath/Main/signal/SIGHUP", GINT_TO_POINTER (SIGHUP), test_signal_report);
+  g_test_add_func ("/Hotpath/Main/signal/shell-status", test_signal_shell_status);
+  g_test_add_func ("/Hotpath/Main/signal/outputs", test_signal_outputs);
+  g_test_add_data_func ("/Hotpath/Main/signal/program-glib", "glib", test_signal_program_handler);
+  g_test_add_data_func ("/Hotpath/Main/signal/program-sigaction", "sigaction", test_signal_program_handler);
+  g_test_add_data_func ("/Hotpath/Main/exec/execv", "exec", test_exec_report);
+  g_test_add_data_func ("/Hotpath/Main/exec/execlp", "execlp", test_exec_report);
   g_test_add_func ("/Hotpath/Main/format-none", test_main_format_none);
   g_test_add_func ("/Hotpath/Main/env-beats-code", test_main_env_beats_code);
   g_test_add_func ("/Hotpath/Main/csv-reporter", test_csv_reporter);
