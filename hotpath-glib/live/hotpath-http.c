@@ -15,7 +15,9 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 
+#include "hotpath-http-head-private.h"
 #include "hotpath-http-private.h"
 #include "hotpath-report-private.h"
 #include "hotpath-sections-private.h"
@@ -27,8 +29,13 @@ struct _HotpathHttp
 {
   HotpathServer  *server;
   SoupServer     *soup;
-  GSocketService *service;
   GSocket        *listen_socket;
+  GSource        *listen_source;
+  GSource        *resume_source;   /* accepting paused after an error */
+  GList          *connections;     /* Conn, open ones */
+  guint           n_connections;
+  guint           n_refused;       /* since the last warning */
+  gint64          last_warning_us;
   char           *what;
   char           *token;
   gboolean        mcp;
@@ -72,6 +79,16 @@ hotpath_http_respond_error (SoupServerMessage *msg,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
+
+  /* Messages quote what the client sent, percent-decoded: "/%ff" is the
+   * byte 0xff, which JSON cannot carry. */
+  if (!g_utf8_validate (message, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (message, -1);
+
+      g_free (message);
+      message = valid;
+    }
 
   hotpath_http_respond_json (msg, status, hotpath_json_error ("%s", message));
 }
@@ -151,89 +168,72 @@ origin_is_loopback (const char *origin)
   return host != NULL && is_loopback_name (host, -1);
 }
 
-static void
-early_handler (SoupServer        *server,
-               SoupServerMessage *msg,
-               const char        *path,
-               GHashTable        *query,
-               gpointer           user_data)
+/* Every check that can refuse a request runs here, on its head alone,
+ * before a byte of its body is read: a refused body is discarded, never
+ * kept. Returns the status to answer, or 0 to serve the request. */
+static guint
+check_head (HotpathHttp           *self,
+            const HotpathHttpHead *head,
+            const char           **extra_headers,
+            char                 **message)
 {
-  HotpathHttp *self = user_data;
-  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
-  SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
-  const char *method = soup_server_message_get_method (msg);
-  goffset max_body = self->mcp ? HOTPATH_HTTP_MAX_BODY : MAX_GET_BODY;
-  const char *host, *origin;
-  goffset length;
+  const char *host = hotpath_http_head_get (head, "Host");
+  const char *origin = hotpath_http_head_get (head, "Origin");
+  gint64 max_body = self->mcp ? HOTPATH_HTTP_MAX_BODY : MAX_GET_BODY;
+
+  *extra_headers = "";
 
   /* A web page must not read a loopback server through DNS rebinding
    * (its requests name the attacker's host) or a cross-origin request
    * (its Origin names the page); the MCP transport requires the second. */
-  host = soup_message_headers_get_one (request_headers, "Host");
-  origin = soup_message_headers_get_one (request_headers, "Origin");
   if (self->loopback &&
       ((host != NULL && !host_header_is_loopback (host)) ||
        (origin != NULL && !origin_is_loopback (origin))))
     {
-      hotpath_http_respond_error (msg, SOUP_STATUS_FORBIDDEN,
-                                  "requests must come from this machine: Host and Origin must be "
-                                  "localhost, 127.0.0.1 or [::1]");
-      return;
+      *message = g_strdup ("requests must come from this machine: Host and Origin must be "
+                           "localhost, 127.0.0.1 or [::1]");
+      return SOUP_STATUS_FORBIDDEN;
     }
 
   if (self->token != NULL &&
-      !hotpath_http_token_matches (soup_message_headers_get_one (request_headers, "Authorization"),
-                                   self->token))
+      !hotpath_http_token_matches (hotpath_http_head_get (head, "Authorization"), self->token))
     {
-      soup_message_headers_replace (response_headers, "WWW-Authenticate", "Bearer realm=\"hotpath\"");
-      hotpath_http_respond_error (msg, SOUP_STATUS_UNAUTHORIZED,
-                                  "missing or wrong token in the Authorization header");
-      return;
+      *extra_headers = "WWW-Authenticate: Bearer realm=\"hotpath\"\r\n";
+      *message = g_strdup ("missing or wrong token in the Authorization header");
+      return SOUP_STATUS_UNAUTHORIZED;
     }
 
   if (self->mcp)
     {
-      if (g_strcmp0 (path, "/mcp") != 0)
+      if (!g_str_equal (head->path, "/mcp"))
         {
-          hotpath_http_respond_error (msg, SOUP_STATUS_NOT_FOUND, "no route %s; MCP is served at /mcp", path);
-          return;
+          *message = g_strdup_printf ("no route %s; MCP is served at /mcp", head->path);
+          return SOUP_STATUS_NOT_FOUND;
         }
-      if (g_strcmp0 (method, "POST") != 0)
+      if (!g_str_equal (head->method, "POST"))
         {
           /* Streamable HTTP lets a server without server-sent events
            * answer GET with 405. */
-          soup_message_headers_replace (response_headers, "Allow", "POST");
-          hotpath_http_respond_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
-                                      "method %s not allowed; MCP takes POST", method);
-          return;
+          *extra_headers = "Allow: POST\r\n";
+          *message = g_strdup_printf ("method %s not allowed; MCP takes POST", head->method);
+          return SOUP_STATUS_METHOD_NOT_ALLOWED;
         }
     }
-  else if (g_strcmp0 (method, "GET") != 0 && g_strcmp0 (method, "HEAD") != 0)
+  else if (!g_str_equal (head->method, "GET") && !g_str_equal (head->method, "HEAD"))
     {
-      soup_message_headers_replace (response_headers, "Allow", "GET, HEAD");
-      hotpath_http_respond_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
-                                  "method %s not allowed; routes are GET only", method);
-      return;
+      *extra_headers = "Allow: GET, HEAD\r\n";
+      *message = g_strdup_printf ("method %s not allowed; routes are GET only", head->method);
+      return SOUP_STATUS_METHOD_NOT_ALLOWED;
     }
 
-  if (soup_message_headers_get_encoding (request_headers) == SOUP_ENCODING_CHUNKED)
+  if (head->content_length > max_body)
     {
-      /* Its size is unknown until read: ask for a length instead. */
-      soup_message_headers_replace (response_headers, "Connection", "close");
-      hotpath_http_respond_error (msg, SOUP_STATUS_LENGTH_REQUIRED,
-                                  "chunked request bodies are not accepted; send Content-Length");
-      return;
+      *message = g_strdup_printf ("request body of %" G_GINT64_FORMAT " bytes is over the limit of %"
+                                  G_GINT64_FORMAT, head->content_length, max_body);
+      return SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE;
     }
 
-  length = soup_message_headers_get_content_length (request_headers);
-  if (length > max_body)
-    {
-      soup_message_headers_replace (response_headers, "Connection", "close");
-      hotpath_http_respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
-                                  "request body of %" G_GOFFSET_FORMAT " bytes is over the limit of %"
-                                  G_GOFFSET_FORMAT, length, max_body);
-      return;
-    }
+  return 0;
 }
 
 static gboolean
@@ -409,31 +409,445 @@ handler (SoupServer        *server,
     serve_section (self, msg, query, parts, n_parts);
 }
 
-/* We accept connections ourselves and hand them to libsoup, one request
- * per connection. libsoup 3.2 (Debian 12) leaks what its own listener
- * accepts (a GSocket per connection), and leaks the connection with its
- * file descriptor whenever a client closes a kept-alive connection while
- * it is idle (fixed in 3.3, GNOME/libsoup d20c6601): a curl loop would
- * exhaust the program's descriptors. Streams handed over with
- * soup_server_accept_iostream() are released, and without a libsoup
- * listener the server closes each connection after its response, so
- * nothing is ever idle. Costs a TCP handshake per request on loopback. */
-static gboolean
-on_incoming (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source,
-             gpointer           user_data)
+/* The front: we accept connections and read each request head (and body)
+ * ourselves, and hand libsoup only complete requests that passed every
+ * check, one request per connection, from memory. Because libsoup 3.2.3
+ * (Debian 12):
+ * - leaks what its own listener accepts (a GSocket per connection), and a
+ *   kept-alive connection with its descriptor when the client closes it
+ *   while idle (fixed in 3.3, GNOME/libsoup d20c6601);
+ * - leaks memory on some malformed heads (an invalid Content-Length, an
+ *   unknown Transfer-Encoding: soup_headers_parse_request);
+ * - reads a whole request body even after an early handler refused it;
+ * - has no limit on open connections and no idle or slow-client timeout.
+ * Here a connection is bounded in bytes (head 8 KiB, body 16 KiB or
+ * 1 MiB for MCP), in time (the head within 5 s, the request within 10 s,
+ * the answer within 30 s) and in number (32 per server, never within a
+ * reserve of the descriptor limit). A refused request is answered at once
+ * and whatever body follows is discarded for at most 2 s. */
+#define MAX_CONNECTIONS      32
+#define HEAD_TIMEOUT_MS      5000
+#define REQUEST_TIMEOUT_MS   10000
+#define RESPONSE_TIMEOUT_MS  30000
+#define LINGER_MS            2000
+#define ACCEPT_BACKOFF_MS    250
+#define WARNING_INTERVAL_US  (G_USEC_PER_SEC * 60)
+
+typedef enum
 {
-  HotpathHttp *self = user_data;
-  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
-  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
-  g_autoptr(GError) error = NULL;
+  CONN_HEAD,
+  CONN_BODY,
+  CONN_LINGER,     /* answered; discarding what the client still sends */
+  CONN_SOUP,       /* handed to libsoup */
+} ConnState;
 
-  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
-  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (connection), local, remote, &error))
-    g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+typedef struct
+{
+  HotpathHttp       *http;
+  GList             *link;          /* in http->connections */
+  GSocketConnection *connection;
+  GSocket           *socket;
+  GSource           *read_source;
+  GSource           *deadline;
+  GByteArray        *buffer;
+  HotpathHttpHead    head;
+  gsize              head_length;
+  ConnState          state;
+  GIOStream         *handed;        /* weak: the stream libsoup holds */
+} Conn;
 
-  return TRUE;
+static void conn_free (Conn *conn);
+
+/* Descriptors kept free for the program: a connection whose descriptor
+ * is this close to RLIMIT_NOFILE is refused at once. */
+static gboolean
+near_fd_limit (int fd)
+{
+  struct rlimit limit;
+  rlim_t reserve;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return FALSE;
+
+  reserve = CLAMP (limit.rlim_cur / 8, 16, 256);
+  return (rlim_t) fd + reserve >= limit.rlim_cur;
+}
+
+/* One line at most once a minute, however hard the server is pushed. */
+static void
+note_refusal (HotpathHttp *self,
+              const char  *why)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  self->n_refused++;
+  if (self->last_warning_us != 0 && now - self->last_warning_us < WARNING_INTERVAL_US)
+    return;
+
+  fprintf (stderr, "hotpath: the live %s server refused %u connection%s: %s "
+           "(said at most once a minute)\n", self->what, self->n_refused,
+           self->n_refused == 1 ? "" : "s", why);
+  self->n_refused = 0;
+  self->last_warning_us = now;
+}
+
+static void
+send_all_nonblocking (GSocket    *socket,
+                      const char *data,
+                      gsize       length)
+{
+  /* Answers from here are small: a fresh socket's send buffer takes
+   * them whole, and a client that does not read loses them. */
+  while (length > 0)
+    {
+      gssize sent = g_socket_send_with_blocking (socket, data, length, FALSE, NULL, NULL);
+
+      if (sent <= 0)
+        return;
+      data += sent;
+      length -= sent;
+    }
+}
+
+static char *
+format_response (guint       status,
+                 const char *extra_headers,
+                 const char *message,
+                 gboolean    with_body)
+{
+  g_autofree char *body = hotpath_json_error ("%s", message);
+
+  return g_strdup_printf ("HTTP/1.1 %u %s\r\n"
+                          "Server: hotpath-glib/" PACKAGE_VERSION "\r\n"
+                          "Content-Type: application/json\r\n"
+                          "Content-Length: %" G_GSIZE_FORMAT "\r\n"
+                          "Cache-Control: no-store\r\n"
+                          "Connection: close\r\n"
+                          "%s\r\n%s",
+                          status, soup_status_get_phrase (status), strlen (body),
+                          extra_headers, with_body ? body : "");
+}
+
+static void
+conn_set_deadline (Conn        *conn,
+                   guint        ms,
+                   GSourceFunc  callback)
+{
+  if (conn->deadline != NULL)
+    {
+      g_source_destroy (conn->deadline);
+      g_source_unref (conn->deadline);
+    }
+  conn->deadline = g_timeout_source_new (ms);
+  g_source_set_callback (conn->deadline, callback, conn, NULL);
+  g_source_set_static_name (conn->deadline, "[hotpath] connection deadline");
+  g_source_attach (conn->deadline, g_main_context_get_thread_default ());
+}
+
+static gboolean
+on_deadline (gpointer data)
+{
+  Conn *conn = data;
+
+  if (conn->state == CONN_HEAD || conn->state == CONN_BODY)
+    {
+      g_autofree char *response =
+        format_response (SOUP_STATUS_REQUEST_TIMEOUT, "",
+                         "the request did not arrive in time", TRUE);
+
+      send_all_nonblocking (conn->socket, response, strlen (response));
+    }
+
+  /* Whatever libsoup still holds fails on a closed socket and lets go. */
+  g_clear_pointer (&conn->deadline, g_source_unref);
+  conn_free (conn);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Answers now and discards the rest of the request for a while, so the
+ * client reads the answer instead of a reset. */
+static void
+conn_refuse (Conn       *conn,
+             guint       status,
+             const char *extra_headers,
+             const char *message)
+{
+  g_autofree char *response =
+    format_response (status, extra_headers, message,
+                     conn->head.method == NULL || !g_str_equal (conn->head.method, "HEAD"));
+
+  send_all_nonblocking (conn->socket, response, strlen (response));
+  g_socket_shutdown (conn->socket, FALSE, TRUE, NULL);
+  g_clear_pointer (&conn->buffer, g_byte_array_unref);
+  conn->state = CONN_LINGER;
+  conn_set_deadline (conn, LINGER_MS, on_deadline);
+}
+
+static void
+on_handed_finalized (gpointer  data,
+                     GObject  *where_the_object_was)
+{
+  Conn *conn = data;
+
+  conn->handed = NULL;
+  conn_free (conn);
+}
+
+static void
+conn_hand_off (Conn *conn)
+{
+  HotpathHttp *self = conn->http;
+  gsize body_length = conn->head.content_length > 0 ? (gsize) conn->head.content_length : 0;
+  g_autoptr(GBytes) request = NULL;
+  g_autoptr(GInputStream) input = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (conn->connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (conn->connection, NULL);
+
+  request = hotpath_http_head_serialize (&conn->head, (const char *) conn->buffer->data + conn->head_length,
+                                         body_length);
+  g_clear_pointer (&conn->buffer, g_byte_array_unref);
+  hotpath_http_head_clear (&conn->head);
+  g_source_destroy (conn->read_source);
+  g_clear_pointer (&conn->read_source, g_source_unref);
+
+  /* libsoup reads the request from memory and writes the answer to the
+   * socket; we close the socket when it lets go of the stream (or at the
+   * deadline, if it never does). */
+  input = g_memory_input_stream_new_from_bytes (request);
+  stream = g_simple_io_stream_new (input, g_io_stream_get_output_stream (G_IO_STREAM (conn->connection)));
+  conn->state = CONN_SOUP;
+  conn->handed = stream;
+  g_object_weak_ref (G_OBJECT (stream), on_handed_finalized, conn);
+  conn_set_deadline (conn, RESPONSE_TIMEOUT_MS, on_deadline);
+
+  /* On failure, dropping our reference frees the connection. */
+  soup_server_accept_iostream (self->soup, stream, local, remote, NULL);
+}
+
+/* Whether the request is complete; refuses it when it must. */
+static gboolean
+conn_advance (Conn *conn)
+{
+  HotpathHttp *self = conn->http;
+
+  if (conn->state == CONN_HEAD)
+    {
+      g_autofree char *message = NULL;
+      const char *extra_headers = "";
+      guint status;
+
+      switch (hotpath_http_head_parse ((const char *) conn->buffer->data, conn->buffer->len,
+                                       &conn->head, &conn->head_length, &status, &message))
+        {
+        case HOTPATH_HTTP_HEAD_INCOMPLETE:
+          hotpath_http_head_clear (&conn->head);
+          return FALSE;
+
+        case HOTPATH_HTTP_HEAD_ERROR:
+          conn_refuse (conn, status, "", message);
+          return FALSE;
+
+        case HOTPATH_HTTP_HEAD_OK:
+        default:
+          break;
+        }
+
+      status = check_head (self, &conn->head, &extra_headers, &message);
+      if (status != 0)
+        {
+          conn_refuse (conn, status, extra_headers, message);
+          return FALSE;
+        }
+
+      conn->state = CONN_BODY;
+      if (conn->head.expect_continue && conn->head.content_length > 0 &&
+          conn->buffer->len < conn->head_length + conn->head.content_length)
+        {
+          static const char continue_line[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+          send_all_nonblocking (conn->socket, continue_line, strlen (continue_line));
+        }
+    }
+
+  return conn->buffer->len >= conn->head_length + MAX (conn->head.content_length, 0);
+}
+
+static gboolean
+on_readable (GSocket      *socket,
+             GIOCondition  condition,
+             gpointer      data)
+{
+  Conn *conn = data;
+  char chunk[16384];
+
+  /* A bounded amount per wakeup, so one client cannot hog the thread. */
+  for (guint round = 0; round < 16; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      gsize want = sizeof chunk;
+      gssize got;
+
+      if (conn->state == CONN_HEAD)
+        want = MIN (want, HOTPATH_HTTP_MAX_HEAD - conn->buffer->len);
+      else if (conn->state == CONN_BODY)
+        want = MIN (want, conn->head_length + conn->head.content_length - conn->buffer->len);
+
+      got = g_socket_receive_with_blocking (socket, chunk, want, FALSE, NULL, &error);
+      if (got < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return G_SOURCE_CONTINUE;
+      if (got <= 0)
+        {
+          /* The client went away (or reset): nothing to answer. */
+          g_clear_pointer (&conn->read_source, g_source_unref);
+          conn_free (conn);
+          return G_SOURCE_REMOVE;
+        }
+
+      if (conn->state == CONN_LINGER)
+        continue;
+
+      g_byte_array_append (conn->buffer, (const guint8 *) chunk, got);
+      if (conn_advance (conn))
+        {
+          conn_hand_off (conn);
+          return G_SOURCE_REMOVE;
+        }
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+conn_free (Conn *conn)
+{
+  HotpathHttp *self = conn->http;
+
+  if (conn->read_source != NULL)
+    {
+      g_source_destroy (conn->read_source);
+      g_source_unref (conn->read_source);
+    }
+  if (conn->deadline != NULL)
+    {
+      g_source_destroy (conn->deadline);
+      g_source_unref (conn->deadline);
+    }
+  if (conn->handed != NULL)
+    g_object_weak_unref (G_OBJECT (conn->handed), on_handed_finalized, conn);
+  g_io_stream_close (G_IO_STREAM (conn->connection), NULL, NULL);
+  g_object_unref (conn->connection);
+  g_clear_pointer (&conn->buffer, g_byte_array_unref);
+  hotpath_http_head_clear (&conn->head);
+  self->connections = g_list_delete_link (self->connections, conn->link);
+  self->n_connections--;
+  g_free (conn);
+}
+
+static void
+refuse_at_once (HotpathHttp *self,
+                GSocket     *socket,
+                const char  *why)
+{
+  g_autofree char *response = format_response (SOUP_STATUS_SERVICE_UNAVAILABLE, "Retry-After: 1\r\n", why, TRUE);
+
+  send_all_nonblocking (socket, response, strlen (response));
+  g_socket_close (socket, NULL);
+  note_refusal (self, why);
+}
+
+static void
+accept_one (HotpathHttp *self,
+            GSocket     *socket)
+{
+  Conn *conn;
+
+  if (self->n_connections >= MAX_CONNECTIONS)
+    {
+      refuse_at_once (self, socket, "too many open connections (32 per server)");
+      return;
+    }
+  if (near_fd_limit (g_socket_get_fd (socket)))
+    {
+      refuse_at_once (self, socket, "the program is close to its limit of open files (RLIMIT_NOFILE)");
+      return;
+    }
+
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+
+  conn = g_new0 (Conn, 1);
+  conn->http = self;
+  conn->connection = g_socket_connection_factory_create_connection (socket);
+  conn->socket = socket;   /* owned by the connection */
+  conn->buffer = g_byte_array_sized_new (1024);
+  conn->head.content_length = -1;
+  conn->state = CONN_HEAD;
+  self->connections = g_list_prepend (self->connections, conn);
+  conn->link = self->connections;
+  self->n_connections++;
+
+  conn->read_source = g_socket_create_source (socket, G_IO_IN, NULL);
+  g_source_set_callback (conn->read_source, (GSourceFunc) (void (*) (void)) on_readable, conn, NULL);
+  g_source_set_static_name (conn->read_source, "[hotpath] connection");
+  g_source_attach (conn->read_source, g_main_context_get_thread_default ());
+  /* Slow clients (slowloris) get the head's time, not a time per byte. */
+  conn_set_deadline (conn, HEAD_TIMEOUT_MS, on_deadline);
+}
+
+static void start_accepting (HotpathHttp *self);
+
+static gboolean
+resume_accepting (gpointer data)
+{
+  HotpathHttp *self = data;
+
+  g_clear_pointer (&self->resume_source, g_source_unref);
+  start_accepting (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_listen_ready (GSocket      *listen_socket,
+                 GIOCondition  condition,
+                 gpointer      data)
+{
+  HotpathHttp *self = data;
+
+  for (guint i = 0; i < 32; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSocket) socket = g_socket_accept (listen_socket, NULL, &error);
+
+      if (socket != NULL)
+        {
+          accept_one (self, socket);
+          continue;
+        }
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return G_SOURCE_CONTINUE;
+
+      /* EMFILE, ENFILE, ENOBUFS: the listening socket stays readable, so
+       * retrying at once would spin. Back off a little. */
+      note_refusal (self, error->message);
+      g_clear_pointer (&self->listen_source, g_source_unref);
+      self->resume_source = g_timeout_source_new (ACCEPT_BACKOFF_MS);
+      g_source_set_callback (self->resume_source, resume_accepting, self, NULL);
+      g_source_attach (self->resume_source, g_main_context_get_thread_default ());
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_accepting (HotpathHttp *self)
+{
+  self->listen_source = g_socket_create_source (self->listen_socket, G_IO_IN, NULL);
+  g_source_set_callback (self->listen_source, (GSourceFunc) (void (*) (void)) on_listen_ready, self, NULL);
+  g_source_set_static_name (self->listen_source, "[hotpath] listener");
+  g_source_attach (self->listen_source, g_main_context_get_thread_default ());
 }
 
 /**
@@ -490,18 +904,14 @@ hotpath_http_new (HotpathServer *server,
   self->mcp = mcp;
   self->loopback = g_inet_address_get_is_loopback (address);
   self->soup = soup_server_new ("server-header", "hotpath-glib/" PACKAGE_VERSION " ", NULL);
-  soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handler, self, NULL);
 
   socket_address = g_inet_socket_address_new (address, (guint16) port);
-  self->service = g_socket_service_new ();
   self->listen_socket = g_socket_new (g_socket_address_get_family (socket_address),
                                       G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
   if (self->listen_socket == NULL ||
       !g_socket_bind (self->listen_socket, socket_address, TRUE, &error) ||
       !g_socket_listen (self->listen_socket, &error) ||
-      !g_socket_listener_add_socket (G_SOCKET_LISTENER (self->service), self->listen_socket,
-                                     NULL, &error) ||
       (effective = g_socket_get_local_address (self->listen_socket, &error)) == NULL)
     {
       g_message ("cannot serve %s on %s:%u (%s); the program goes on without it",
@@ -509,8 +919,8 @@ hotpath_http_new (HotpathServer *server,
       hotpath_http_free (self);
       return NULL;
     }
-  g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
-  g_socket_service_start (self->service);
+  g_socket_set_blocking (self->listen_socket, FALSE);
+  start_accepting (self);
   hotpath_server_close_in_child (g_socket_get_fd (self->listen_socket));
 
   *out_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
@@ -531,19 +941,24 @@ hotpath_http_free (HotpathHttp *self)
   if (self == NULL)
     return;
 
+  if (self->listen_source != NULL)
+    {
+      g_source_destroy (self->listen_source);
+      g_clear_pointer (&self->listen_source, g_source_unref);
+    }
+  if (self->resume_source != NULL)
+    {
+      g_source_destroy (self->resume_source);
+      g_clear_pointer (&self->resume_source, g_source_unref);
+    }
   if (self->listen_socket != NULL)
     {
       hotpath_server_forget_in_child (g_socket_get_fd (self->listen_socket));
       g_socket_close (self->listen_socket, NULL);
       g_clear_object (&self->listen_socket);
     }
-  if (self->service != NULL)
-    {
-      g_socket_service_stop (self->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-      g_signal_handlers_disconnect_by_data (self->service, self);
-      g_clear_object (&self->service);
-    }
+  while (self->connections != NULL)
+    conn_free (self->connections->data);
   soup_server_disconnect (self->soup);
 
   /* Connections close asynchronously and drop their last reference from a
