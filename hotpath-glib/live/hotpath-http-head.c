@@ -118,6 +118,17 @@ parse_request_line (const char      *line,
                  "(percent-encode the rest)");
   if (*start != '/')
     return fail (status, message, 400, "the request target must be a path starting with /");
+  /* libsoup answers these with a bare 400 of its own; ours says why, in
+   * JSON. */
+  for (const char *q = start; q < p; q++)
+    if (*q == '%')
+      {
+        if (q + 2 >= p || !g_ascii_isxdigit (q[1]) || !g_ascii_isxdigit (q[2]))
+          return fail (status, message, 400, "malformed percent-encoding in the path");
+        if (q[1] == '0' && q[2] == '0')
+          return fail (status, message, 400, "a percent-encoded NUL (%00) in the path");
+        q += 2;
+      }
   head->target = g_strndup (start, p - start);
   query = strchr (head->target, '?');
   head->path = g_strndup (head->target, query != NULL ? (gsize) (query - head->target) : strlen (head->target));

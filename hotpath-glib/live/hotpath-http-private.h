@@ -23,9 +23,14 @@ void     hotpath_http_respond_error  (SoupServerMessage *msg,
                                       ...) G_GNUC_PRINTF (3, 4);
 gboolean hotpath_http_token_matches  (const char        *header,
                                       const char        *token);
+void     hotpath_http_set_head_timeout_for_testing (guint ms);
 
 /* hotpath-mcp.c: one POST /mcp request, after auth and size checks. */
 void     hotpath_mcp_handle          (HotpathServer     *server,
                                       SoupServerMessage *msg);
+char    *hotpath_mcp_handle_body     (HotpathServer     *server,
+                                      const char        *data,
+                                      gsize              size,
+                                      guint             *status);
 
 G_END_DECLS

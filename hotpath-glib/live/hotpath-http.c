@@ -458,6 +458,15 @@ typedef struct
 
 static void conn_free (Conn *conn);
 
+static guint head_timeout_ms = HEAD_TIMEOUT_MS;
+
+/* Tests wait less than the real timeout. */
+void
+hotpath_http_set_head_timeout_for_testing (guint ms)
+{
+  head_timeout_ms = ms;
+}
+
 /* Descriptors kept free for the program: a connection whose descriptor
  * is this close to RLIMIT_NOFILE is refused at once. */
 static gboolean
@@ -765,6 +774,27 @@ accept_one (HotpathHttp *self,
 
   if (self->n_connections >= MAX_CONNECTIONS)
     {
+      /* Idle and slow clients must not lock everyone out until their
+       * deadline: the one waiting longest for its head makes room. */
+      for (GList *l = g_list_last (self->connections); l != NULL; l = l->prev)
+        {
+          Conn *oldest = l->data;
+
+          if (oldest->state == CONN_HEAD)
+            {
+              g_autofree char *response =
+                format_response (SOUP_STATUS_REQUEST_TIMEOUT, "",
+                                 "the request did not arrive in time", TRUE);
+
+              send_all_nonblocking (oldest->socket, response, strlen (response));
+              conn_free (oldest);
+              note_refusal (self, "idle connections closed to make room (32 per server)");
+              break;
+            }
+        }
+    }
+  if (self->n_connections >= MAX_CONNECTIONS)
+    {
       refuse_at_once (self, socket, "too many open connections (32 per server)");
       return;
     }
@@ -792,7 +822,7 @@ accept_one (HotpathHttp *self,
   g_source_set_static_name (conn->read_source, "[hotpath] connection");
   g_source_attach (conn->read_source, g_main_context_get_thread_default ());
   /* Slow clients (slowloris) get the head's time, not a time per byte. */
-  conn_set_deadline (conn, HEAD_TIMEOUT_MS, on_deadline);
+  conn_set_deadline (conn, head_timeout_ms, on_deadline);
 }
 
 static void start_accepting (HotpathHttp *self);

@@ -14,6 +14,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "hotpath-format-private.h"
@@ -24,6 +25,14 @@
 #define JSONRPC_INVALID_REQUEST  -32600
 #define JSONRPC_METHOD_NOT_FOUND -32601
 #define JSONRPC_INVALID_PARAMS   -32602
+#define JSONRPC_INTERNAL_ERROR   -32603
+
+/* Bounds on what one request can make the server do. json-glib's parser
+ * recurses once per nesting level on the server thread's stack; a batch
+ * multiplies the work and the answer. MCP needs a nesting of 5. */
+#define MAX_DEPTH          64
+#define MAX_BATCH          64
+#define MAX_RESPONSE_BYTES (8 * 1024 * 1024)
 
 /* Newest first: answered when a client asks for one we do not know. */
 static const char * const protocol_versions[] = {
@@ -483,6 +492,9 @@ handle_message (HotpathServer *server,
            json_node_get_value_type (id) != G_TYPE_INT64 &&
            json_node_get_value_type (id) != G_TYPE_DOUBLE))
         return rpc_error_response (NULL, JSONRPC_INVALID_REQUEST, "Invalid Request: id must be a string or a number");
+      /* 1e999 parses as infinity, which JSON cannot carry back. */
+      if (json_node_get_value_type (id) == G_TYPE_DOUBLE && !isfinite (json_node_get_double (id)))
+        return rpc_error_response (NULL, JSONRPC_INVALID_REQUEST, "Invalid Request: id must be a finite number");
     }
 
   if (g_strcmp0 (string_member (object, "jsonrpc"), "2.0") != 0)
@@ -537,12 +549,180 @@ handle_message (HotpathServer *server,
   return response;
 }
 
-static void
-respond_node (SoupServerMessage *msg,
-              guint              status,
-              JsonNode          *node)
+
+/* Whether @data nests arrays and objects at most @max_depth deep, checked
+ * before json-glib parses it (recursively, on our stack). */
+static gboolean
+nesting_within (const char *data,
+                gsize       size,
+                guint       max_depth)
 {
-  hotpath_http_respond_json (msg, status, hotpath_json_to_string (node, FALSE));
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < size; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > max_depth)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+
+  return TRUE;
+}
+
+static char *
+error_string (JsonNode   *id,
+              int         code,
+              const char *message)
+{
+  g_autoptr(JsonNode) node = rpc_error_response (id, code, message);
+
+  return hotpath_json_to_string (node, FALSE);
+}
+
+/**
+ * hotpath_mcp_handle_body:
+ * @server: the server
+ * @data: a request body
+ * @size: its length
+ * @status: (out): the HTTP status to answer with
+ *
+ * Answers one JSON-RPC message or a batch of them. Never trusts @data:
+ * invalid UTF-8, nesting deeper than %MAX_DEPTH, a batch over %MAX_BATCH
+ * messages and answers over %MAX_RESPONSE_BYTES all get JSON-RPC errors.
+ *
+ * Returns: (transfer full) (nullable): the JSON answer, or %NULL when
+ *   there is nothing to answer (202)
+ */
+char *
+hotpath_mcp_handle_body (HotpathServer *server,
+                         const char    *data,
+                         gsize          size,
+                         guint         *status)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) response = NULL;
+  JsonNode *root;
+
+  *status = SOUP_STATUS_BAD_REQUEST;
+
+  if (size == 0)
+    return error_string (NULL, JSONRPC_PARSE_ERROR, "Parse error: empty body");
+  if (!g_utf8_validate_len (data, size, NULL))
+    return error_string (NULL, JSONRPC_PARSE_ERROR, "Parse error: the body is not UTF-8");
+  if (!nesting_within (data, size, MAX_DEPTH))
+    return error_string (NULL, JSONRPC_PARSE_ERROR, "Parse error: arrays and objects nest deeper than 64");
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, (gssize) size, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("Parse error: %s", error->message);
+
+      return error_string (NULL, JSONRPC_PARSE_ERROR, message);
+    }
+
+  root = json_parser_get_root (parser);
+  if (root != NULL && JSON_NODE_HOLDS_ARRAY (root))
+    {
+      JsonArray *batch = json_node_get_array (root);
+      guint n = json_array_get_length (batch);
+      g_autoptr(GString) out = NULL;
+      guint n_answers = 0;
+
+      if (n == 0)
+        return error_string (NULL, JSONRPC_INVALID_REQUEST, "Invalid Request: empty batch");
+      if (n > MAX_BATCH)
+        {
+          g_autofree char *message =
+            g_strdup_printf ("Invalid Request: a batch of %u messages is over the limit of %u", n, MAX_BATCH);
+
+          return error_string (NULL, JSONRPC_INVALID_REQUEST, message);
+        }
+
+      out = g_string_new ("[");
+      for (guint i = 0; i < n; i++)
+        {
+          JsonNode *message = json_array_get_element (batch, i);
+          g_autoptr(JsonNode) one = NULL;
+          g_autofree char *text = NULL;
+
+          /* The program is ending: answer the rest with an error, at once. */
+          if (hotpath_server_is_stopping (server))
+            {
+              JsonNode *id = JSON_NODE_HOLDS_OBJECT (message)
+                               ? json_object_get_member (json_node_get_object (message), "id") : NULL;
+
+              if (id == NULL || !JSON_NODE_HOLDS_VALUE (id))
+                continue;
+              text = error_string (id, JSONRPC_INTERNAL_ERROR, "the profiled program is exiting");
+            }
+          else
+            {
+              one = handle_message (server, message);
+              if (one == NULL)
+                continue;
+              text = hotpath_json_to_string (one, FALSE);
+              if (out->len + strlen (text) > MAX_RESPONSE_BYTES)
+                {
+                  JsonObject *object = json_node_get_object (one);
+
+                  g_free (text);
+                  text = error_string (json_object_get_member (object, "id"), JSONRPC_INTERNAL_ERROR,
+                                       "the answers to this batch are over 8 MiB; send fewer requests at once");
+                }
+            }
+
+          if (n_answers++ > 0)
+            g_string_append_c (out, ',');
+          g_string_append (out, text);
+        }
+
+      if (n_answers == 0)
+        {
+          *status = SOUP_STATUS_ACCEPTED;
+          return NULL;
+        }
+
+      g_string_append_c (out, ']');
+      *status = SOUP_STATUS_OK;
+      return g_string_free (g_steal_pointer (&out), FALSE);
+    }
+
+  response = root != NULL ? handle_message (server, root) : NULL;
+  if (response == NULL)
+    {
+      *status = SOUP_STATUS_ACCEPTED;
+      return NULL;
+    }
+
+  /* A request the server could not even read as one is a 400, as the
+   * transport asks; answers to real requests are 200. */
+  {
+    JsonObject *object = json_node_get_object (response);
+    JsonNode *error_node = json_object_get_member (object, "error");
+    gboolean unreadable = error_node != NULL &&
+                          json_object_get_int_member (json_node_get_object (error_node), "code") == JSONRPC_INVALID_REQUEST;
+
+    *status = unreadable ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_OK;
+  }
+
+  return hotpath_json_to_string (response, FALSE);
 }
 
 /**
@@ -560,12 +740,10 @@ hotpath_mcp_handle (HotpathServer     *server,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *version = soup_message_headers_get_one (headers, "MCP-Protocol-Version");
   g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) response = NULL;
-  JsonNode *root;
   const char *data;
   gsize size;
+  guint status;
+  char *answer;
 
   if (version != NULL && !protocol_version_supported (version))
     {
@@ -577,60 +755,9 @@ hotpath_mcp_handle (HotpathServer     *server,
 
   body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   data = g_bytes_get_data (body, &size);
-
-  if (size == 0 || !json_parser_load_from_data (parser, data, (gssize) size, &error))
-    {
-      g_autofree char *message = g_strdup_printf ("Parse error: %s", error != NULL ? error->message : "empty body");
-      response = rpc_error_response (NULL, JSONRPC_PARSE_ERROR, message);
-      respond_node (msg, SOUP_STATUS_BAD_REQUEST, response);
-      return;
-    }
-
-  root = json_parser_get_root (parser);
-  if (root != NULL && JSON_NODE_HOLDS_ARRAY (root))
-    {
-      JsonArray *batch = json_node_get_array (root);
-      g_autoptr(JsonArray) responses = json_array_new ();
-
-      if (json_array_get_length (batch) == 0)
-        {
-          response = rpc_error_response (NULL, JSONRPC_INVALID_REQUEST, "Invalid Request: empty batch");
-          respond_node (msg, SOUP_STATUS_BAD_REQUEST, response);
-          return;
-        }
-
-      for (guint i = 0; i < json_array_get_length (batch); i++)
-        {
-          JsonNode *one = handle_message (server, json_array_get_element (batch, i));
-          if (one != NULL)
-            json_array_add_element (responses, one);
-        }
-
-      if (json_array_get_length (responses) == 0)
-        {
-          hotpath_http_respond (msg, SOUP_STATUS_ACCEPTED, NULL, NULL);
-          return;
-        }
-
-      response = json_node_new (JSON_NODE_ARRAY);
-      json_node_set_array (response, responses);
-      respond_node (msg, SOUP_STATUS_OK, response);
-      return;
-    }
-
-  response = root != NULL ? handle_message (server, root) : NULL;
-  if (response == NULL)
-    {
-      hotpath_http_respond (msg, SOUP_STATUS_ACCEPTED, NULL, NULL);
-      return;
-    }
-
-  /* A request the server could not even read as one is a 400, as the
-   * transport asks; answers to real requests are 200. */
-  {
-    JsonObject *object = json_node_get_object (response);
-    gboolean unreadable = json_object_has_member (object, "error") &&
-                          json_object_get_int_member (json_object_get_object_member (object, "error"), "code") == JSONRPC_INVALID_REQUEST;
-    respond_node (msg, unreadable ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_OK, response);
-  }
+  answer = hotpath_mcp_handle_body (server, data, size, &status);
+  if (answer == NULL)
+    hotpath_http_respond (msg, status, NULL, NULL);
+  else
+    hotpath_http_respond_json (msg, status, answer);
 }

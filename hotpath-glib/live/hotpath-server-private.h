@@ -39,6 +39,7 @@ void             hotpath_server_stop              (HotpathServer       *self);
 guint16          hotpath_server_get_http_port     (HotpathServer       *self);
 guint16          hotpath_server_get_mcp_port      (HotpathServer       *self);
 GMainContext    *hotpath_server_get_context       (HotpathServer       *self);
+gboolean         hotpath_server_is_stopping       (HotpathServer       *self);
 
 /* On the server thread only. */
 HotpathSnapshot *hotpath_server_snapshot          (HotpathServer       *self);

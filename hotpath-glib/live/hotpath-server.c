@@ -30,9 +30,14 @@
  * load test must not turn that into the server's whole job. */
 #define DEFAULT_MAX_AGE_MS 20
 
+/* The server thread's stack, whatever `ulimit -s` the program runs with:
+ * request parsing is bounded in depth (hotpath-mcp.c), so this is ample. */
+#define SERVER_STACK_SIZE (2 * 1024 * 1024)
+
 struct _HotpathServer
 {
-  GThread             *thread;
+  pthread_t            thread;
+  gint                 stopping;          /* atomic */
   GMainContext        *context;
   GMainLoop           *loop;
   HotpathServerConfig  server_config;
@@ -165,13 +170,15 @@ hotpath_server_config_clear (HotpathServerConfig *config)
   g_clear_pointer (&config->dbus_address, g_free);
 }
 
-static gpointer
-server_thread (gpointer data)
+static void *
+server_thread (void *data)
 {
   HotpathServer *self = data;
   HotpathServerConfig *config = &self->server_config;
   guint16 http_port = 0;
   guint16 mcp_port = 0;
+
+  pthread_setname_np (pthread_self (), "hotpath-server");
 
   /* Allocation tracking: nothing this thread allocates is the program's. */
   hotpath_alloc_internal_enter ();
@@ -261,7 +268,32 @@ hotpath_server_start (const HotpathConfig *config)
   g_cond_init (&self->cond);
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
-  self->thread = g_thread_new ("hotpath-server", server_thread, self);
+  {
+    pthread_attr_t attr;
+    int error;
+
+    /* g_thread_new() has no stack size (GLib 2.74): a known one, so a
+     * deep request cannot depend on the program's `ulimit -s`. */
+    pthread_attr_init (&attr);
+    pthread_attr_setstacksize (&attr, SERVER_STACK_SIZE);
+    error = pthread_create (&self->thread, &attr, server_thread, self);
+    pthread_attr_destroy (&attr);
+    if (error != 0)
+      {
+        fprintf (stderr, "hotpath: cannot start the live server thread (%s); the program goes on "
+                 "without it\n", g_strerror (error));
+        g_main_loop_unref (self->loop);
+        g_main_context_unref (self->context);
+        g_mutex_clear (&self->lock);
+        g_cond_clear (&self->cond);
+        g_hash_table_unref (self->bodies);
+        g_array_unref (self->percentiles);
+        g_free (self->name);
+        hotpath_server_config_clear (&self->server_config);
+        g_free (self);
+        return NULL;
+      }
+  }
 
   g_mutex_lock (&self->lock);
   while (!self->ready)
@@ -298,7 +330,10 @@ hotpath_server_stop (HotpathServer *self)
   if (hotpath_collector_is_forked_child ())
     return;
 
-  if (g_thread_self () == self->thread)
+  /* Batches in progress stop at their next message. */
+  g_atomic_int_set (&self->stopping, 1);
+
+  if (pthread_equal (pthread_self (), self->thread))
     {
       /* Finished from a live request (never done today): cannot join
        * ourselves, so leave the thread to wind down and leak the rest. */
@@ -307,7 +342,7 @@ hotpath_server_stop (HotpathServer *self)
     }
 
   g_main_context_invoke (self->context, quit_loop, self);
-  g_thread_join (self->thread);
+  pthread_join (self->thread, NULL);
 
   g_main_loop_unref (self->loop);
   g_main_context_unref (self->context);
@@ -317,6 +352,18 @@ hotpath_server_stop (HotpathServer *self)
   g_free (self->name);
   hotpath_server_config_clear (&self->server_config);
   g_free (self);
+}
+
+/**
+ * hotpath_server_is_stopping:
+ *
+ * Thread-safe. Long work on the server thread checks it, so that it never
+ * holds up the program's exit.
+ */
+gboolean
+hotpath_server_is_stopping (HotpathServer *self)
+{
+  return g_atomic_int_get (&self->stopping) != 0;
 }
 
 guint16
