@@ -74,6 +74,8 @@ hotpath_config_apply_env (HotpathConfig *config)
   const char *output_path;
   int format;
 
+  hotpath_env_warn_unknown ();
+
   format = hotpath_env_get_choice ("HOTPATH_OUTPUT_FORMAT", formats, -1);
   if (format >= 0)
     config->format = (HotpathFormat) format;

@@ -22,6 +22,6 @@ for type in debug plain release; do
   # meson links shared libraries with --no-undefined (b_lundef): a
   # missing library fails here.
   ninja -C "$dir" >/dev/null ||
-    { echo "not ok: buildtype=$type does not build"; ninja -C "$dir" 2>&1 | grep -E "error|undefined" | head -20; exit 1; }
+    { echo "not ok: buildtype=$type does not build"; ninja -C "$dir" 2>&1 | grep -E "error:|undefined reference" | head -20; exit 1; }
   echo "ok: buildtype=$type"
 done

@@ -21,6 +21,7 @@
 #include "hotpath.h"
 #include "hotpath-clock-private.h"
 #include "hotpath-collector-private.h"
+#include "hotpath-env-private.h"
 #include "hotpath-guard-private.h"
 #include "hotpath-snapshot-private.h"
 
@@ -651,6 +652,34 @@ path_component (const char *value)
   return g_string_free (out, FALSE);
 }
 
+/* Issue 12.8: a mistyped variable is named, with the likely intended one. */
+static void
+test_env_unknown_variables (void)
+{
+  if (g_test_subprocess ())
+    {
+      static const char * const names[] = {
+        "HOTPATH_LIMT", "HOTPATH_AUTH_TOKN", "HOTPATH_SOMETHING_ELSE_ENTIRELY",
+        "HOTPATH_LIMIT", "HOTPATH_AUTH_TOKEN", "HOTPATH_INSECURE", "HOTPATH_TEST_ANYTHING",
+        "PATH", "HOTPATHX", NULL
+      };
+
+      hotpath_env_warn_unknown_in (names);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*HOTPATH_LIMT is not a hotpath-glib variable and is ignored; did you mean HOTPATH_LIMIT?*"
+                             "HOTPATH_AUTH_TOKN *did you mean HOTPATH_AUTH_TOKEN?*"
+                             "HOTPATH_SOMETHING_ELSE_ENTIRELY is not a hotpath-glib variable and is ignored*");
+  g_test_trap_assert_stderr_unmatched ("*HOTPATH_LIMIT is not*");
+  g_test_trap_assert_stderr_unmatched ("*HOTPATH_TEST_ANYTHING*");
+  g_test_trap_assert_stderr_unmatched ("*HOTPATH_INSECURE is not*");
+  g_test_trap_assert_stderr_unmatched ("*HOTPATHX*");
+  g_test_trap_assert_stderr_unmatched ("*ENTIRELY is not*did you mean*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -661,6 +690,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/Hotpath/Env/defaults", test_env_defaults);
+  g_test_add_func ("/Hotpath/Env/unknown-variables", test_env_unknown_variables);
   g_test_add_func ("/Hotpath/Env/output-format", test_env_output_format);
   g_test_add_func ("/Hotpath/Env/output-path", test_env_output_path);
   g_test_add_func ("/Hotpath/Env/percentiles", test_env_percentiles);

@@ -56,7 +56,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  hotpath_guard_finish (f->guard);
+  hotpath_guard_finish (f->guard, NULL);
   g_clear_object (&f->guard);
   hotpath_http_set_head_timeout_for_testing (5000);
   live_env_reset ();
@@ -290,10 +290,11 @@ test_refused_unread (Fixture       *f,
   g_assert_cmpuint (read_answer (early, &early_body), ==, 401);
   assert_json_error (early_body);
 
-  /* MCP, over its limit: 413 at once. */
+  /* MCP (the HTTP token protects it too), over its limit: 413 at once. */
   {
     g_autofree char *body = NULL;
-    static const char big[] = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 300000000\r\n\r\n";
+    static const char big[] = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " TOKEN "\r\n"
+                              "Content-Length: 300000000\r\n\r\n";
 
     g_assert_cmpuint (raw_exchange (f->mcp_port, big, strlen (big), &body), ==, 413);
     assert_json_error (body);
@@ -474,7 +475,7 @@ test_fd_reserve (void)
       if (line == NULL)
         break;
       g_test_message ("live-target: %s", line);
-      g_assert_true (g_str_has_prefix (line, "hotpath: the live HTTP server refused"));
+      g_assert_nonnull (strstr (line, "the live HTTP server refused"));
       n_lines++;
     }
   g_assert_cmpuint (n_lines, <=, 1);
@@ -578,12 +579,111 @@ test_mcp_bad_ids (Fixture       *f,
       g_autoptr(GError) error = NULL;
 
       raw_exchange (f->mcp_port, request, strlen (request), &body);
-      g_test_message ("%s -> %s", bodies[i], body);
+      g_test_message ("case %u -> %s", i, body);
       g_assert_true (g_utf8_validate (body, -1, NULL));
       node = json_from_string (body, &error);
       g_assert_no_error (error);
       g_assert_null (strstr (body, "inf"));
     }
+}
+
+/* Issue 12.8: one token for every endpoint. */
+static guint
+status_with_token (guint16     port,
+                   gboolean    mcp,
+                   const char *token)
+{
+  g_autofree char *authorization = token != NULL ? g_strdup_printf ("Authorization: Bearer %s\r\n", token)
+                                                 : g_strdup ("");
+  g_autofree char *request = NULL;
+
+  if (mcp)
+    request = mcp_request ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+                           "\"params\":{\"name\":\"functions_timing\"}}", authorization);
+  else
+    request = g_strdup_printf ("GET /functions_timing HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n", authorization);
+
+  return raw_exchange (port, request, strlen (request), NULL);
+}
+
+static void
+test_tokens (void)
+{
+  static const struct {
+    const char *common, *metrics, *mcp;
+    const char *http_token, *mcp_token;   /* what each server wants */
+  } cases[] = {
+    { "all", NULL, NULL, "all", "all" },
+    { NULL, "metrics", NULL, "metrics", "metrics" },   /* MCP no longer open */
+    { NULL, NULL, "mcp", "mcp", "mcp" },
+    { "all", "metrics", NULL, "metrics", "all" },
+    { "all", NULL, "mcp", "all", "mcp" },
+    { NULL, "metrics", "mcp", "metrics", "mcp" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      HotpathGuard *guard;
+      HotpathServer *server;
+      guint16 http_port, mcp_port;
+
+      live_env_reset ();
+      g_unsetenv ("HOTPATH_AUTH_TOKEN");
+      g_setenv ("HOTPATH_METRICS_SERVER_OFF", "0", TRUE);
+      g_setenv ("HOTPATH_MCP_SERVER_OFF", "0", TRUE);
+      if (cases[i].common != NULL)
+        g_setenv ("HOTPATH_AUTH_TOKEN", cases[i].common, TRUE);
+      if (cases[i].metrics != NULL)
+        g_setenv ("HOTPATH_METRICS_AUTH_TOKEN", cases[i].metrics, TRUE);
+      if (cases[i].mcp != NULL)
+        g_setenv ("HOTPATH_MCP_AUTH_TOKEN", cases[i].mcp, TRUE);
+
+      guard = live_guard_new ("test-http-front-tokens");
+      server = hotpath_guard_get_server (guard);
+      http_port = hotpath_server_get_http_port (server);
+      mcp_port = hotpath_server_get_mcp_port (server);
+
+      g_test_message ("case %u", i);
+      g_assert_cmpuint (status_with_token (http_port, FALSE, NULL), ==, 401);
+      g_assert_cmpuint (status_with_token (mcp_port, TRUE, NULL), ==, 401);
+      g_assert_cmpuint (status_with_token (http_port, FALSE, "wrong"), ==, 401);
+      g_assert_cmpuint (status_with_token (mcp_port, TRUE, "wrong"), ==, 401);
+      g_assert_cmpuint (status_with_token (http_port, FALSE, cases[i].http_token), ==, 200);
+      g_assert_cmpuint (status_with_token (mcp_port, TRUE, cases[i].mcp_token), ==, 200);
+
+      hotpath_guard_finish (guard, NULL);
+      g_object_unref (guard);
+    }
+
+  g_unsetenv ("HOTPATH_AUTH_TOKEN");
+  live_env_reset ();
+}
+
+/* Issue 12.8: off loopback without a token, no HTTP server (DNS
+ * rebinding would reach it from any web page). */
+static void
+test_open_host_refused (void)
+{
+  if (g_test_subprocess ())
+    {
+      HotpathGuard *guard;
+
+      live_env_reset ();
+      g_unsetenv ("HOTPATH_AUTH_TOKEN");
+      g_unsetenv ("HOTPATH_INSECURE");
+      g_setenv ("HOTPATH_METRICS_SERVER_OFF", "0", TRUE);
+      g_setenv ("HOTPATH_METRICS_HOST", "0.0.0.0", TRUE);
+      guard = live_guard_new ("test-http-front-open");
+      g_assert_cmpuint (hotpath_server_get_http_port (hotpath_guard_get_server (guard)), ==, 0);
+      hotpath_guard_finish (guard, NULL);
+      g_object_unref (guard);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*HOTPATH_METRICS_HOST=0.0.0.0 is reachable from other machines and no token is set*"
+                             "HOTPATH_INSECURE=1*");
 }
 
 int
@@ -605,6 +705,8 @@ main (int   argc,
   ADD ("expect-continue", test_expect_continue, NULL);
   ADD ("mcp-batch", test_mcp_batch, NULL);
   ADD ("mcp-bad-ids", test_mcp_bad_ids, NULL);
+  g_test_add_func ("/Hotpath/HttpFront/tokens", test_tokens);
+  g_test_add_func ("/Hotpath/HttpFront/open-host-refused", test_open_host_refused);
 
   return g_test_run ();
 }

@@ -22,4 +22,9 @@ gboolean hotpath_percentiles_parse   (const char         *text,
                                       GArray            **out,
                                       GError            **error);
 
+gboolean hotpath_env_is_known        (const char         *name);
+char    *hotpath_env_suggest         (const char         *name);
+void     hotpath_env_warn_unknown    (void);
+void     hotpath_env_warn_unknown_in (const char * const *names);
+
 G_END_DECLS

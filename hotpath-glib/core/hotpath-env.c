@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hotpath-env-private.h"
 
@@ -167,4 +168,147 @@ hotpath_env_get_percentiles (const char  *name,
     }
 
   return TRUE;
+}
+
+/* Every HOTPATH_* variable anything of ours reads (the library, the malloc
+ * interposer, the live module loader, the benchmarks). tests/check-env-names.sh
+ * fails when code reads one that is missing here. HOTPATH_TEST_* belong to
+ * the test suites. */
+static const char * const known_variables[] = {
+  "HOTPATH_ALLOC",
+  "HOTPATH_ALLOC_METRIC",
+  "HOTPATH_ALLOC_SELF",
+  "HOTPATH_AUTH_TOKEN",
+  "HOTPATH_BENCH_QUICK",
+  "HOTPATH_BENCH_STRICT",
+  "HOTPATH_CLOCK",
+  "HOTPATH_DBUS_OFF",
+  "HOTPATH_INSECURE",
+  "HOTPATH_LAG_PROBE_MS",
+  "HOTPATH_LIMIT",
+  "HOTPATH_LIVE_MODULE",
+  "HOTPATH_LOGS_LIMIT",
+  "HOTPATH_MAIN_LOOP",
+  "HOTPATH_MCP_AUTH_TOKEN",
+  "HOTPATH_MCP_PORT",
+  "HOTPATH_MCP_SERVER_OFF",
+  "HOTPATH_METRICS_AUTH_TOKEN",
+  "HOTPATH_METRICS_HOST",
+  "HOTPATH_METRICS_PORT",
+  "HOTPATH_METRICS_SERVER_OFF",
+  "HOTPATH_OUTPUT_FORMAT",
+  "HOTPATH_OUTPUT_PATH",
+  "HOTPATH_PERCENTILES",
+  "HOTPATH_STALL_MS",
+  NULL
+};
+
+gboolean
+hotpath_env_is_known (const char *name)
+{
+  if (g_str_has_prefix (name, "HOTPATH_TEST_"))
+    return TRUE;
+
+  for (guint i = 0; known_variables[i] != NULL; i++)
+    if (g_str_equal (name, known_variables[i]))
+      return TRUE;
+
+  return FALSE;
+}
+
+static guint
+edit_distance (const char *a,
+               const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  g_autofree guint *row = g_new (guint, lb + 1);
+
+  for (gsize j = 0; j <= lb; j++)
+    row[j] = j;
+  for (gsize i = 1; i <= la; i++)
+    {
+      guint diagonal = row[0];
+
+      row[0] = i;
+      for (gsize j = 1; j <= lb; j++)
+        {
+          guint above = row[j];
+          guint cost = a[i - 1] == b[j - 1] ? 0 : 1;
+
+          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diagonal + cost);
+          diagonal = above;
+        }
+    }
+
+  return row[lb];
+}
+
+/**
+ * hotpath_env_suggest:
+ * @name: an unknown variable name
+ *
+ * Returns: (transfer full) (nullable): the known variable @name is most
+ *   likely a typo of, if any is close
+ */
+char *
+hotpath_env_suggest (const char *name)
+{
+  const char *best = NULL;
+  guint best_distance = 4;
+
+  /* Names of environment variables are short; bound the work anyway. */
+  if (strlen (name) > 64)
+    return NULL;
+
+  for (guint i = 0; known_variables[i] != NULL; i++)
+    {
+      guint distance = edit_distance (name, known_variables[i]);
+
+      if (distance < best_distance)
+        {
+          best = known_variables[i];
+          best_distance = distance;
+        }
+    }
+
+  return g_strdup (best);
+}
+
+/**
+ * hotpath_env_warn_unknown_in:
+ * @names: %NULL-terminated variable names
+ *
+ * One line on stderr for each `HOTPATH_*` name that nothing reads: a
+ * mistyped variable otherwise does nothing, silently.
+ */
+void
+hotpath_env_warn_unknown_in (const char * const *names)
+{
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *suggestion = NULL;
+
+      if (!g_str_has_prefix (names[i], "HOTPATH_") || hotpath_env_is_known (names[i]))
+        continue;
+
+      suggestion = hotpath_env_suggest (names[i]);
+      g_message ("%s is not a hotpath-glib variable and is ignored%s%s%s",
+                 names[i], suggestion != NULL ? "; did you mean " : "",
+                 suggestion != NULL ? suggestion : "", suggestion != NULL ? "?" : "");
+    }
+}
+
+/* Once per process, at the first session. */
+void
+hotpath_env_warn_unknown (void)
+{
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      g_auto(GStrv) names = g_listenv ();
+
+      hotpath_env_warn_unknown_in ((const char * const *) names);
+      g_once_init_leave (&done, 1);
+    }
 }

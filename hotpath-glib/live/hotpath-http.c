@@ -493,9 +493,9 @@ note_refusal (HotpathHttp *self,
   if (self->last_warning_us != 0 && now - self->last_warning_us < WARNING_INTERVAL_US)
     return;
 
-  fprintf (stderr, "hotpath: the live %s server refused %u connection%s: %s "
-           "(said at most once a minute)\n", self->what, self->n_refused,
-           self->n_refused == 1 ? "" : "s", why);
+  g_message ("the live %s server refused %u connection%s: %s "
+             "(said at most once a minute)", self->what, self->n_refused,
+             self->n_refused == 1 ? "" : "s", why);
   self->n_refused = 0;
   self->last_warning_us = now;
 }
@@ -922,10 +922,11 @@ hotpath_http_new (HotpathServer *server,
                  "running without the live %s server", host, what);
       return NULL;
     }
+  /* Off loopback the Host and Origin checks mean nothing; the core only
+   * gets here with a token or HOTPATH_INSECURE=1 (hotpath-server.c). */
   if (!g_inet_address_get_is_loopback (address))
     g_message ("the live %s server listens on %s, reachable from other machines%s",
-               what, host,
-               token == NULL ? "; set HOTPATH_METRICS_AUTH_TOKEN to require a token" : "");
+               what, host, token != NULL ? "; every request needs the token" : " with no token");
 
   self = g_new0 (HotpathHttp, 1);
   self->server = server;

@@ -32,6 +32,7 @@ static const HotpathLiveCore live_core = {
   .server_status_json = hotpath_server_status_json,
   .server_close_in_child = hotpath_server_close_in_child,
   .server_forget_in_child = hotpath_server_forget_in_child,
+  .server_is_stopping = hotpath_server_is_stopping,
   .sections_get = hotpath_sections_get,
   .sections_lookup = hotpath_sections_lookup,
   .report_json = hotpath_report_json_report,

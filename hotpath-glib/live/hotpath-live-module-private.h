@@ -45,6 +45,7 @@ typedef struct
   char                 *(*server_status_json)     (HotpathServer *server);
   void                  (*server_close_in_child)  (int            fd);
   void                  (*server_forget_in_child) (int            fd);
+  gboolean              (*server_is_stopping)     (HotpathServer *server);
 
   const HotpathSection *(*sections_get)           (guint         *n_sections);
   const HotpathSection *(*sections_lookup)        (const char    *name);

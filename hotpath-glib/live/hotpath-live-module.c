@@ -90,6 +90,12 @@ hotpath_server_forget_in_child (int fd)
   core->server_forget_in_child (fd);
 }
 
+gboolean
+hotpath_server_is_stopping (HotpathServer *server)
+{
+  return core->server_is_stopping (server);
+}
+
 const HotpathSection *
 hotpath_sections_get (guint *n_sections)
 {

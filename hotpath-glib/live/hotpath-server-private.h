@@ -25,6 +25,7 @@ typedef struct
   gboolean  mcp_enabled;
   guint     mcp_port;
   char     *mcp_token;
+  gboolean  insecure;       /* HOTPATH_INSECURE: off loopback without a token */
   gboolean  dbus_enabled;
   char     *dbus_address;   /* NULL: no session bus */
 } HotpathServerConfig;

@@ -122,6 +122,44 @@ hotpath_server_forget_in_child (int fd)
     }
 }
 
+static const char *
+nonempty_env (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  return value != NULL && *value != '\0' ? value : NULL;
+}
+
+/* Off loopback, Host and Origin say nothing (any name may point at us),
+ * so DNS rebinding lets any web page read an open server: without a token
+ * it only listens there when told HOTPATH_INSECURE=1. */
+static gboolean
+host_allowed (const HotpathServerConfig *config)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (g_ascii_strcasecmp (config->http_host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (config->http_host);
+  if (address == NULL || g_inet_address_get_is_loopback (address))
+    return TRUE;   /* not an address: the HTTP server says so */
+
+  if (config->http_token != NULL)
+    return TRUE;
+  if (config->insecure)
+    {
+      g_message ("HOTPATH_INSECURE=1: the live HTTP server listens on %s "
+                 "without a token; anyone who reaches it, and any web page through DNS rebinding, "
+                 "reads this program's profile", config->http_host);
+      return TRUE;
+    }
+
+  g_message ("HOTPATH_METRICS_HOST=%s is reachable from other machines and no token "
+             "is set: running without the live HTTP server; set HOTPATH_AUTH_TOKEN (or "
+             "HOTPATH_INSECURE=1 to serve anyway)", config->http_host);
+  return FALSE;
+}
+
 void
 hotpath_server_config_from_env (HotpathServerConfig *config)
 {
@@ -153,12 +191,20 @@ hotpath_server_config_from_env (HotpathServerConfig *config)
   if (config->dbus_enabled)
     config->dbus_address = hotpath_dbus_session_address ();
 
-  value = g_getenv ("HOTPATH_METRICS_AUTH_TOKEN");
-  if (value != NULL && *value != '\0')
-    config->http_token = g_strdup (value);
-  value = g_getenv ("HOTPATH_MCP_AUTH_TOKEN");
-  if (value != NULL && *value != '\0')
-    config->mcp_token = g_strdup (value);
+  /* One token for every endpoint (HOTPATH_AUTH_TOKEN); the specific ones
+   * override it. A token set for one server only protects the other too:
+   * someone who set any token expects no endpoint to answer without it. */
+  {
+    const char *common = nonempty_env ("HOTPATH_AUTH_TOKEN");
+    const char *http = nonempty_env ("HOTPATH_METRICS_AUTH_TOKEN");
+    const char *mcp = nonempty_env ("HOTPATH_MCP_AUTH_TOKEN");
+
+    config->http_token = g_strdup (http != NULL ? http : common != NULL ? common : mcp);
+    config->mcp_token = g_strdup (mcp != NULL ? mcp : common != NULL ? common : http);
+  }
+
+  if (!hotpath_env_get_flag ("HOTPATH_INSECURE", &config->insecure))
+    config->insecure = FALSE;
 }
 
 void
@@ -186,7 +232,7 @@ server_thread (void *data)
   g_main_context_push_thread_default (self->context);
 
   if (config->http_enabled)
-    self->http = self->live->http_new (self, "HTTP", config->http_host, config->http_port,
+    self->http = !host_allowed (config) ? NULL : self->live->http_new (self, "HTTP", config->http_host, config->http_port,
                                    config->http_token, FALSE, &http_port);
   if (config->mcp_enabled)
     self->mcp = self->live->http_new (self, "MCP", "127.0.0.1", config->mcp_port,
@@ -280,8 +326,8 @@ hotpath_server_start (const HotpathConfig *config)
     pthread_attr_destroy (&attr);
     if (error != 0)
       {
-        fprintf (stderr, "hotpath: cannot start the live server thread (%s); the program goes on "
-                 "without it\n", g_strerror (error));
+        g_message ("cannot start the live server thread (%s); the program goes on "
+                   "without it", g_strerror (error));
         g_main_loop_unref (self->loop);
         g_main_context_unref (self->context);
         g_mutex_clear (&self->lock);
