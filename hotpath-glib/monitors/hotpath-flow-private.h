@@ -232,6 +232,10 @@ void hotpath_flow_main_loop_free (gpointer data);
 void     hotpath_main_context_session_begin (void);
 void     hotpath_main_context_session_end   (void);
 
+/* hotpath-source.c, for `hotpath run` (hotpath-glib/preload/). */
+void     hotpath_source_watch_closure   (GClosure     *closure,
+                                         const char   *name);
+
 /* Configuration read from the environment (once). */
 guint    hotpath_flow_stall_ms      (void);
 guint    hotpath_flow_lag_probe_ms  (void);

@@ -488,6 +488,17 @@ hotpath_signal_connect_named (gpointer     instance,
   return g_signal_connect_closure (instance, detailed_signal, closure, FALSE);
 }
 
+/* `hotpath run`: times a closure that is about to be connected, under
+ * @name, as HOTPATH_SIGNAL_CONNECT() does (hotpath-glib/preload/). */
+void
+hotpath_source_watch_closure (GClosure   *closure,
+                              const char *name)
+{
+  SourceStats *stats = source_stats_get ("signal", name);
+
+  g_closure_add_marshal_guards (closure, stats, signal_pre, stats, signal_post);
+}
+
 /* ------------------------------------------------------------ section */
 
 static void

@@ -1,0 +1,579 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hotpath-preload.c: libhotpath-glib-preload.so, what `hotpath run`
+ * preloads into a program that was not built with hotpath-glib.
+ *
+ * Its constructor starts a session as HOTPATH_MAIN() would (the default
+ * main context watched from the start, the report at exit). It then
+ * replaces, for every caller that reaches them through the PLT (the
+ * program, GIO, GTK, any library but libglib itself, which binds its own
+ * calls with -Bsymbolic-functions), the GLib calls that create work on a
+ * main loop:
+ *
+ * - g_source_attach() and the g_timeout_add*()/g_idle_add*() family: a
+ *   source attached to a watched context is timed under its callback's
+ *   symbol (else its name, else its dispatch function's symbol);
+ * - g_signal_connect_data()/g_signal_connect_object(): handlers are timed
+ *   under their symbol (marshal guards, as HOTPATH_SIGNAL_CONNECT());
+ * - g_task_new() and the g_task_run_in_thread()/g_task_return_*() calls:
+ *   tasks are futures named after the function that created them.
+ *
+ * The core is linked in statically, so its own calls to these functions
+ * come back here: a per-thread depth counter sends them straight to GLib.
+ */
+
+#include "config.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include <gio/gio.h>
+
+#include "hotpath.h"
+#include "hotpath-env-private.h"
+#include "hotpath-flow-private.h"
+#include "hotpath-symbols-private.h"
+
+#define PRELOAD_NAME "libhotpath-glib-preload.so"
+#define ALLOC_NAME   "libhotpath-glib-alloc-1.so"
+
+static gboolean active;
+static HotpathGuard *guard;
+
+/* What was seen, for the line at exit that says what was not. */
+static guint sources_seen;
+static guint handlers_seen;
+static guint tasks_seen;
+
+/* > 0 while the core runs on this thread on our behalf. */
+static __thread guint in_core;
+/* 1 on the profiler's own threads (their work is not the program's). */
+static __thread gint8 own_thread = -1;
+
+#define REAL(name) \
+  static __typeof__ (name) *real_##name; \
+  if (G_UNLIKELY (real_##name == NULL)) \
+    real_##name = (__typeof__ (name) *) dlsym (RTLD_NEXT, #name)
+
+static gboolean
+on_own_thread (void)
+{
+  if (G_UNLIKELY (own_thread < 0))
+    {
+      char name[17] = "";
+
+      prctl (PR_GET_NAME, name, 0, 0, 0);
+      own_thread = g_str_has_prefix (name, "hotpath") ? 1 : 0;
+    }
+
+  return own_thread == 1;
+}
+
+static inline gboolean
+should_watch (void)
+{
+  return __atomic_load_n (&active, __ATOMIC_RELAXED) && in_core == 0 && !on_own_thread ();
+}
+
+/* ------------------------------------------------------------- names */
+
+static GMutex names_lock;
+static GHashTable *names;   /* code address -> interned name */
+
+static char *
+object_stem (const char *object)
+{
+  const char *so = strstr (object, ".so");
+
+  return so != NULL && so != object ? g_strndup (object, so - object) : g_strdup (object);
+}
+
+/* "module::symbol", or "module+0xOFFSET" when the module has no symbol
+ * there (stripped), as measure-all names functions. */
+static const char *
+name_for (gconstpointer address)
+{
+  const char *name;
+
+  g_mutex_lock (&names_lock);
+  if (names == NULL)
+    names = g_hash_table_new (NULL, NULL);
+  name = g_hash_table_lookup (names, address);
+  g_mutex_unlock (&names_lock);
+
+  if (name == NULL)
+    {
+      g_autofree char *object = NULL;
+      g_autofree char *symbol = hotpath_symbols_resolve (address, &object);
+      g_autofree char *stem = object != NULL ? object_stem (object) : NULL;
+      g_autofree char *full = NULL;
+      Dl_info info;
+
+      if (symbol != NULL)
+        full = stem != NULL ? g_strdup_printf ("%s::%s", stem, symbol) : g_strdup (symbol);
+      else if (stem != NULL && dladdr (address, &info) != 0 && info.dli_fbase != NULL)
+        full = g_strdup_printf ("%s+0x%" G_GINTPTR_MODIFIER "x", stem,
+                                (guintptr) address - (guintptr) info.dli_fbase);
+      else
+        full = g_strdup_printf ("%p", address);
+
+      name = g_intern_string (full);
+      g_mutex_lock (&names_lock);
+      g_hash_table_insert (names, (gpointer) address, (gpointer) name);
+      g_mutex_unlock (&names_lock);
+    }
+
+  return name;
+}
+
+/* ----------------------------------------------------------- sources */
+
+
+/* Every source attached to a watched context passes here once, before
+ * GLib has it: the only moment its funcs can still be wrapped. */
+static void
+watch_source (GSource      *source,
+              GMainContext *context)
+{
+  GSourceFunc func = NULL;
+  gpointer data = NULL;
+  const char *name;
+
+  if (source == NULL || g_source_get_context (source) != NULL ||
+      hotpath_main_context_slot (context) == 0)
+    return;
+
+  name = g_source_get_name (source);
+  if (name != NULL && g_str_has_prefix (name, "hotpath"))
+    return;
+
+  if (source->callback_funcs != NULL && source->callback_funcs->get != NULL)
+    source->callback_funcs->get (source->callback_data, source, &func, &data);
+  if (func != NULL)
+    name = name_for (func);
+  else if (name == NULL && source->source_funcs != NULL)
+    name = name_for (source->source_funcs->dispatch);
+
+  in_core++;
+  hotpath_source_watch (source, name);
+  in_core--;
+  g_atomic_int_inc (&sources_seen);
+}
+
+G_MODULE_EXPORT guint
+g_source_attach (GSource      *source,
+                 GMainContext *context)
+{
+  REAL (g_source_attach);
+
+  if (should_watch ())
+    watch_source (source, context);
+
+  return real_g_source_attach (source, context);
+}
+
+/* GLib's own g_timeout_add*() and g_idle_add*() attach inside libglib,
+ * out of reach: do what they do here, through the g_source_attach()
+ * above. */
+static guint
+add_source (GSource        *source,
+            gint            priority,
+            GSourceFunc     function,
+            gpointer        data,
+            GDestroyNotify  notify)
+{
+  guint id;
+
+  g_source_set_priority (source, priority);
+  g_source_set_callback (source, function, data, notify);
+  id = g_source_attach (source, NULL);
+  g_source_unref (source);
+
+  return id;
+}
+
+G_MODULE_EXPORT guint
+g_timeout_add_full (gint           priority,
+                    guint          interval,
+                    GSourceFunc    function,
+                    gpointer       data,
+                    GDestroyNotify notify)
+{
+  REAL (g_timeout_add_full);
+
+  if (!should_watch () || function == NULL)
+    return real_g_timeout_add_full (priority, interval, function, data, notify);
+
+  return add_source (g_timeout_source_new (interval), priority, function, data, notify);
+}
+
+G_MODULE_EXPORT guint
+g_timeout_add (guint       interval,
+               GSourceFunc function,
+               gpointer    data)
+{
+  REAL (g_timeout_add);
+
+  if (!should_watch () || function == NULL)
+    return real_g_timeout_add (interval, function, data);
+
+  return add_source (g_timeout_source_new (interval), G_PRIORITY_DEFAULT, function, data, NULL);
+}
+
+G_MODULE_EXPORT guint
+g_timeout_add_seconds_full (gint           priority,
+                            guint          interval,
+                            GSourceFunc    function,
+                            gpointer       data,
+                            GDestroyNotify notify)
+{
+  REAL (g_timeout_add_seconds_full);
+
+  if (!should_watch () || function == NULL)
+    return real_g_timeout_add_seconds_full (priority, interval, function, data, notify);
+
+  return add_source (g_timeout_source_new_seconds (interval), priority, function, data, notify);
+}
+
+G_MODULE_EXPORT guint
+g_timeout_add_seconds (guint       interval,
+                       GSourceFunc function,
+                       gpointer    data)
+{
+  REAL (g_timeout_add_seconds);
+
+  if (!should_watch () || function == NULL)
+    return real_g_timeout_add_seconds (interval, function, data);
+
+  return add_source (g_timeout_source_new_seconds (interval), G_PRIORITY_DEFAULT, function, data, NULL);
+}
+
+G_MODULE_EXPORT guint
+g_idle_add_full (gint           priority,
+                 GSourceFunc    function,
+                 gpointer       data,
+                 GDestroyNotify notify)
+{
+  REAL (g_idle_add_full);
+
+  if (!should_watch () || function == NULL)
+    return real_g_idle_add_full (priority, function, data, notify);
+
+  return add_source (g_idle_source_new (), priority, function, data, notify);
+}
+
+G_MODULE_EXPORT guint
+g_idle_add (GSourceFunc function,
+            gpointer    data)
+{
+  REAL (g_idle_add);
+
+  if (!should_watch () || function == NULL)
+    return real_g_idle_add (function, data);
+
+  return add_source (g_idle_source_new (), G_PRIORITY_DEFAULT_IDLE, function, data, NULL);
+}
+
+/* ----------------------------------------------------------- signals */
+
+static gulong
+connect_watched (gpointer     instance,
+                 const char  *detailed_signal,
+                 GClosure    *closure,
+                 GCallback    handler,
+                 gboolean     after)
+{
+  in_core++;
+  hotpath_source_watch_closure (closure, name_for (handler));
+  in_core--;
+  g_atomic_int_inc (&handlers_seen);
+
+  return g_signal_connect_closure (instance, detailed_signal, closure, after);
+}
+
+G_MODULE_EXPORT gulong
+g_signal_connect_data (gpointer       instance,
+                       const gchar   *detailed_signal,
+                       GCallback      c_handler,
+                       gpointer       data,
+                       GClosureNotify destroy_data,
+                       GConnectFlags  connect_flags)
+{
+  GClosure *closure;
+
+  REAL (g_signal_connect_data);
+
+  if (!should_watch () || c_handler == NULL || detailed_signal == NULL ||
+      !G_TYPE_CHECK_INSTANCE (instance))
+    return real_g_signal_connect_data (instance, detailed_signal, c_handler, data,
+                                       destroy_data, connect_flags);
+
+  closure = (connect_flags & G_CONNECT_SWAPPED)
+    ? g_cclosure_new_swap (c_handler, data, destroy_data)
+    : g_cclosure_new (c_handler, data, destroy_data);
+
+  return connect_watched (instance, detailed_signal, closure, c_handler,
+                          (connect_flags & G_CONNECT_AFTER) != 0);
+}
+
+/* g_signal_connect_object() ties the handler to @gobject with
+ * g_object_watch_closure(), which takes the closure's only pair of marshal
+ * guards: ours need it. So the tie is made here with a weak reference
+ * (the handler goes when @gobject does), without the reference GLib holds
+ * on @gobject while the handler runs. */
+typedef struct
+{
+  GObject  *object;
+  GClosure *closure;
+  gboolean  object_gone;
+} ObjectTie;
+
+static void
+tie_object_gone (gpointer  data,
+                 GObject  *where_the_object_was)
+{
+  ObjectTie *tie = data;
+
+  tie->object_gone = TRUE;
+  g_closure_invalidate (tie->closure);
+}
+
+static void
+tie_closure_invalidated (gpointer  data,
+                         GClosure *closure)
+{
+  ObjectTie *tie = data;
+
+  if (!tie->object_gone)
+    g_object_weak_unref (tie->object, tie_object_gone, tie);
+  g_free (tie);
+}
+
+G_MODULE_EXPORT gulong
+g_signal_connect_object (gpointer      instance,
+                         const gchar  *detailed_signal,
+                         GCallback     c_handler,
+                         gpointer      gobject,
+                         GConnectFlags connect_flags)
+{
+  GClosure *closure;
+  ObjectTie *tie;
+
+  REAL (g_signal_connect_object);
+
+  if (!should_watch () || c_handler == NULL || detailed_signal == NULL ||
+      !G_TYPE_CHECK_INSTANCE (instance) || !G_IS_OBJECT (gobject))
+    return real_g_signal_connect_object (instance, detailed_signal, c_handler, gobject,
+                                         connect_flags);
+
+  closure = (connect_flags & G_CONNECT_SWAPPED)
+    ? g_cclosure_new_swap (c_handler, gobject, NULL)
+    : g_cclosure_new (c_handler, gobject, NULL);
+  tie = g_new0 (ObjectTie, 1);
+  tie->object = gobject;
+  tie->closure = closure;
+  g_object_weak_ref (gobject, tie_object_gone, tie);
+  g_closure_add_invalidate_notifier (closure, tie, tie_closure_invalidated);
+
+  return connect_watched (instance, detailed_signal, closure, c_handler,
+                          (connect_flags & G_CONNECT_AFTER) != 0);
+}
+
+/* ------------------------------------------------------------- tasks */
+
+G_MODULE_EXPORT GTask *
+g_task_new (gpointer            source_object,
+            GCancellable       *cancellable,
+            GAsyncReadyCallback callback,
+            gpointer            callback_data)
+{
+  GTask *task;
+
+  REAL (g_task_new);
+
+  task = real_g_task_new (source_object, cancellable, callback, callback_data);
+  if (task != NULL && should_watch ())
+    {
+      /* Named after its creator, as a HOTPATH_TASK() is after its line. */
+      const HotpathTaskOptions options = { .label = name_for (__builtin_return_address (0)) };
+
+      in_core++;
+      hotpath_task_register (task, &options, NULL);
+      in_core--;
+      g_atomic_int_inc (&tasks_seen);
+    }
+
+  return task;
+}
+
+#define TASK_FORWARD(call, hotpath_call) \
+  G_STMT_START { \
+    if (in_core > 0 || !__atomic_load_n (&active, __ATOMIC_RELAXED)) \
+      { \
+        call; \
+      } \
+    else \
+      { \
+        in_core++; \
+        hotpath_call; \
+        in_core--; \
+      } \
+  } G_STMT_END
+
+G_MODULE_EXPORT void
+g_task_run_in_thread (GTask           *task,
+                      GTaskThreadFunc  task_func)
+{
+  REAL (g_task_run_in_thread);
+  TASK_FORWARD (real_g_task_run_in_thread (task, task_func),
+                hotpath_task_run_in_thread (task, task_func));
+}
+
+G_MODULE_EXPORT void
+g_task_run_in_thread_sync (GTask           *task,
+                           GTaskThreadFunc  task_func)
+{
+  REAL (g_task_run_in_thread_sync);
+  TASK_FORWARD (real_g_task_run_in_thread_sync (task, task_func),
+                hotpath_task_run_in_thread_sync (task, task_func));
+}
+
+G_MODULE_EXPORT void
+g_task_return_pointer (GTask          *task,
+                       gpointer        result,
+                       GDestroyNotify  result_destroy)
+{
+  REAL (g_task_return_pointer);
+  TASK_FORWARD (real_g_task_return_pointer (task, result, result_destroy),
+                hotpath_task_return_pointer (task, result, result_destroy));
+}
+
+G_MODULE_EXPORT void
+g_task_return_boolean (GTask    *task,
+                       gboolean  result)
+{
+  REAL (g_task_return_boolean);
+  TASK_FORWARD (real_g_task_return_boolean (task, result),
+                hotpath_task_return_boolean (task, result));
+}
+
+G_MODULE_EXPORT void
+g_task_return_int (GTask  *task,
+                   gssize  result)
+{
+  REAL (g_task_return_int);
+  TASK_FORWARD (real_g_task_return_int (task, result),
+                hotpath_task_return_int (task, result));
+}
+
+G_MODULE_EXPORT void
+g_task_return_error (GTask  *task,
+                     GError *error)
+{
+  REAL (g_task_return_error);
+  TASK_FORWARD (real_g_task_return_error (task, error),
+                hotpath_task_return_error (task, error));
+}
+
+G_MODULE_EXPORT gboolean
+g_task_return_error_if_cancelled (GTask *task)
+{
+  gboolean ret;
+
+  REAL (g_task_return_error_if_cancelled);
+  TASK_FORWARD (ret = real_g_task_return_error_if_cancelled (task),
+                ret = hotpath_task_return_error_if_cancelled (task));
+
+  return ret;
+}
+
+/* ----------------------------------------------------------- session */
+
+/* Children get the program's environment without us, unless --follow. */
+static void
+drop_from_ld_preload (void)
+{
+  const char *value = g_getenv ("LD_PRELOAD");
+  g_auto(GStrv) entries = NULL;
+  g_autoptr(GString) kept = NULL;
+
+  if (value == NULL)
+    return;
+
+  kept = g_string_new (NULL);
+  entries = g_strsplit_set (value, " :", -1);
+  for (guint i = 0; entries[i] != NULL; i++)
+    {
+      g_autofree char *base = g_path_get_basename (entries[i]);
+
+      if (*entries[i] == '\0' || strcmp (base, PRELOAD_NAME) == 0 ||
+          g_str_has_prefix (base, ALLOC_NAME))
+        continue;
+      if (kept->len > 0)
+        g_string_append_c (kept, ':');
+      g_string_append (kept, entries[i]);
+    }
+
+  if (kept->len > 0)
+    g_setenv ("LD_PRELOAD", kept->str, TRUE);
+  else
+    g_unsetenv ("LD_PRELOAD");
+}
+
+/* After the report (atexit runs in reverse order of registration). */
+static void
+say_what_was_not_seen (void)
+{
+  guint sources = g_atomic_int_get (&sources_seen);
+  guint handlers = g_atomic_int_get (&handlers_seen);
+  guint tasks = g_atomic_int_get (&tasks_seen);
+
+  if (!__atomic_load_n (&active, __ATOMIC_RELAXED) || g_getenv ("HOTPATH_RUN_QUIET") != NULL)
+    return;
+
+  if (sources + handlers + tasks == 0)
+    fprintf (stderr, "hotpath: %s attached no main-loop source, connected no signal handler and "
+             "made no GTask that hotpath could see (not a GLib program, or it runs without a main "
+             "loop): the report holds only what the session itself measured\n",
+             program_invocation_short_name);
+  else
+    fprintf (stderr, "hotpath: %s: saw %u sources, %u signal handlers, %u tasks; not seen: sources "
+             "and tasks that libglib and libgio create for themselves (their calls to their own "
+             "functions bind inside the library)\n",
+             program_invocation_short_name, sources, handlers, tasks);
+}
+
+static void __attribute__ ((constructor))
+preload_init (void)
+{
+  const HotpathOptions options = { HOTPATH_OPTIONS_INIT, .name = program_invocation_short_name };
+  void *core;
+
+  gboolean follow = FALSE;
+
+  if (!hotpath_env_get_flag ("HOTPATH_RUN_FOLLOW", &follow) || !follow)
+    drop_from_ld_preload ();
+
+  /* A program built with hotpath-glib profiles itself: a second core
+   * would count everything twice. */
+  core = dlopen ("libhotpath-glib-1.so.0", RTLD_LAZY | RTLD_NOLOAD);
+  if (core != NULL)
+    {
+      dlclose (core);
+      fprintf (stderr, "hotpath: %s links libhotpath-glib-1 and profiles itself; "
+               "`hotpath run` adds nothing\n", program_invocation_short_name);
+      return;
+    }
+
+  atexit (say_what_was_not_seen);
+
+  in_core++;
+  guard = hotpath_main_begin (&options);
+  in_core--;
+
+  __atomic_store_n (&active, guard != NULL, __ATOMIC_RELAXED);
+}
