@@ -84,16 +84,8 @@ should_watch (void)
 static GMutex names_lock;
 static GHashTable *names;   /* code address -> interned name */
 
-static char *
-object_stem (const char *object)
-{
-  const char *so = strstr (object, ".so");
-
-  return so != NULL && so != object ? g_strndup (object, so - object) : g_strdup (object);
-}
-
 /* "module::symbol", or "module+0xOFFSET" when the module has no symbol
- * there (stripped), as measure-all names functions. */
+ * there (stripped): the names measure-all gives functions. */
 static const char *
 name_for (gconstpointer address)
 {
@@ -107,19 +99,12 @@ name_for (gconstpointer address)
 
   if (name == NULL)
     {
-      g_autofree char *object = NULL;
-      g_autofree char *symbol = hotpath_symbols_resolve (address, &object);
-      g_autofree char *stem = object != NULL ? object_stem (object) : NULL;
+      HotpathSymbolInfo info;
       g_autofree char *full = NULL;
-      Dl_info info;
 
-      if (symbol != NULL)
-        full = stem != NULL ? g_strdup_printf ("%s::%s", stem, symbol) : g_strdup (symbol);
-      else if (stem != NULL && dladdr (address, &info) != 0 && info.dli_fbase != NULL)
-        full = g_strdup_printf ("%s+0x%" G_GINTPTR_MODIFIER "x", stem,
-                                (guintptr) address - (guintptr) info.dli_fbase);
-      else
-        full = g_strdup_printf ("%p", address);
+      hotpath_symbols_describe (address, &info);
+      full = hotpath_symbols_info_to_name (&info);
+      hotpath_symbols_info_clear (&info);
 
       name = g_intern_string (full);
       g_mutex_lock (&names_lock);
@@ -536,15 +521,15 @@ say_what_was_not_seen (void)
     return;
 
   if (sources + handlers + tasks == 0)
-    fprintf (stderr, "hotpath: %s attached no main-loop source, connected no signal handler and "
-             "made no GTask that hotpath could see (not a GLib program, or it runs without a main "
-             "loop): the report holds only what the session itself measured\n",
-             program_invocation_short_name);
+    g_message ("%s attached no main-loop source, connected no signal handler and made no "
+               "GTask that hotpath could see (not a GLib program, or it runs without a main "
+               "loop): the report holds only what the session itself measured",
+               program_invocation_short_name);
   else
-    fprintf (stderr, "hotpath: %s: saw %u sources, %u signal handlers, %u tasks; not seen: sources "
-             "and tasks that libglib and libgio create for themselves (their calls to their own "
-             "functions bind inside the library)\n",
-             program_invocation_short_name, sources, handlers, tasks);
+    g_message ("%s: saw %u sources, %u signal handlers, %u tasks; not seen: sources and "
+               "tasks that libglib and libgio create for themselves (their calls to their own "
+               "functions bind inside the library)",
+               program_invocation_short_name, sources, handlers, tasks);
 }
 
 static void __attribute__ ((constructor))
@@ -564,8 +549,8 @@ preload_init (void)
   if (core != NULL)
     {
       dlclose (core);
-      fprintf (stderr, "hotpath: %s links libhotpath-glib-1 and profiles itself; "
-               "`hotpath run` adds nothing\n", program_invocation_short_name);
+      g_message ("%s links libhotpath-glib-1 and profiles itself; `hotpath run` adds nothing",
+                 program_invocation_short_name);
       return;
     }
 
