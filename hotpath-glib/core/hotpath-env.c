@@ -171,11 +171,13 @@ hotpath_env_get_percentiles (const char  *name,
 }
 
 /* Every HOTPATH_* variable anything of ours reads (the library, the malloc
- * interposer, the live module loader, the benchmarks). tests/check-env-names.sh
+ * interposer, the live module loader, measure-all, the preload library and
+ * the `hotpath` command, the benchmarks). tests/check-env-names.sh
  * fails when code reads one that is missing here. HOTPATH_TEST_* belong to
  * the test suites. */
 static const char * const known_variables[] = {
   "HOTPATH_ALLOC",
+  "HOTPATH_ALLOC_LIBRARY",
   "HOTPATH_ALLOC_METRIC",
   "HOTPATH_ALLOC_SELF",
   "HOTPATH_AUTH_TOKEN",
@@ -183,6 +185,8 @@ static const char * const known_variables[] = {
   "HOTPATH_BENCH_STRICT",
   "HOTPATH_CLOCK",
   "HOTPATH_DBUS_OFF",
+  "HOTPATH_DEPTH",
+  "HOTPATH_FILTER",
   "HOTPATH_INSECURE",
   "HOTPATH_LAG_PROBE_MS",
   "HOTPATH_LIMIT",
@@ -192,14 +196,21 @@ static const char * const known_variables[] = {
   "HOTPATH_MCP_AUTH_TOKEN",
   "HOTPATH_MCP_PORT",
   "HOTPATH_MCP_SERVER_OFF",
+  "HOTPATH_MEASURE_ALL",
   "HOTPATH_METRICS_AUTH_TOKEN",
   "HOTPATH_METRICS_HOST",
   "HOTPATH_METRICS_PORT",
   "HOTPATH_METRICS_SERVER_OFF",
+  "HOTPATH_MIN_SIZE",
+  "HOTPATH_NOTRACE",
   "HOTPATH_OUTPUT_FORMAT",
   "HOTPATH_OUTPUT_PATH",
   "HOTPATH_PERCENTILES",
+  "HOTPATH_PRELOAD_LIBRARY",
+  "HOTPATH_RUN_FOLLOW",
   "HOTPATH_STALL_MS",
+  "HOTPATH_TIME_FILTER",
+  "HOTPATH_TIME_FILTER_CALLS",
   NULL
 };
 

@@ -517,7 +517,7 @@ say_what_was_not_seen (void)
   guint handlers = g_atomic_int_get (&handlers_seen);
   guint tasks = g_atomic_int_get (&tasks_seen);
 
-  if (!__atomic_load_n (&active, __ATOMIC_RELAXED) || g_getenv ("HOTPATH_RUN_QUIET") != NULL)
+  if (!__atomic_load_n (&active, __ATOMIC_RELAXED))
     return;
 
   if (sources + handlers + tasks == 0)
