@@ -10,13 +10,13 @@ root="$1"
 known="$root/hotpath-glib/core/hotpath-env.c"
 status=0
 
-# Reads look like g_getenv ("HOTPATH_X"), getenv ("HOTPATH_X") or
-# hotpath_env_get_uint ("HOTPATH_X", ...).
+# Reads look like a call with the name first: g_getenv ("HOTPATH_X"),
+# hotpath_env_get_uint ("HOTPATH_X", ...), parse_patterns ("HOTPATH_X").
 dirs=""
 for dir in hotpath-glib hotpath-cli preload bench; do
   [ -d "$root/$dir" ] && dirs="$dirs $root/$dir"
 done
-names=$(grep -rhoE '(getenv|hotpath_env_get_[a-z]+|setenv) *\("HOTPATH_[A-Z0-9_]+"' $dirs \
+names=$(grep -rhoE '[a-z_]+ *\("HOTPATH_[A-Z0-9_]+"' $dirs \
           --include='*.c' --include='*.h' |
         grep -oE 'HOTPATH_[A-Z0-9_]+' | grep -v '^HOTPATH_TEST_' | sort -u)
 

@@ -299,7 +299,13 @@ hotpath_env_warn_unknown_in (const char * const *names)
     {
       g_autofree char *suggestion = NULL;
 
+      const char *value;
+
       if (!g_str_has_prefix (names[i], "HOTPATH_") || hotpath_env_is_known (names[i]))
+        continue;
+      /* Empty counts as unset, everywhere. */
+      value = g_getenv (names[i]);
+      if (value != NULL && *value == '\0')
         continue;
 
       suggestion = hotpath_env_suggest (names[i]);
