@@ -79,6 +79,7 @@ typedef struct
   guint64           outer_ticks;   /* outermost calls only: recursion counted once */
   guint64           self_ticks;    /* exclusive of measured callees */
   gboolean          time_filtered;
+  guint64           time_filter_check;   /* calls at the next decision */
 } FunctionAggregate;
 
 static __thread ThreadBuffer *tls_buffer __attribute__((tls_model ("initial-exec")));
@@ -714,6 +715,7 @@ lookup_aggregate (const HotpathEvent *event)
           g_hash_table_insert (aggregates_by_address, (gpointer) slot->fn, aggregate);
         }
       aggregate->slot = slot;
+      aggregate->time_filter_check = MAX (time_filter_calls, 1);
       slot->id = aggregate->id;
       return aggregate;
     }
@@ -741,12 +743,18 @@ measure_all_event (FunctionAggregate  *aggregate,
   if (event->reserved != G_MAXUINT32)
     aggregate->self_ticks += event->reserved;
 
-  if (G_UNLIKELY (aggregate->histogram.count == time_filter_calls) && time_filter_ns > 0)
+  /* Decided after learn_calls calls, and again at each doubling: a
+   * function whose first calls ran cold still gets dropped later. */
+  if (G_UNLIKELY (aggregate->histogram.count >= aggregate->time_filter_check) &&
+      time_filter_ns > 0 && !aggregate->time_filtered)
     {
+      aggregate->time_filter_check = aggregate->histogram.count * 2;
       if (time_filter_ticks == 0)
         time_filter_ticks = MAX (1, (guint64) ((double) time_filter_ns *
                                                hotpath_clock_get_ticks_per_second () / 1e9));
-      if (aggregate->histogram.max < time_filter_ticks)
+      /* "Never" allows for the odd call a preemption or a page fault
+       * made long: 99 in 100 calls decide. */
+      if (hotpath_histogram_value_at_percentile (&aggregate->histogram, 99.0) < time_filter_ticks)
         {
           aggregate->time_filtered = TRUE;
           __atomic_or_fetch (&aggregate->slot->flags, HOTPATH_SLOT_FILTERED_TIME, __ATOMIC_RELAXED);
@@ -1000,6 +1008,7 @@ reset_locked (void)
       if (aggregate->time_filtered)
         __atomic_and_fetch (&aggregate->slot->flags, ~HOTPATH_SLOT_FILTERED_TIME, __ATOMIC_RELAXED);
       aggregate->time_filtered = FALSE;
+      aggregate->time_filter_check = time_filter_calls;
     }
   time_filter_ticks = 0;
 
