@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gio/gio.h>
+
 #include "hotpath-collector-private.h"
 #include "hotpath-flow-private.h"
 #include "hotpath-guard-private.h"

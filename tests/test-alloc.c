@@ -34,6 +34,7 @@
 
 #include "alloc-instrumented.h"
 #include "hotpath-test-schema.h"
+#include "hotpath-test-report.h"
 
 /* test-alloc-preload gets the alloc library only at run time. */
 #pragma weak hotpath_alloc_foreach_thread
@@ -1030,13 +1031,13 @@ test_logs (void)
   g_assert_cmpuint (stats->n_logs, ==, 1);
   g_assert_cmpuint (stats->logs[0].values[BYTES], ==, 3 * 40);
 
-  node = hotpath_report_json_function_alloc_logs (snapshot, find_function (snapshot, "n_mallocs")->id);
+  node = hotpath_test_item_json (snapshot, "functions_alloc", find_function (snapshot, "n_mallocs")->id);
   json = json_to_string (node, FALSE);
   hotpath_test_assert_valid_json (json, "function_alloc_logs");
   g_assert_nonnull (strstr (json, "\"logs\":[{\"index\":0,\"bytes\":120,\"count\":5,"));
-  g_assert_null (hotpath_report_json_function_alloc_logs (snapshot, 100000));
+  g_assert_null (hotpath_test_item_json (snapshot, "functions_alloc", 100000));
 
-  text = hotpath_report_text_function_alloc_logs (snapshot, find_function (snapshot, "n_mallocs")->id);
+  text = hotpath_test_item_text (snapshot, "functions_alloc", find_function (snapshot, "n_mallocs")->id);
   g_assert_nonnull (strstr (text, "#0  120 B in 5 allocations"));
 }
 
@@ -1060,7 +1061,7 @@ test_report (void)
   /* The whole report, and the section on its own, against the schema. */
   hotpath_test_assert_valid_json (json, NULL);
   {
-    g_autoptr(JsonNode) node = hotpath_report_json_functions_alloc (snapshot, 0);
+    g_autoptr(JsonNode) node = hotpath_test_section_json (snapshot, "functions_alloc", 0);
     g_autofree char *section_json = json_to_string (node, FALSE);
 
     hotpath_test_assert_valid_json (section_json, "functions_alloc");
@@ -1092,17 +1093,15 @@ test_report (void)
 
   /* The live routes (HTTP, D-Bus, MCP) serve it from the sections table. */
   {
-    const HotpathSection *live = hotpath_sections_lookup ("functions_alloc");
-    g_autoptr(JsonNode) node = NULL;
+    const HotpathSectionDesc *live = hotpath_sections_lookup ("functions_alloc");
     g_autofree char *section_json = NULL;
     g_autofree char *text = NULL;
 
     g_assert_nonnull (live);
     g_assert_true (hotpath_live_section_is_available (live, snapshot));
-    node = live->json (snapshot, 0);
-    section_json = json_to_string (node, FALSE);
+    section_json = hotpath_section_to_json (live, snapshot, 0);
     hotpath_test_assert_valid_json (section_json, live->schema_def);
-    text = live->text (snapshot, 0);
+    text = hotpath_section_to_text (live, snapshot, 0);
     g_assert_nonnull (strstr (text, "n_mallocs (id "));
     g_assert_nonnull (strstr (text, "1.02 KiB in 10 allocations"));
   }

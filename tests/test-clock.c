@@ -24,6 +24,7 @@
 #include "hotpath-snapshot-private.h"
 
 #include "hotpath-test-schema.h"
+#include "hotpath-test-report.h"
 
 static guint64
 monotonic_ns (void)
@@ -350,7 +351,7 @@ test_clock_report (Fixture       *f,
   snapshot = take_snapshot ();
   hotpath_collector_stop ();
 
-  clock = hotpath_report_json_clock (snapshot);
+  clock = hotpath_test_clock_json (snapshot);
   object = json_node_get_object (clock);
   g_assert_cmpstr (json_object_get_string_member (object, "source"), ==, "tsc");
   g_assert_cmpstr (json_object_get_string_member (object, "kernel_clocksource"), ==, "kvm-clock");

@@ -14,6 +14,7 @@
 #include "hotpath-flow-private.h"
 #include "hotpath-report-private.h"
 #include "hotpath-registry-private.h"
+#include "hotpath-test-report.h"
 
 /* The copies a flow section keeps in a snapshot. */
 static GPtrArray *
@@ -1126,9 +1127,9 @@ test_report (void)
   {
     JsonArray *sources = json_object_get_array_member (json_object_get_object_member (sections, "sources"), "data");
     guint id = (guint) json_object_get_int_member (json_array_get_object_element (sources, 0), "id");
-    g_autoptr(JsonNode) item = hotpath_report_json_flow_item (snapshot, "sources", id);
-    g_autoptr(JsonNode) missing = hotpath_report_json_flow_item (snapshot, "channels", id);
-    g_autoptr(JsonNode) wrong = hotpath_report_json_flow_item (snapshot, "nope", id);
+    g_autoptr(JsonNode) item = hotpath_test_item_json (snapshot, "sources", id);
+    g_autoptr(JsonNode) missing = hotpath_test_item_json (snapshot, "channels", id);
+    g_autoptr(JsonNode) wrong = hotpath_test_item_json (snapshot, "nope", id);
 
     g_assert_nonnull (item);
     g_assert_cmpint (json_object_get_int_member (json_node_get_object (item), "id"), ==, id);

@@ -194,12 +194,10 @@ test_mcp_tools_list (Fixture       *f,
 {
   g_autoptr(JsonNode) response = request (f, "tools/list", "{}");
   JsonArray *tools = json_object_get_array_member (result_of (response), "tools");
-  const HotpathSection *sections;
-  guint n_sections, n_expected = 0;
+  guint n_sections = hotpath_sections_get_n (), n_expected = 0;
 
-  sections = hotpath_sections_get (&n_sections);
   for (guint i = 0; i < n_sections; i++)
-    n_expected += sections[i].has_logs ? 2 : 1;
+    n_expected += hotpath_sections_get_nth (i)->has_logs ? 2 : 1;
   g_assert_cmpuint (json_array_get_length (tools), ==, n_expected);
 
   for (guint i = 0; i < json_array_get_length (tools); i++)
@@ -217,8 +215,8 @@ test_mcp_tools_list (Fixture       *f,
     }
 
   for (const char * const *name = (const char * const[]) { "functions_timing", "functions_alloc", "channels",
-                                                          "futures", "sources", "main_loop", "threads",
-                                                          "gauges", "functions_timing_logs", NULL };
+                                                          "futures", "sources", "main_loop",
+                                                          "functions_timing_logs", NULL };
        *name != NULL; name++)
     {
       gboolean found = FALSE;
@@ -293,31 +291,32 @@ static void
 test_mcp_unavailable (Fixture       *f,
                       gconstpointer  data)
 {
-  const HotpathSection *sections;
-  guint n;
+  g_autoptr(GArray) ranks = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(HotpathSnapshot) snapshot = hotpath_collector_snapshot ("test", ranks, 0);
+  guint n = hotpath_sections_get_n ();
 
-  sections = hotpath_sections_get (&n);
   for (guint i = 0; i < n; i++)
     {
+      const HotpathSectionDesc *section = hotpath_sections_get_nth (i);
       g_autofree char *params = NULL;
       g_autoptr(JsonNode) response = NULL;
       JsonObject *result;
 
-      if (sections[i].json != NULL)
+      if (hotpath_live_section_is_available (section, snapshot))
         continue;
 
-      params = g_strdup_printf ("{\"name\":\"%s\"}", sections[i].name);
+      params = g_strdup_printf ("{\"name\":\"%s\"}", section->name);
       response = request (f, "tools/call", params);
       result = result_of (response);
       g_assert_true (json_object_get_boolean_member (result, "isError"));
       g_assert_nonnull (strstr (first_text (result), "is not available"));
 
-      if (sections[i].has_logs)
+      if (section->has_logs)
         {
           g_autoptr(JsonNode) logs = NULL;
 
           g_free (params);
-          params = g_strdup_printf ("{\"name\":\"%s_logs\",\"arguments\":{\"id\":1}}", sections[i].name);
+          params = g_strdup_printf ("{\"name\":\"%s_logs\",\"arguments\":{\"id\":1}}", section->name);
           logs = request (f, "tools/call", params);
           g_assert_true (json_object_get_boolean_member (result_of (logs), "isError"));
         }

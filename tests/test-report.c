@@ -22,6 +22,7 @@
 #include "hotpath-snapshot-private.h"
 
 #include "hotpath-test-schema.h"
+#include "hotpath-test-report.h"
 
 #define FAKE_START_NS G_GUINT64_CONSTANT (1000000000)
 #define ELAPSED_NS    G_GUINT64_CONSTANT (8000000000)
@@ -185,7 +186,7 @@ test_report_table (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_autofree char *table = hotpath_snapshot_to_table (fixture->snapshot);
-  g_autofree char *same = hotpath_report_table_functions_timing (fixture->snapshot, 4);
+  g_autofree char *same = hotpath_test_section_table (fixture->snapshot, "functions_timing", 4);
 
   g_assert_cmpstr (table, ==, expected_table);
   g_assert_cmpstr (same, ==, expected_table);
@@ -206,9 +207,9 @@ test_report_table_all (Fixture       *fixture,
     "| report.tiny           |     1 |  999 ns |  999 ns |  999 ns |  999 ns |  999 ns |  999 ns |   0.00% |\n"
     "| report.cut            |     1 |    5 ns |    5 ns |    5 ns |    5 ns |    5 ns |    5 ns |   0.00% |\n"
     "+-----------------------+-------+---------+---------+---------+---------+---------+---------+---------+\n";
-  g_autofree char *table = hotpath_report_table_functions_timing (fixture->snapshot, 0);
-  g_autofree char *exact = hotpath_report_table_functions_timing (fixture->snapshot, 5);
-  g_autofree char *one = hotpath_report_table_functions_timing (fixture->snapshot, 1);
+  g_autofree char *table = hotpath_test_section_table (fixture->snapshot, "functions_timing", 0);
+  g_autofree char *exact = hotpath_test_section_table (fixture->snapshot, "functions_timing", 5);
+  g_autofree char *one = hotpath_test_section_table (fixture->snapshot, "functions_timing", 1);
 
   g_assert_cmpstr (table, ==, expected);
   /* A limit of exactly the number of functions shows all, without a
@@ -387,7 +388,7 @@ static void
 test_report_json_all (Fixture       *fixture,
                       gconstpointer  data)
 {
-  g_autoptr(JsonNode) node = hotpath_report_json_functions_timing (fixture->snapshot, 0);
+  g_autoptr(JsonNode) node = hotpath_test_section_json (fixture->snapshot, "functions_timing", 0);
   g_autofree char *json = to_string (node, FALSE);
   g_autoptr(GError) error = NULL;
   JsonObject *timing = json_node_get_object (node);
@@ -411,7 +412,7 @@ test_report_json_function_logs (Fixture       *fixture,
 {
   HotpathFunctionStats *stats = find_function (fixture->snapshot, "test-report::report_a");
   guint id = hotpath_function_stats_get_id (stats);
-  g_autoptr(JsonNode) node = hotpath_report_json_function_logs (fixture->snapshot, id);
+  g_autoptr(JsonNode) node = hotpath_test_item_json (fixture->snapshot, "functions_timing", id);
   g_autoptr(JsonNode) missing = NULL;
   g_autofree char *json = NULL;
   g_autoptr(JsonNode) root = NULL;
@@ -447,13 +448,13 @@ test_report_json_function_logs (Fixture       *fixture,
   stats = find_function (fixture->snapshot, "report.block");
   g_clear_pointer (&node, json_node_unref);
   g_clear_pointer (&json, g_free);
-  node = hotpath_report_json_function_logs (fixture->snapshot, hotpath_function_stats_get_id (stats));
+  node = hotpath_test_item_json (fixture->snapshot, "functions_timing", hotpath_function_stats_get_id (stats));
   json = to_string (node, FALSE);
   hotpath_test_assert_valid_json (json, "function_logs");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (node), "logs")),
                     ==, 1);
 
-  missing = hotpath_report_json_function_logs (fixture->snapshot, G_MAXUINT);
+  missing = hotpath_test_item_json (fixture->snapshot, "functions_timing", G_MAXUINT);
   g_assert_null (missing);
 }
 

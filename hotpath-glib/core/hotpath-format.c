@@ -100,3 +100,41 @@ hotpath_format_percentile_title (double percentile)
   number = format_percentile (percentile);
   return g_strconcat ("P", number, NULL);
 }
+
+/* "<prefix>1.20 ms" */
+void
+hotpath_format_append_duration (GString    *out,
+                                const char *prefix,
+                                guint64     ns)
+{
+  g_autofree char *formatted = hotpath_format_duration (ns);
+
+  g_string_append_printf (out, "%s%s", prefix, formatted);
+}
+
+/* ", latency avg 1.20 µs, p50 1.10 µs, p95 2.00 µs, max 3.10 µs" for a
+ * histogram of nanoseconds; ", latency none" when it counted nothing. */
+void
+hotpath_format_append_summary (GString                *out,
+                               const char             *label,
+                               const HotpathHistogram *histogram,
+                               const double           *ranks,
+                               guint                   n_ranks)
+{
+  if (histogram->count == 0)
+    {
+      g_string_append_printf (out, ", %s none", label);
+      return;
+    }
+
+  g_string_append_printf (out, ", %s", label);
+  hotpath_format_append_duration (out, " avg ", (histogram->sum + histogram->count / 2) / histogram->count);
+  for (guint p = 0; p < n_ranks; p++)
+    {
+      g_autofree char *key = hotpath_format_percentile_key (ranks[p]);
+      g_autofree char *prefix = g_strdup_printf (", %s ", key);
+
+      hotpath_format_append_duration (out, prefix, hotpath_histogram_value_at_percentile (histogram, ranks[p]));
+    }
+  hotpath_format_append_duration (out, ", max ", histogram->max);
+}

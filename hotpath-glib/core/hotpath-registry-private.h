@@ -152,16 +152,30 @@ typedef void     (*HotpathSectionFreeFunc)      (gpointer data);
 /* Sections whose data is not a copy of their own (the functions, which
  * the collector keeps in the snapshot itself) say where it is. */
 typedef gconstpointer (*HotpathSectionDataFunc) (HotpathSnapshot *snapshot);
-/* Optional: what a person reads, for a section whose table is not one row
- * per item (appended to the exit report). */
-typedef void     (*HotpathSectionTableFunc)     (const HotpathSectionDesc *section,
+/* Optional people-facing hooks; every one has a generic default derived
+ * from the rows. They write formatted units (core/hotpath-format). */
+/* The exit table's first line; default "[hotpath] <title>: <n> <items>". */
+typedef void     (*HotpathSectionHeadingFunc)   (const HotpathSectionDesc *section,
                                                  HotpathSnapshot          *snapshot,
                                                  GString                  *out);
-/* Optional: more than the rows, for text (MCP) and tables: a first line
- * that says what the numbers are. */
-typedef void     (*HotpathSectionTextFunc)      (const HotpathSectionDesc *section,
+/* After the table: what does not fit in columns (a main loop's stalls). */
+typedef void     (*HotpathSectionTableFunc)     (const HotpathSectionDesc *section,
                                                  HotpathSnapshot          *snapshot,
                                                  guint                     limit,
+                                                 GString                  *out);
+/* The one group of grouped fields tables and text show (a chosen metric);
+ * default: none of them. */
+typedef const char *(*HotpathSectionGroupFunc)  (HotpathSnapshot          *snapshot);
+/* One row for people and LLMs, after "<n>. <name> (id <id>): ". */
+typedef void     (*HotpathSectionRowTextFunc)   (const HotpathSectionDesc *section,
+                                                 HotpathSnapshot          *snapshot,
+                                                 gconstpointer             row,
+                                                 GString                  *out);
+/* One log line of @item, after "#<index>". */
+typedef void     (*HotpathSectionLogTextFunc)   (const HotpathSectionDesc *section,
+                                                 gconstpointer             item,
+                                                 gconstpointer             line,
+                                                 guint                     position,
                                                  GString                  *out);
 
 struct _HotpathSectionDesc
@@ -189,19 +203,31 @@ struct _HotpathSectionDesc
   const HotpathField         *header;
   guint                       n_header;
   gboolean                    percentile_ranks;  /* JSON: "percentiles": [50, 95, 99] */
+  gboolean                    report_when_empty; /* in the report even without rows */
   /* Items have logs (/<name>/<id>/logs, the <name>_logs MCP tool). One
    * item is served with the fields of item, or as its whole row when
    * item is NULL. */
   gboolean                    has_logs;
   const HotpathRowsDesc      *item;
 
-  /* Optional people-facing extras. */
-  HotpathSectionTableFunc     table;
-  HotpathSectionTextFunc      text_intro;
+  /* People: the table, MCP text; all optional (see the hooks above). */
   const char                 *when_empty;    /* text when there are no rows */
   const char                 *item_noun;     /* "channel" */
   const char                 *items_noun;    /* "channels" */
   const char                 *order;         /* which rows a limit keeps: "by id" */
+  const char                 *log_noun;      /* "message" */
+  const char                 *logs_noun;     /* "messages" */
+  HotpathSectionHeadingFunc   heading;
+  HotpathSectionTableFunc     table;
+  HotpathSectionGroupFunc     table_group;
+  HotpathSectionRowTextFunc   row_text;
+  HotpathSectionLogTextFunc   log_text;
+
+  /* /metrics: families are hotpath_<metric_prefix>_<field>, one sample
+   * per row labelled <metric_label>="<the row's name>"; default prefix
+   * the section's name, default label "name". */
+  const char                 *metric_prefix;
+  const char                 *metric_label;
 };
 
 /* Registration: at most HOTPATH_REGISTRY_MAX_SECTIONS; the report lists

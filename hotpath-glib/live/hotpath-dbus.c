@@ -91,15 +91,12 @@ update_sections (HotpathDBus     *self,
                  HotpathSnapshot *snapshot)
 {
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
-  const HotpathSection *sections;
   const char * const *current;
   gboolean same = TRUE;
-  guint n;
 
-  sections = hotpath_sections_get (&n);
-  for (guint i = 0; i < n; i++)
-    if (hotpath_live_section_is_available (&sections[i], snapshot))
-      g_ptr_array_add (names, (gpointer) sections[i].name);
+  for (guint i = 0; i < hotpath_sections_get_n (); i++)
+    if (hotpath_live_section_is_available (hotpath_sections_get_nth (i), snapshot))
+      g_ptr_array_add (names, (gpointer) hotpath_sections_get_nth (i)->name);
   g_ptr_array_add (names, NULL);
 
   current = hotpath_dbus_profiler1_get_sections (self->skeleton);
@@ -148,9 +145,9 @@ on_tick (gpointer data)
 static gboolean
 return_section_error (GDBusMethodInvocation *invocation,
                       const char            *name,
-                      const HotpathSection **out)
+                      const HotpathSectionDesc **out)
 {
-  const HotpathSection *section = hotpath_sections_lookup (name);
+  const HotpathSectionDesc *section = hotpath_sections_lookup (name);
 
   *out = section;
   if (section == NULL)
@@ -158,13 +155,6 @@ return_section_error (GDBusMethodInvocation *invocation,
       g_dbus_method_invocation_return_dbus_error (invocation, ERROR_PREFIX "UnknownSection",
                                                   "There is no section with this name; "
                                                   "see the Sections property");
-      return TRUE;
-    }
-
-  if (section->json == NULL)
-    {
-      g_dbus_method_invocation_return_dbus_error (invocation, ERROR_PREFIX "NotAvailable",
-                                                  "This section is not available in this process");
       return TRUE;
     }
 
@@ -178,24 +168,21 @@ handle_get_section (HotpathDBusProfiler1  *skeleton,
                     gpointer               user_data)
 {
   HotpathDBus *self = user_data;
-  const HotpathSection *section;
+  const HotpathSectionDesc *section;
   g_autoptr(HotpathSnapshot) snapshot = NULL;
-  g_autoptr(JsonNode) node = NULL;
   g_autofree char *json = NULL;
 
   if (return_section_error (invocation, name, &section))
     return TRUE;
 
   snapshot = hotpath_server_snapshot (self->server);
-  node = section->json (snapshot, 0);
-  if (node == NULL)
+  json = hotpath_section_to_json (section, snapshot, 0);
+  if (json == NULL)
     {
       g_dbus_method_invocation_return_dbus_error (invocation, ERROR_PREFIX "NotAvailable",
                                                   "This section is not available in this process");
       return TRUE;
     }
-
-  json = valid_utf8 (hotpath_json_to_string (node, FALSE));
   hotpath_dbus_profiler1_complete_get_section (skeleton, invocation, json);
   return TRUE;
 }
@@ -207,8 +194,7 @@ handle_get_report (HotpathDBusProfiler1  *skeleton,
 {
   HotpathDBus *self = user_data;
   g_autoptr(HotpathSnapshot) snapshot = hotpath_server_snapshot (self->server);
-  g_autoptr(JsonNode) node = hotpath_report_json_report (snapshot);
-  g_autofree char *json = valid_utf8 (hotpath_json_to_string (node, FALSE));
+  g_autofree char *json = hotpath_report_to_json (snapshot);
 
   hotpath_dbus_profiler1_complete_get_report (skeleton, invocation, json);
   return TRUE;
@@ -222,31 +208,29 @@ handle_get_logs (HotpathDBusProfiler1  *skeleton,
                  gpointer               user_data)
 {
   HotpathDBus *self = user_data;
-  const HotpathSection *section;
+  const HotpathSectionDesc *section;
   g_autoptr(HotpathSnapshot) snapshot = NULL;
-  g_autoptr(JsonNode) node = NULL;
   g_autofree char *json = NULL;
 
   if (return_section_error (invocation, name, &section))
     return TRUE;
 
-  if (!section->has_logs || section->logs_json == NULL)
+  snapshot = hotpath_server_snapshot (self->server);
+  if (!section->has_logs || !hotpath_live_section_is_available (section, snapshot))
     {
       g_dbus_method_invocation_return_dbus_error (invocation, ERROR_PREFIX "NotAvailable",
-                                                  "This section keeps no per-item logs");
+                                                  section->has_logs ? "This section is not available in this process"
+                                                                    : "This section keeps no per-item logs");
       return TRUE;
     }
 
-  snapshot = hotpath_server_snapshot (self->server);
-  node = section->logs_json (snapshot, id);
-  if (node == NULL)
+  json = hotpath_section_item_to_json (section, snapshot, id);
+  if (json == NULL)
     {
       g_dbus_method_invocation_return_dbus_error (invocation, ERROR_PREFIX "UnknownItem",
                                                   "No item of this section has this id");
       return TRUE;
     }
-
-  json = valid_utf8 (hotpath_json_to_string (node, FALSE));
   hotpath_dbus_profiler1_complete_get_logs (skeleton, invocation, json);
   return TRUE;
 }

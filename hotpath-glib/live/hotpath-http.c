@@ -261,26 +261,17 @@ parse_limit (SoupServerMessage *msg,
 }
 
 static void
-serve_node (SoupServerMessage *msg,
-            JsonNode          *node)
-{
-  hotpath_http_respond_json (msg, SOUP_STATUS_OK, hotpath_json_to_string (node, FALSE));
-  json_node_unref (node);
-}
-
-static void
 serve_section (HotpathHttp       *self,
                SoupServerMessage *msg,
                GHashTable        *query,
                char             **parts,
                guint              n_parts)
 {
-  const HotpathSection *section = hotpath_sections_lookup (parts[0]);
+  const HotpathSectionDesc *section = hotpath_sections_lookup (parts[0]);
   g_autoptr(HotpathSnapshot) snapshot = NULL;
   g_autofree char *key = NULL;
   const char *body;
   char *json;
-  JsonNode *node;
   guint64 id;
   guint limit;
 
@@ -304,15 +295,13 @@ serve_section (HotpathHttp       *self,
           return;
         }
 
-      node = section->json != NULL ? section->json (snapshot, limit) : NULL;
-      if (node == NULL)
+      json = hotpath_section_to_json (section, snapshot, limit);
+      if (json == NULL)
         {
           hotpath_http_respond_error (msg, SOUP_STATUS_NOT_FOUND,
                                       "section %s is not available in this process", section->name);
           return;
         }
-      json = hotpath_json_to_string (node, FALSE);
-      json_node_unref (node);
       hotpath_server_store_body (self->server, key, json);
       hotpath_http_respond_json (msg, SOUP_STATUS_OK, json);
       return;
@@ -332,22 +321,22 @@ serve_section (HotpathHttp       *self,
       return;
     }
 
-  if (section->logs_json == NULL)
+  snapshot = hotpath_server_snapshot (self->server);
+  if (!hotpath_live_section_is_available (section, snapshot))
     {
       hotpath_http_respond_error (msg, SOUP_STATUS_NOT_FOUND,
                                   "section %s is not available in this process", section->name);
       return;
     }
 
-  snapshot = hotpath_server_snapshot (self->server);
-  node = section->logs_json (snapshot, (guint) id);
-  if (node == NULL)
+  json = hotpath_section_item_to_json (section, snapshot, id);
+  if (json == NULL)
     {
       hotpath_http_respond_error (msg, SOUP_STATUS_NOT_FOUND,
                                   "no item with id %" G_GUINT64_FORMAT " in %s", id, section->name);
       return;
     }
-  serve_node (msg, node);
+  hotpath_http_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
 static gboolean
@@ -393,7 +382,7 @@ handler (SoupServer        *server,
   else if (n_parts == 1 && g_str_equal (parts[0], "report"))
     {
       g_autoptr(HotpathSnapshot) snapshot = hotpath_server_snapshot (self->server);
-      serve_node (msg, hotpath_report_json_report (snapshot));
+      hotpath_http_respond_json (msg, SOUP_STATUS_OK, hotpath_report_to_json (snapshot));
     }
   else if (n_parts == 1 && g_str_equal (parts[0], "metrics"))
     {

@@ -33,11 +33,17 @@ static const HotpathLiveCore live_core = {
   .server_close_in_child = hotpath_server_close_in_child,
   .server_forget_in_child = hotpath_server_forget_in_child,
   .server_is_stopping = hotpath_server_is_stopping,
-  .sections_get = hotpath_sections_get,
+  .sections_get_n = hotpath_sections_get_n,
+  .sections_get_nth = hotpath_sections_get_nth,
   .sections_lookup = hotpath_sections_lookup,
-  .report_json = hotpath_report_json_report,
+  .section_is_available = hotpath_live_section_is_available,
+  .section_to_json = hotpath_section_to_json,
+  .section_to_text = hotpath_section_to_text,
+  .section_item_to_json = hotpath_section_item_to_json,
+  .section_item_to_text = hotpath_section_item_to_text,
+  .section_fields_text = hotpath_section_fields_text,
+  .report_to_json = hotpath_report_to_json,
   .metrics_render = hotpath_metrics_render,
-  .json_to_string = hotpath_json_to_string,
 };
 
 static gboolean

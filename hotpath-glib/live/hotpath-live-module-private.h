@@ -15,7 +15,6 @@
  */
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
 
 #include "hotpath-sections-private.h"
 #include "hotpath-server-private.h"
@@ -47,14 +46,29 @@ typedef struct
   void                  (*server_forget_in_child) (int            fd);
   gboolean              (*server_is_stopping)     (HotpathServer *server);
 
-  const HotpathSection *(*sections_get)           (guint         *n_sections);
-  const HotpathSection *(*sections_lookup)        (const char    *name);
+  /* The sections (hotpath-sections-private.h): JSON and text. */
+  guint                 (*sections_get_n)         (void);
+  const HotpathSectionDesc *(*sections_get_nth)   (guint          index);
+  const HotpathSectionDesc *(*sections_lookup)    (const char    *name);
+  gboolean              (*section_is_available)   (const HotpathSectionDesc *section,
+                                                   HotpathSnapshot          *snapshot);
+  char                 *(*section_to_json)        (const HotpathSectionDesc *section,
+                                                   HotpathSnapshot          *snapshot,
+                                                   guint                     limit);
+  char                 *(*section_to_text)        (const HotpathSectionDesc *section,
+                                                   HotpathSnapshot          *snapshot,
+                                                   guint                     limit);
+  char                 *(*section_item_to_json)   (const HotpathSectionDesc *section,
+                                                   HotpathSnapshot          *snapshot,
+                                                   guint64                   id);
+  char                 *(*section_item_to_text)   (const HotpathSectionDesc *section,
+                                                   HotpathSnapshot          *snapshot,
+                                                   guint64                   id);
+  char                 *(*section_fields_text)    (const HotpathSectionDesc *section);
 
-  JsonNode             *(*report_json)            (HotpathSnapshot *snapshot);
+  char                 *(*report_to_json)         (HotpathSnapshot *snapshot);
   char                 *(*metrics_render)         (HotpathSnapshot *snapshot,
                                                    gboolean         openmetrics);
-  char                 *(*json_to_string)         (JsonNode        *node,
-                                                   gboolean         pretty);
 } HotpathLiveCore;
 
 /* What the core may call in the module: one listening HTTP server (the

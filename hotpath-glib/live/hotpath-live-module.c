@@ -14,6 +14,8 @@
 #include <gmodule.h>
 
 #include "hotpath-http-private.h"
+#include <json-glib/json-glib.h>
+
 #include "hotpath-live-module-private.h"
 #include "hotpath-report-private.h"
 
@@ -96,22 +98,73 @@ hotpath_server_is_stopping (HotpathServer *server)
   return core->server_is_stopping (server);
 }
 
-const HotpathSection *
-hotpath_sections_get (guint *n_sections)
+guint
+hotpath_sections_get_n (void)
 {
-  return core->sections_get (n_sections);
+  return core->sections_get_n ();
 }
 
-const HotpathSection *
+const HotpathSectionDesc *
+hotpath_sections_get_nth (guint index)
+{
+  return core->sections_get_nth (index);
+}
+
+const HotpathSectionDesc *
 hotpath_sections_lookup (const char *name)
 {
   return core->sections_lookup (name);
 }
 
-JsonNode *
-hotpath_report_json_report (HotpathSnapshot *snapshot)
+gboolean
+hotpath_live_section_is_available (const HotpathSectionDesc *section,
+                                   HotpathSnapshot          *snapshot)
 {
-  return core->report_json (snapshot);
+  return core->section_is_available (section, snapshot);
+}
+
+char *
+hotpath_section_to_json (const HotpathSectionDesc *section,
+                         HotpathSnapshot          *snapshot,
+                         guint                     limit)
+{
+  return core->section_to_json (section, snapshot, limit);
+}
+
+char *
+hotpath_section_to_text (const HotpathSectionDesc *section,
+                         HotpathSnapshot          *snapshot,
+                         guint                     limit)
+{
+  return core->section_to_text (section, snapshot, limit);
+}
+
+char *
+hotpath_section_item_to_json (const HotpathSectionDesc *section,
+                              HotpathSnapshot          *snapshot,
+                              guint64                   id)
+{
+  return core->section_item_to_json (section, snapshot, id);
+}
+
+char *
+hotpath_section_item_to_text (const HotpathSectionDesc *section,
+                              HotpathSnapshot          *snapshot,
+                              guint64                   id)
+{
+  return core->section_item_to_text (section, snapshot, id);
+}
+
+char *
+hotpath_section_fields_text (const HotpathSectionDesc *section)
+{
+  return core->section_fields_text (section);
+}
+
+char *
+hotpath_report_to_json (HotpathSnapshot *snapshot)
+{
+  return core->report_to_json (snapshot);
 }
 
 char *
@@ -119,13 +172,6 @@ hotpath_metrics_render (HotpathSnapshot *snapshot,
                         gboolean         openmetrics)
 {
   return core->metrics_render (snapshot, openmetrics);
-}
-
-char *
-hotpath_json_to_string (JsonNode *node,
-                        gboolean  pretty)
-{
-  return core->json_to_string (node, pretty);
 }
 
 char *
@@ -147,5 +193,5 @@ hotpath_json_error (const char *format,
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
 
-  return core->json_to_string (root, FALSE);
+  return json_to_string (root, FALSE);
 }

@@ -17,6 +17,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 #include "hotpath-format-private.h"
 #include "hotpath-http-private.h"
 #include "hotpath-sections-private.h"
@@ -223,26 +225,22 @@ static JsonNode *
 handle_tools_list (void)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  const HotpathSection *sections;
-  guint n;
-
-  sections = hotpath_sections_get (&n);
+  guint n = hotpath_sections_get_n ();
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "tools");
   json_builder_begin_array (builder);
   for (guint i = 0; i < n; i++)
     {
-      const HotpathSection *section = &sections[i];
+      const HotpathSectionDesc *section = hotpath_sections_get_nth (i);
+      g_autofree char *fields = hotpath_section_fields_text (section);
       g_autofree char *description = NULL;
       g_autofree char *logs_name = NULL;
       g_autofree char *logs_description = NULL;
       g_autofree char *title = g_strdup_printf ("Live %s", section->name);
 
       description = g_strdup_printf ("%s The text lists items with formatted durations, then the raw "
-                                     "JSON. Fields: %s%s", section->description, section->fields,
-                                     section->json == NULL ? " Not collected by this build: calling it "
-                                     "answers that the section is not available." : "");
+                                     "JSON. Fields: %s", section->description, fields);
       add_tool (builder, section->name, title, description, FALSE);
 
       if (!section->has_logs)
@@ -255,8 +253,7 @@ handle_tools_list (void)
                                           "channels, each message's queue latency and text; for futures, each "
                                           "task's lifetime and outcome; for sources, each dispatch's duration; "
                                           "for main loops, each stall and what ran in it. Take the id from a "
-                                          "row of %s.%s", section->name, section->name,
-                                          section->logs_json == NULL ? " Not collected by this build." : "");
+                                          "row of %s.", section->name, section->name);
       g_free (title);
       title = g_strdup_printf ("Live %s logs", section->name);
       add_tool (builder, logs_name, title, logs_description, TRUE);
@@ -347,11 +344,10 @@ handle_tools_call (HotpathServer *server,
 {
   const char *name = string_member (params, "name");
   JsonObject *arguments = NULL;
-  const HotpathSection *section;
+  const HotpathSectionDesc *section;
   g_autofree char *section_name = NULL;
   g_autofree char *argument_error = NULL;
   g_autoptr(HotpathSnapshot) snapshot = NULL;
-  g_autoptr(JsonNode) node = NULL;
   g_autofree char *json = NULL;
   g_autofree char *text = NULL;
   gboolean logs = FALSE;
@@ -424,40 +420,34 @@ handle_tools_call (HotpathServer *server,
   if (!logs && !present)
     value = hotpath_server_get_limit (server);
 
-  if ((logs ? (gpointer) section->logs_json : (gpointer) section->json) == NULL)
+  snapshot = hotpath_server_snapshot (server);
+  if (!hotpath_live_section_is_available (section, snapshot))
     {
       g_autoptr(GString) available = g_string_new (NULL);
       g_autofree char *message = NULL;
-      const HotpathSection *sections;
-      guint n;
 
-      sections = hotpath_sections_get (&n);
-      for (guint i = 0; i < n; i++)
-        if (sections[i].json != NULL)
-          g_string_append_printf (available, "%s%s", available->len > 0 ? ", " : "", sections[i].name);
+      for (guint i = 0; i < hotpath_sections_get_n (); i++)
+        if (hotpath_live_section_is_available (hotpath_sections_get_nth (i), snapshot))
+          g_string_append_printf (available, "%s%s", available->len > 0 ? ", " : "",
+                                  hotpath_sections_get_nth (i)->name);
 
-      message = g_strdup_printf ("The %s section is not available in this process: this build of "
-                                 "hotpath-glib does not collect it yet. Available now: %s.",
-                                 section->name, available->str);
+      message = g_strdup_printf ("The %s section is not available in this process (its monitor is "
+                                 "off). Available now: %s.", section->name, available->str);
       return tool_result (TRUE, message, NULL);
     }
 
-  snapshot = hotpath_server_snapshot (server);
-  node = logs ? section->logs_json (snapshot, value) : section->json (snapshot, value);
-  if (node == NULL)
+  json = logs ? hotpath_section_item_to_json (section, snapshot, value)
+              : hotpath_section_to_json (section, snapshot, value);
+  if (json == NULL)
     {
       g_autofree char *message =
-        logs ? g_strdup_printf ("No item of %s has id %u; the ids are in the rows of the %s tool.",
-                                section->name, value, section->name)
-             : g_strdup_printf ("The %s section is not available in this process.", section->name);
+        g_strdup_printf ("No item of %s has id %u; the ids are in the rows of the %s tool.",
+                         section->name, value, section->name);
       return tool_result (TRUE, message, NULL);
     }
 
-  json = hotpath_json_to_string (node, FALSE);
-  if (logs && section->logs_text != NULL)
-    text = section->logs_text (snapshot, value);
-  else if (!logs && section->text != NULL)
-    text = section->text (snapshot, value);
+  text = logs ? hotpath_section_item_to_text (section, snapshot, value)
+              : hotpath_section_to_text (section, snapshot, value);
   if (text == NULL)
     text = g_strdup_printf ("%s:", name);
 
@@ -592,7 +582,7 @@ error_string (JsonNode   *id,
 {
   g_autoptr(JsonNode) node = rpc_error_response (id, code, message);
 
-  return hotpath_json_to_string (node, FALSE);
+  return json_to_string (node, FALSE);
 }
 
 /**
@@ -677,7 +667,7 @@ hotpath_mcp_handle_body (HotpathServer *server,
               one = handle_message (server, message);
               if (one == NULL)
                 continue;
-              text = hotpath_json_to_string (one, FALSE);
+              text = json_to_string (one, FALSE);
               if (out->len + strlen (text) > MAX_RESPONSE_BYTES)
                 {
                   JsonObject *object = json_node_get_object (one);
@@ -722,7 +712,7 @@ hotpath_mcp_handle_body (HotpathServer *server,
     *status = unreadable ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_OK;
   }
 
-  return hotpath_json_to_string (response, FALSE);
+  return json_to_string (response, FALSE);
 }
 
 /**

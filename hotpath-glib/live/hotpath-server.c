@@ -15,7 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <json-glib/json-glib.h>
+
+#include <gio/gio.h>
 
 #include "hotpath-alloc-core-private.h"
 #include "hotpath-collector-private.h"
@@ -539,59 +540,55 @@ hotpath_server_get_dbus_name (HotpathServer *self)
 char *
 hotpath_server_status_json (HotpathServer *self)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
   g_autoptr(HotpathSnapshot) snapshot = hotpath_server_snapshot (self);
-  const HotpathSection *sections;
   const char *dbus_name = hotpath_server_get_dbus_name (self);
-  guint n_sections;
+  HotpathJsonWriter writer;
+  GString *out = g_string_new (NULL);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "type");
-  json_builder_add_string_value (builder, "hotpath_status");
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_int_value (builder, 1);
-  json_builder_set_member_name (builder, "hotpath_version");
-  json_builder_add_string_value (builder, PACKAGE_VERSION);
-  json_builder_set_member_name (builder, "program");
-  json_builder_add_string_value (builder, self->name);
-  json_builder_set_member_name (builder, "pid");
-  json_builder_add_int_value (builder, getpid ());
-  json_builder_set_member_name (builder, "start_time_unix_us");
-  json_builder_add_int_value (builder, self->start_time_us);
-  json_builder_set_member_name (builder, "elapsed_ns");
-  json_builder_add_int_value (builder, (gint64) hotpath_snapshot_get_elapsed_ns (snapshot));
-  json_builder_set_member_name (builder, "functions");
-  json_builder_add_int_value (builder, hotpath_snapshot_get_n_functions (snapshot));
-  json_builder_set_member_name (builder, "clock");
-  json_builder_add_value (builder, hotpath_report_json_clock (snapshot));
-  json_builder_set_member_name (builder, "http_port");
-  json_builder_add_int_value (builder, hotpath_server_get_http_port (self));
-  json_builder_set_member_name (builder, "mcp_port");
-  json_builder_add_int_value (builder, hotpath_server_get_mcp_port (self));
-  json_builder_set_member_name (builder, "dbus_name");
-  if (dbus_name != NULL)
-    json_builder_add_string_value (builder, dbus_name);
-  else
-    json_builder_add_null_value (builder);
+  hotpath_json_writer_init (&writer, out, FALSE);
+  hotpath_json_writer_begin_object (&writer);
+  hotpath_json_writer_member (&writer, "type");
+  hotpath_json_writer_string (&writer, "hotpath_status");
+  hotpath_json_writer_member (&writer, "version");
+  hotpath_json_writer_uint (&writer, 1);
+  hotpath_json_writer_member (&writer, "hotpath_version");
+  hotpath_json_writer_string (&writer, PACKAGE_VERSION);
+  hotpath_json_writer_member (&writer, "program");
+  hotpath_json_writer_string (&writer, self->name);
+  hotpath_json_writer_member (&writer, "pid");
+  hotpath_json_writer_int (&writer, getpid ());
+  hotpath_json_writer_member (&writer, "start_time_unix_us");
+  hotpath_json_writer_int (&writer, self->start_time_us);
+  hotpath_json_writer_member (&writer, "elapsed_ns");
+  hotpath_json_writer_uint (&writer, hotpath_snapshot_get_elapsed_ns (snapshot));
+  hotpath_json_writer_member (&writer, "functions");
+  hotpath_json_writer_uint (&writer, hotpath_snapshot_get_n_functions (snapshot));
+  hotpath_json_writer_member (&writer, "clock");
+  hotpath_report_write_clock (&writer, snapshot);
+  hotpath_json_writer_member (&writer, "http_port");
+  hotpath_json_writer_uint (&writer, hotpath_server_get_http_port (self));
+  hotpath_json_writer_member (&writer, "mcp_port");
+  hotpath_json_writer_uint (&writer, hotpath_server_get_mcp_port (self));
+  hotpath_json_writer_member (&writer, "dbus_name");
+  hotpath_json_writer_string (&writer, dbus_name);
 
-  json_builder_set_member_name (builder, "sections");
-  json_builder_begin_array (builder);
-  sections = hotpath_sections_get (&n_sections);
-  for (guint i = 0; i < n_sections; i++)
+  hotpath_json_writer_member (&writer, "sections");
+  hotpath_json_writer_begin_array (&writer);
+  for (guint i = 0; i < hotpath_sections_get_n (); i++)
     {
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, sections[i].name);
-      json_builder_set_member_name (builder, "available");
-      json_builder_add_boolean_value (builder, hotpath_live_section_is_available (&sections[i], snapshot));
-      json_builder_set_member_name (builder, "has_logs");
-      json_builder_add_boolean_value (builder, sections[i].has_logs);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
+      const HotpathSectionDesc *section = hotpath_sections_get_nth (i);
 
-  root = json_builder_get_root (builder);
-  return hotpath_json_to_string (root, FALSE);
+      hotpath_json_writer_begin_object (&writer);
+      hotpath_json_writer_member (&writer, "name");
+      hotpath_json_writer_string (&writer, section->name);
+      hotpath_json_writer_member (&writer, "available");
+      hotpath_json_writer_boolean (&writer, hotpath_live_section_is_available (section, snapshot));
+      hotpath_json_writer_member (&writer, "has_logs");
+      hotpath_json_writer_boolean (&writer, section->has_logs);
+      hotpath_json_writer_end_object (&writer);
+    }
+  hotpath_json_writer_end_array (&writer);
+  hotpath_json_writer_end_object (&writer);
+
+  return g_string_free (out, FALSE);
 }

@@ -24,6 +24,8 @@
 
 #include "hotpath-channel.h"
 #include "hotpath-flow-private.h"
+#include "hotpath-format-private.h"
+#include "hotpath-snapshot-private.h"
 
 #define TABLE_SIZE     4096
 #define TABLE_MASK     (TABLE_SIZE - 1)
@@ -1060,7 +1062,7 @@ static const HotpathField channel_fields[] = {
     .title = "Received", .get = channel_get, .arg = COLUMN_RECEIVED },
   { "queued", HOTPATH_FIELD_GAUGE, .help = "messages in the queue now", .title = "Queued",
     .get = channel_get, .arg = COLUMN_QUEUED },
-  { "max_queued", HOTPATH_FIELD_GAUGE, .help = "the most messages ever queued", .title = "Max queued",
+  { "max_queued", HOTPATH_FIELD_GAUGE, .help = "the most messages ever queued", .title = "Max",
     .get = channel_get, .arg = COLUMN_MAX_QUEUED },
   { "latency_ns", HOTPATH_FIELD_SUMMARY, HOTPATH_UNIT_NS, "push to pop (pools: wait for a thread)",
     "Latency", .get = channel_get, .arg = COLUMN_LATENCY },
@@ -1070,7 +1072,7 @@ static const HotpathField channel_fields[] = {
     .get = channel_get, .arg = COLUMN_MAX_RUNNING },
   { "finished", HOTPATH_FIELD_COUNTER, .help = "pool items finished this session",
     .get = channel_get, .arg = COLUMN_FINISHED },
-  { "run_ns", HOTPATH_FIELD_SUMMARY, HOTPATH_UNIT_NS, "how long a pool item ran", "Run",
+  { "run_ns", HOTPATH_FIELD_SUMMARY, HOTPATH_UNIT_NS, "how long a pool item ran", NULL,
     .get = channel_get, .arg = COLUMN_RUN },
   { "logs", HOTPATH_FIELD_ROWS, .help = "the last messages of a queue registered with .log = TRUE",
     .rows = &channel_logs, .get = channel_get, .arg = COLUMN_LOGS },
@@ -1079,6 +1081,64 @@ static const HotpathField channel_fields[] = {
 static const HotpathRowsDesc channel_rows = {
   channel_fields, G_N_ELEMENTS (channel_fields), hotpath_flow_rows_count, hotpath_flow_rows_nth,
 };
+
+static const char *
+plural (guint64     n,
+        const char *one,
+        const char *many)
+{
+  return n == 1 ? one : many;
+}
+
+static void
+channel_row_text (const HotpathSectionDesc *section,
+                  HotpathSnapshot          *snapshot,
+                  gconstpointer             row,
+                  GString                  *out)
+{
+  const HotpathFlowChannel *channel = row;
+  const double *ranks = (const double *) (gpointer) snapshot->percentiles->data;
+  guint n_ranks = snapshot->percentiles->len;
+
+  g_string_append_printf (out, "%s, %s, ", channel->type, channel->state);
+  if (strcmp (channel->type, "thread_pool") == 0)
+    {
+      g_string_append_printf (out, "%" G_GUINT64_FORMAT " pushed, %" G_GUINT64_FORMAT " started, "
+                              "%" G_GINT64_FORMAT " waiting (max %" G_GUINT64_FORMAT "), "
+                              "%" G_GUINT64_FORMAT " running (max %" G_GUINT64_FORMAT "), "
+                              "%" G_GUINT64_FORMAT " finished",
+                              channel->sent, channel->received, channel->queued, channel->max_queued,
+                              channel->running, channel->max_running, channel->finished);
+      hotpath_format_append_summary (out, "wait for a thread", &channel->latency, ranks, n_ranks);
+      hotpath_format_append_summary (out, "run", &channel->run, ranks, n_ranks);
+    }
+  else
+    {
+      g_string_append_printf (out, "%" G_GUINT64_FORMAT " sent, %" G_GUINT64_FORMAT " received, "
+                              "%" G_GINT64_FORMAT " queued (max %" G_GUINT64_FORMAT ")",
+                              channel->sent, channel->received, channel->queued, channel->max_queued);
+      hotpath_format_append_summary (out, "latency", &channel->latency, ranks, n_ranks);
+    }
+  g_string_append_printf (out, ", %u log line%s", channel->n_logs, plural (channel->n_logs, "", "s"));
+}
+
+static void
+channel_log_text (const HotpathSectionDesc *section,
+                  gconstpointer             item,
+                  gconstpointer             line,
+                  guint                     position,
+                  GString                  *out)
+{
+  const HotpathFlowLog *entry = line;
+
+  g_string_append_printf (out, "#%" G_GUINT64_FORMAT "  %s  ", entry->index, entry->text != NULL ? entry->text : "-");
+  if (g_strcmp0 (entry->outcome, "queued") == 0)
+    g_string_append (out, "still queued");
+  else
+    hotpath_format_append_duration (out, "received after ", entry->duration_ns);
+  hotpath_format_append_duration (out, "  sent ", entry->at_ns);
+  g_string_append_printf (out, " into the session  thread %" G_GUINT64_FORMAT, entry->thread_id);
+}
 
 const HotpathSectionDesc hotpath_channels_section = {
   .name = "channels",
@@ -1101,4 +1161,10 @@ const HotpathSectionDesc hotpath_channels_section = {
   .item_noun = "channel",
   .items_noun = "channels",
   .order = "by id",
+  .log_noun = "message",
+  .logs_noun = "messages",
+  .row_text = channel_row_text,
+  .log_text = channel_log_text,
+  .metric_prefix = "channel",
+  .metric_label = "channel",
 };

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "hotpath-alloc-core-private.h"
+#include "hotpath-format-private.h"
 #include "hotpath-registry-private.h"
 #include "hotpath-snapshot-private.h"
 
@@ -49,6 +50,7 @@ enum
   COLUMN_PERCENTILES,
   COLUMN_MAX,
   COLUMN_TOTAL,
+  COLUMN_SELF,
   COLUMN_PERCENT_TOTAL,
   COLUMN_LOGS,
   COLUMN_ALLOC_LOGS,
@@ -76,6 +78,15 @@ function_get (gconstpointer       row,
       break;
     case COLUMN_MAX:     hotpath_value_set_uint (value, hotpath_function_stats_get_max_ns (stats)); break;
     case COLUMN_TOTAL:   hotpath_value_set_uint (value, hotpath_function_stats_get_total_ns (stats)); break;
+    case COLUMN_SELF:
+      {
+        guint64 self_ns;
+
+        /* Only measure-all knows callees. */
+        if (hotpath_function_stats_get_self_ns (stats, &self_ns))
+          hotpath_value_set_uint (value, self_ns);
+      }
+      break;
     case COLUMN_PERCENT_TOTAL:
       hotpath_value_set_double (value, hotpath_function_stats_get_percent_total (stats));
       break;
@@ -153,17 +164,89 @@ static const HotpathField timing_fields[] = {
     .get = function_get, .arg = COLUMN_CALLS },
   { "avg_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "mean duration of a call", "Avg",
     .get = function_get, .arg = COLUMN_AVG },
-  { "min_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "shortest call", "Min",
+  /* Min and max have no column of their own: percentiles 0 and 100 are
+   * the table's Min and Max when configured. */
+  { "min_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "shortest call", NULL,
     .get = function_get, .arg = COLUMN_MIN },
   { "percentiles_ns", HOTPATH_FIELD_PERCENTILES, HOTPATH_UNIT_NS, "duration of a call",
     "P", .get = function_get, .arg = COLUMN_PERCENTILES },
-  { "max_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "longest call", "Max",
+  { "max_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "longest call", NULL,
     .get = function_get, .arg = COLUMN_MAX },
   { "total_ns", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NS, "time in the function", "Total",
     .get = function_get, .arg = COLUMN_TOTAL },
+  { "self_ns", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NS,
+    "measure-all: time in the function itself, without the measured functions it called", "Self",
+    .get = function_get, .arg = COLUMN_SELF },
   { "percent_total", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_PERCENT,
     "total time as a share of the session's wall time; above 100 when calls overlap",
     "% Total", .get = function_get, .arg = COLUMN_PERCENT_TOTAL },
+};
+
+/* measure-all's time filter: the functions it stopped measuring because
+ * they never took longer than its threshold; absent when it dropped none. */
+enum
+{
+  FILTER_THRESHOLD,
+  FILTER_LEARN_CALLS,
+  FILTER_FILTERED,
+};
+
+static void
+filter_get (gconstpointer       row,
+            const HotpathField *field,
+            HotpathValue       *value)
+{
+  const HotpathSnapshot *snapshot = row;
+
+  if (snapshot->filtered == NULL || snapshot->filtered->len == 0)
+    return;
+
+  switch (field->arg)
+    {
+    case FILTER_THRESHOLD:   hotpath_value_set_uint (value, snapshot->time_filter_ns); break;
+    case FILTER_LEARN_CALLS: hotpath_value_set_uint (value, snapshot->time_filter_calls); break;
+    case FILTER_FILTERED:    hotpath_value_set_rows (value, snapshot); break;
+    default:                 break;
+    }
+}
+
+static guint
+filtered_count (gconstpointer container)
+{
+  const HotpathSnapshot *snapshot = container;
+
+  return snapshot->filtered->len;
+}
+
+static gconstpointer
+filtered_nth (gconstpointer container,
+              guint         index)
+{
+  const HotpathSnapshot *snapshot = container;
+
+  return g_ptr_array_index (snapshot->filtered, index);
+}
+
+static const HotpathField filtered_fields[] = {
+  { "id", HOTPATH_FIELD_ID, .get = function_get, .arg = COLUMN_ID },
+  { "name", HOTPATH_FIELD_TEXT, .title = "Function", .get = function_get, .arg = COLUMN_NAME },
+  { "calls", HOTPATH_FIELD_COUNTER, .help = "calls measured before it was dropped", .title = "Calls",
+    .get = function_get, .arg = COLUMN_CALLS },
+  { "max_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "its longest call", "Max",
+    .get = function_get, .arg = COLUMN_MAX },
+};
+
+static const HotpathRowsDesc filtered_rows = {
+  filtered_fields, G_N_ELEMENTS (filtered_fields), filtered_count, filtered_nth,
+};
+
+static const HotpathField timing_header[] = {
+  { "threshold_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "functions never longer than this are dropped",
+    .group = "time_filter", .get = filter_get, .arg = FILTER_THRESHOLD },
+  { "learn_calls", HOTPATH_FIELD_GAUGE, .help = "calls measured before deciding", .group = "time_filter",
+    .get = filter_get, .arg = FILTER_LEARN_CALLS },
+  { "filtered", HOTPATH_FIELD_ROWS, .help = "the functions dropped", .rows = &filtered_rows,
+    .group = "time_filter", .get = filter_get, .arg = FILTER_FILTERED },
 };
 
 static const HotpathRowsDesc timing_rows = {
@@ -182,6 +265,96 @@ static const HotpathRowsDesc timing_item = {
   timing_item_fields, G_N_ELEMENTS (timing_item_fields), timing_count, timing_nth,
 };
 
+static void
+timing_heading (const HotpathSectionDesc *section,
+                HotpathSnapshot          *snapshot,
+                GString                  *out)
+{
+  guint n = snapshot->functions->len;
+  g_autofree char *elapsed = hotpath_format_duration (snapshot->elapsed_ns);
+
+  g_string_append_printf (out, "[hotpath] %s: %s elapsed, %u measured function%s\n",
+                          snapshot->name, elapsed, n, n == 1 ? "" : "s");
+}
+
+static void
+timing_row_text (const HotpathSectionDesc *section,
+                 HotpathSnapshot          *snapshot,
+                 gconstpointer             row,
+                 GString                  *out)
+{
+  HotpathFunctionStats *stats = (HotpathFunctionStats *) row;
+
+  g_string_append_printf (out, "%" G_GUINT64_FORMAT " calls", hotpath_function_stats_get_calls (stats));
+  hotpath_format_append_duration (out, ", total ", hotpath_function_stats_get_total_ns (stats));
+  g_string_append_printf (out, " (%.2f%% of elapsed)", hotpath_function_stats_get_percent_total (stats));
+  {
+    guint64 self_ns;
+
+    if (hotpath_function_stats_get_self_ns (stats, &self_ns))
+      hotpath_format_append_duration (out, ", self ", self_ns);
+  }
+  hotpath_format_append_duration (out, ", avg ", hotpath_function_stats_get_avg_ns (stats));
+  hotpath_format_append_duration (out, ", min ", hotpath_function_stats_get_min_ns (stats));
+  hotpath_format_append_duration (out, ", max ", hotpath_function_stats_get_max_ns (stats));
+  for (guint p = 0; p < snapshot->percentiles->len; p++)
+    {
+      double rank = g_array_index (snapshot->percentiles, double, p);
+      g_autofree char *key = hotpath_format_percentile_key (rank);
+      g_autofree char *prefix = g_strdup_printf (", %s ", key);
+
+      hotpath_format_append_duration (out, prefix, hotpath_function_stats_get_percentile_ns (stats, rank));
+    }
+}
+
+/* Under the table: which functions measure-all's time filter dropped. */
+static void
+timing_table (const HotpathSectionDesc *section,
+              HotpathSnapshot          *snapshot,
+              guint                     n_shown,
+              GString                  *out)
+{
+  g_autofree char *threshold = NULL;
+
+  if (snapshot->filtered == NULL || snapshot->filtered->len == 0)
+    return;
+
+  threshold = hotpath_format_duration (snapshot->time_filter_ns);
+  g_string_append_printf (out, "(%u function%s never took longer than %s in %u calls and %s no longer "
+                          "measured (HOTPATH_TIME_FILTER=0 keeps them):",
+                          snapshot->filtered->len, snapshot->filtered->len == 1 ? "" : "s",
+                          threshold, snapshot->time_filter_calls,
+                          snapshot->filtered->len == 1 ? "is" : "are");
+  for (guint i = 0; i < snapshot->filtered->len; i++)
+    {
+      HotpathFunctionStats *stats = g_ptr_array_index (snapshot->filtered, i);
+
+      /* A long list says how long it is, not every name. */
+      if (i == 20)
+        {
+          g_string_append_printf (out, " and %u more", snapshot->filtered->len - i);
+          break;
+        }
+      g_string_append_printf (out, "%s %s", i == 0 ? "" : ",", stats->name);
+    }
+  g_string_append (out, ")\n");
+}
+
+static void
+timing_log_text (const HotpathSectionDesc *section,
+                 gconstpointer             item,
+                 gconstpointer             line,
+                 guint                     position,
+                 GString                  *out)
+{
+  const HotpathLogEntry *entry = line;
+
+  g_string_append_printf (out, "#%u", position);
+  hotpath_format_append_duration (out, "  ", entry->duration_ns);
+  hotpath_format_append_duration (out, "  ended at ", entry->end_ns);
+  g_string_append_printf (out, " into the session  thread %" G_GUINT64_FORMAT, entry->thread_id);
+}
+
 const HotpathSectionDesc hotpath_functions_timing_section = {
   .name = "functions_timing",
   .title = "measured functions",
@@ -191,13 +364,24 @@ const HotpathSectionDesc hotpath_functions_timing_section = {
   .logs_schema_def = "function_logs",
   .data = timing_data,
   .rows = &timing_rows,
+  .header = timing_header,
+  .n_header = G_N_ELEMENTS (timing_header),
   .percentile_ranks = TRUE,
+  .report_when_empty = TRUE,
   .has_logs = TRUE,
   .item = &timing_item,
   .when_empty = "(no measured function was called)",
-  .item_noun = "measured function",
-  .items_noun = "measured functions",
+  .item_noun = "function",
+  .items_noun = "functions",
   .order = "with the largest total time",
+  .log_noun = "call",
+  .logs_noun = "calls",
+  .heading = timing_heading,
+  .table = timing_table,
+  .row_text = timing_row_text,
+  .log_text = timing_log_text,
+  .metric_prefix = "function",
+  .metric_label = "function",
 };
 
 /* --------------------------------------------------------- allocations */
@@ -287,19 +471,20 @@ alloc_calls_get (gconstpointer       row,
   hotpath_value_set_uint (value, stats->alloc->metrics[0].count);
 }
 
+/* The table shows the group of the chosen metric (HOTPATH_ALLOC_METRIC). */
 #define METRIC_FIELDS(m, key, unit, what) \
-  { "total", HOTPATH_FIELD_COUNTER, unit, what ", summed over the calls", .group = key, \
-    .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_TOTAL }, \
-  { "avg", HOTPATH_FIELD_GAUGE, unit, what " per call, mean", .group = key, \
+  { "avg", HOTPATH_FIELD_GAUGE, unit, what " per call, mean", "Avg", .group = key, \
     .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_AVG }, \
   { "min", HOTPATH_FIELD_GAUGE, unit, what " per call, least", .group = key, \
     .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_MIN }, \
   { "max", HOTPATH_FIELD_GAUGE, unit, what " per call, most", .group = key, \
     .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_MAX }, \
-  { "percentiles", HOTPATH_FIELD_PERCENTILES, unit, what " per call", .group = key, \
+  { "percentiles", HOTPATH_FIELD_PERCENTILES, unit, what " per call", "P", .group = key, \
     .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_PERCENTILES }, \
+  { "total", HOTPATH_FIELD_COUNTER, unit, what ", summed over the calls", "Total", .group = key, \
+    .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_TOTAL }, \
   { "percent_total", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_PERCENT, what ", share of the session's", \
-    .group = key, .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_PERCENT_TOTAL }
+    "% Total", .group = key, .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_PERCENT_TOTAL }
 
 static const HotpathField alloc_fields[] = {
   { "id", HOTPATH_FIELD_ID, .get = function_get, .arg = COLUMN_ID },
@@ -524,6 +709,72 @@ static const HotpathRowsDesc alloc_item = {
   alloc_item_fields, G_N_ELEMENTS (alloc_item_fields), alloc_count, alloc_nth,
 };
 
+static const char * const metric_titles[HOTPATH_ALLOC_N_METRICS] = {
+  "bytes allocated", "allocations", "peak live bytes", "peak live allocations",
+};
+
+static void
+alloc_heading (const HotpathSectionDesc *section,
+               HotpathSnapshot          *snapshot,
+               GString                  *out)
+{
+  const HotpathAllocSnapshot *alloc = snapshot->alloc;
+  g_autofree char *session_bytes = hotpath_format_bytes (alloc->session.request_bytes);
+
+  g_string_append_printf (out, "[hotpath] allocations, %s (%s): %s in %" G_GUINT64_FORMAT
+                          " allocation%s during the session\n",
+                          metric_titles[alloc->metric], alloc->self_mode ? "self" : "cumulative",
+                          session_bytes, alloc->session.alloc_count,
+                          alloc->session.alloc_count == 1 ? "" : "s");
+}
+
+static const char *
+alloc_table_group (HotpathSnapshot *snapshot)
+{
+  return snapshot->alloc != NULL ? metric_keys[snapshot->alloc->metric] : NULL;
+}
+
+static void
+alloc_row_text (const HotpathSectionDesc *section,
+                HotpathSnapshot          *snapshot,
+                gconstpointer             row,
+                GString                  *out)
+{
+  const HotpathFunctionStats *stats = row;
+  const HotpathHistogram *bytes = &stats->alloc->metrics[HOTPATH_ALLOC_METRIC_BYTES];
+  const HotpathHistogram *count = &stats->alloc->metrics[HOTPATH_ALLOC_METRIC_COUNT];
+  const HotpathHistogram *peak_bytes = &stats->alloc->metrics[HOTPATH_ALLOC_METRIC_PEAK_BYTES];
+  const HotpathHistogram *peak_count = &stats->alloc->metrics[HOTPATH_ALLOC_METRIC_PEAK_COUNT];
+  g_autofree char *total = hotpath_format_bytes (bytes->sum);
+  g_autofree char *avg = hotpath_format_bytes (bytes->count ? (guint64) ((double) bytes->sum / (double) bytes->count + 0.5) : 0);
+  g_autofree char *max = hotpath_format_bytes (bytes->max);
+  g_autofree char *peak = hotpath_format_bytes (peak_bytes->max);
+
+  g_string_append_printf (out, "%" G_GUINT64_FORMAT " calls, %s in %" G_GUINT64_FORMAT
+                          " allocations (avg %s, max %s per call), peak live %s and %" G_GUINT64_FORMAT
+                          " blocks in one call",
+                          bytes->count, total, count->sum, avg, max, peak, peak_count->max);
+}
+
+static void
+alloc_log_text (const HotpathSectionDesc *section,
+                gconstpointer             item,
+                gconstpointer             line,
+                guint                     position,
+                GString                  *out)
+{
+  const HotpathAllocLogEntry *entry = line;
+  g_autofree char *bytes = hotpath_format_bytes (entry->values[HOTPATH_ALLOC_METRIC_BYTES]);
+  g_autofree char *peak = hotpath_format_bytes (entry->values[HOTPATH_ALLOC_METRIC_PEAK_BYTES]);
+
+  g_string_append_printf (out, "#%u  %s in %" G_GUINT64_FORMAT " allocations, peak %s in %"
+                          G_GUINT64_FORMAT " blocks", position, bytes,
+                          entry->values[HOTPATH_ALLOC_METRIC_COUNT], peak,
+                          entry->values[HOTPATH_ALLOC_METRIC_PEAK_COUNT]);
+  hotpath_format_append_duration (out, "  ended at ", entry->end_ns);
+  g_string_append_printf (out, " into the session  thread %" G_GUINT64_FORMAT, entry->thread_id);
+}
+
 const HotpathSectionDesc hotpath_functions_alloc_section = {
   .name = "functions_alloc",
   .title = "allocations",
@@ -537,9 +788,19 @@ const HotpathSectionDesc hotpath_functions_alloc_section = {
   .header = alloc_header,
   .n_header = G_N_ELEMENTS (alloc_header),
   .percentile_ranks = TRUE,
+  .report_when_empty = TRUE,
   .has_logs = TRUE,
   .item = &alloc_item,
-  .item_noun = "function with allocations",
-  .items_noun = "functions with allocations",
+  .when_empty = "(no measured function was called)",
+  .item_noun = "function",
+  .items_noun = "functions",
   .order = "by the chosen metric",
+  .log_noun = "call",
+  .logs_noun = "calls",
+  .heading = alloc_heading,
+  .table_group = alloc_table_group,
+  .row_text = alloc_row_text,
+  .log_text = alloc_log_text,
+  .metric_prefix = "function_alloc",
+  .metric_label = "function",
 };

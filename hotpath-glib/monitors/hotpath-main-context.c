@@ -24,6 +24,8 @@
 
 #include "hotpath-env-private.h"
 #include "hotpath-flow-private.h"
+#include "hotpath-format-private.h"
+#include "hotpath-snapshot-private.h"
 #include "hotpath-main-context.h"
 
 #define N_SLOTS HOTPATH_MAX_WATCHED_CONTEXTS
@@ -744,14 +746,14 @@ static const HotpathField main_loop_fields[] = {
     .arg = COLUMN_STALL_THRESHOLD },
   { "stalls", HOTPATH_FIELD_COUNTER, .help = "stalls this session", .title = "Stalls",
     .get = main_loop_get, .arg = COLUMN_STALLS },
-  { "stall_ns", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NS, "time in stalls", "Stalled",
+  { "stall_ns", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NS, "time in stalls", NULL,
     .get = main_loop_get, .arg = COLUMN_STALL },
   { "iteration_busy_ns", HOTPATH_FIELD_SUMMARY, HOTPATH_UNIT_NS, "busy time per iteration",
     "Busy per iteration", .get = main_loop_get, .arg = COLUMN_ITERATION_BUSY },
   { "lag_ns", HOTPATH_FIELD_SUMMARY, HOTPATH_UNIT_NS, "how late the probe timer fired", "Timer lag",
     .get = main_loop_get, .arg = COLUMN_LAG },
   { "longest_dispatches", HOTPATH_FIELD_ROWS, .help = "the longest dispatches, longest first",
-    .title = "Longest dispatches", .rows = &longest_rows, .get = main_loop_get,
+    .rows = &longest_rows, .get = main_loop_get,
     .arg = COLUMN_LONGEST },
   { "logs", HOTPATH_FIELD_ROWS, .help = "the last stalls", .rows = &stall_rows,
     .get = main_loop_get, .arg = COLUMN_LOGS },
@@ -760,6 +762,123 @@ static const HotpathField main_loop_fields[] = {
 static const HotpathRowsDesc main_loop_rows = {
   main_loop_fields, G_N_ELEMENTS (main_loop_fields), hotpath_flow_rows_count, hotpath_flow_rows_nth,
 };
+
+static const char *
+plural (guint64     n,
+        const char *one,
+        const char *many)
+{
+  return n == 1 ? one : many;
+}
+
+/* "slow_frame 250.00 ms, tick 2.10 µs" */
+static void
+append_dispatches (GString                   *out,
+                   const HotpathFlowDispatch *dispatches,
+                   guint                      n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_string_append_printf (out, "%s%s", i > 0 ? ", " : "", dispatches[i].name);
+      hotpath_format_append_duration (out, " ", dispatches[i].duration_ns);
+    }
+}
+
+static void
+main_loop_row_text (const HotpathSectionDesc *section,
+                    HotpathSnapshot          *snapshot,
+                    gconstpointer             row,
+                    GString                  *out)
+{
+  const HotpathFlowMainLoop *loop = row;
+  const double *ranks = (const double *) (gpointer) snapshot->percentiles->data;
+  guint n_ranks = snapshot->percentiles->len;
+  guint64 total = loop->busy_ns + loop->wait_ns;
+
+  g_string_append_printf (out, "%s, %" G_GUINT64_FORMAT " iteration%s", loop->state, loop->iterations,
+                          plural (loop->iterations, "", "s"));
+  hotpath_format_append_duration (out, ", busy ", loop->busy_ns);
+  hotpath_format_append_duration (out, ", waiting in poll ", loop->wait_ns);
+  g_string_append_printf (out, " (%.2f%% busy)", total ? 100.0 * (double) loop->busy_ns / (double) total : 0.0);
+  g_string_append_printf (out, ", %" G_GUINT64_FORMAT " stall%s", loop->n_stalls, plural (loop->n_stalls, "", "s"));
+  hotpath_format_append_duration (out, " (iterations busier than ", loop->stall_threshold_ns);
+  hotpath_format_append_duration (out, "; ", loop->stall_ns);
+  g_string_append (out, " in all)");
+  hotpath_format_append_summary (out, "busy per iteration", &loop->busy, ranks, n_ranks);
+  hotpath_format_append_summary (out, "timer lag", &loop->lag, ranks, n_ranks);
+  if (loop->n_longest > 0)
+    {
+      g_string_append (out, ", longest dispatches: ");
+      append_dispatches (out, loop->longest, MIN (loop->n_longest, 5));
+    }
+}
+
+static void
+main_loop_log_text (const HotpathSectionDesc *section,
+                    gconstpointer             item,
+                    gconstpointer             line,
+                    guint                     position,
+                    GString                  *out)
+{
+  const HotpathFlowStall *stall = line;
+
+  g_string_append_printf (out, "#%" G_GUINT64_FORMAT, stall->index);
+  hotpath_format_append_duration (out, "  at ", stall->at_ns);
+  hotpath_format_append_duration (out, " into the session: busy ", stall->duration_ns);
+  g_string_append_printf (out, ", %" G_GUINT64_FORMAT " watched dispatch%s", stall->n_dispatches,
+                          plural (stall->n_dispatches, "", "es"));
+  if (stall->n_top > 0)
+    {
+      g_string_append (out, ", longest: ");
+      append_dispatches (out, stall->top, stall->n_top);
+    }
+  hotpath_format_append_duration (out, ", unwatched ", stall->unwatched_ns);
+}
+
+/* Under the table: each context's longest dispatches and last stalls. */
+static void
+main_loop_table (const HotpathSectionDesc *section,
+                 HotpathSnapshot          *snapshot,
+                 guint                     n_shown,
+                 GString                  *out)
+{
+  const GPtrArray *loops = hotpath_section_get_data (section, snapshot);
+
+  for (guint i = 0; loops != NULL && i < MIN (n_shown, loops->len); i++)
+    {
+      const HotpathFlowMainLoop *loop = g_ptr_array_index (loops, i);
+      g_autofree char *threshold = hotpath_format_duration (loop->stall_threshold_ns);
+      guint first = loop->n_stalls_kept > 5 ? loop->n_stalls_kept - 5 : 0;
+
+      if (loop->n_longest > 0)
+        {
+          g_string_append_printf (out, "  %s: longest dispatches: ", loop->name);
+          append_dispatches (out, loop->longest, MIN (loop->n_longest, 5));
+          g_string_append_c (out, '\n');
+        }
+
+      if (loop->n_stalls > 0)
+        g_string_append_printf (out, "  %s: %" G_GUINT64_FORMAT " stall%s (iterations over %s); the last:\n",
+                                loop->name, loop->n_stalls, plural (loop->n_stalls, "", "s"), threshold);
+
+      for (guint j = first; j < loop->n_stalls_kept; j++)
+        {
+          const HotpathFlowStall *stall = &loop->stalls[j];
+
+          hotpath_format_append_duration (out, "    at ", stall->at_ns);
+          hotpath_format_append_duration (out, ": ", stall->duration_ns);
+          g_string_append_c (out, ':');
+          if (stall->n_top > 0)
+            {
+              g_string_append_c (out, ' ');
+              append_dispatches (out, stall->top, stall->n_top);
+            }
+          if (stall->unwatched_ns > 0)
+            hotpath_format_append_duration (out, stall->n_top ? ", unwatched " : " unwatched ", stall->unwatched_ns);
+          g_string_append_c (out, '\n');
+        }
+    }
+}
 
 const HotpathSectionDesc hotpath_main_loop_section = {
   .name = "main_loop",
@@ -783,4 +902,11 @@ const HotpathSectionDesc hotpath_main_loop_section = {
   .item_noun = "watched main context",
   .items_noun = "watched main contexts",
   .order = "by id",
+  .log_noun = "stall",
+  .logs_noun = "stalls",
+  .table = main_loop_table,
+  .row_text = main_loop_row_text,
+  .log_text = main_loop_log_text,
+  .metric_prefix = "main_loop",
+  .metric_label = "context",
 };

@@ -21,6 +21,8 @@
 #include <string.h>
 
 #include "hotpath-flow-private.h"
+#include "hotpath-format-private.h"
+#include "hotpath-snapshot-private.h"
 #include "hotpath-source.h"
 
 typedef struct
@@ -617,6 +619,43 @@ static const HotpathRowsDesc source_rows = {
   source_fields, G_N_ELEMENTS (source_fields), hotpath_flow_rows_count, hotpath_flow_rows_nth,
 };
 
+static void
+source_row_text (const HotpathSectionDesc *section,
+                 HotpathSnapshot          *snapshot,
+                 gconstpointer             row,
+                 GString                  *out)
+{
+  const HotpathFlowSource *source = row;
+  guint64 dispatches = source->duration.count;
+  gboolean signal = g_strcmp0 (source->type, "signal") == 0;
+
+  g_string_append (out, source->type);
+  if (source->context != NULL)
+    g_string_append_printf (out, " on context %s", source->context);
+  g_string_append_printf (out, ", %" G_GUINT64_FORMAT " %s", dispatches,
+                          signal ? (dispatches == 1 ? "call" : "calls")
+                                 : (dispatches == 1 ? "dispatch" : "dispatches"));
+  hotpath_format_append_duration (out, ", total ", source->duration.sum);
+  hotpath_format_append_summary (out, "each", &source->duration,
+                                 (const double *) (gpointer) snapshot->percentiles->data,
+                                 snapshot->percentiles->len);
+}
+
+static void
+source_log_text (const HotpathSectionDesc *section,
+                 gconstpointer             item,
+                 gconstpointer             line,
+                 guint                     position,
+                 GString                  *out)
+{
+  const HotpathFlowLog *entry = line;
+
+  g_string_append_printf (out, "#%" G_GUINT64_FORMAT, entry->index);
+  hotpath_format_append_duration (out, "  ", entry->duration_ns);
+  hotpath_format_append_duration (out, "  started ", entry->at_ns);
+  g_string_append_printf (out, " into the session  thread %" G_GUINT64_FORMAT, entry->thread_id);
+}
+
 const HotpathSectionDesc hotpath_sources_section = {
   .name = "sources",
   .title = "sources",
@@ -640,4 +679,10 @@ const HotpathSectionDesc hotpath_sources_section = {
   .item_noun = "watched source or signal handler",
   .items_noun = "watched sources and signal handlers",
   .order = "with the largest total time",
+  .log_noun = "dispatch",
+  .logs_noun = "dispatches",
+  .row_text = source_row_text,
+  .log_text = source_log_text,
+  .metric_prefix = "source",
+  .metric_label = "source",
 };

@@ -22,6 +22,8 @@
 #include <string.h>
 
 #include "hotpath-flow-private.h"
+#include "hotpath-format-private.h"
+#include "hotpath-snapshot-private.h"
 #include "hotpath-task.h"
 
 #define MAX_SITES 4096
@@ -927,6 +929,72 @@ static const HotpathRowsDesc future_rows = {
   future_fields, G_N_ELEMENTS (future_fields), hotpath_flow_rows_count, hotpath_flow_rows_nth,
 };
 
+static const char *
+plural (guint64     n,
+        const char *one,
+        const char *many)
+{
+  return n == 1 ? one : many;
+}
+
+static void
+future_row_text (const HotpathSectionDesc *section,
+                 HotpathSnapshot          *snapshot,
+                 gconstpointer             row,
+                 GString                  *out)
+{
+  const HotpathFlowFuture *future = row;
+  const double *ranks = (const double *) (gpointer) snapshot->percentiles->data;
+  guint n_ranks = snapshot->percentiles->len;
+  gboolean async = g_strcmp0 (future->type, "async") == 0;
+  guint64 in_flight = future->created > future->finalized ? future->created - future->finalized : 0;
+
+  g_string_append_printf (out, "%s, %" G_GUINT64_FORMAT " created, "
+                          "%" G_GUINT64_FORMAT " completed, %" G_GUINT64_FORMAT " in flight, "
+                          "%" G_GUINT64_FORMAT " ran in a thread, returned %" G_GUINT64_FORMAT " value%s, "
+                          "%" G_GUINT64_FORMAT " error%s, %" G_GUINT64_FORMAT " cancelled, "
+                          "%" G_GUINT64_FORMAT " callback%s ran",
+                          future->type, future->created, future->finalized, in_flight,
+                          future->ran_in_thread,
+                          future->returned_value, plural (future->returned_value, "", "s"),
+                          future->returned_error, plural (future->returned_error, "", "s"),
+                          future->cancelled,
+                          future->callbacks, plural (future->callbacks, "", "s"));
+  if (future->no_return + future->no_callback + future->awaiting_callback == 0)
+    g_string_append (out, ", no faults");
+  if (future->no_return > 0)
+    g_string_append_printf (out, ", FAULT %" G_GUINT64_FORMAT " finalized without returning", future->no_return);
+  if (future->no_callback > 0)
+    g_string_append_printf (out, ", FAULT %" G_GUINT64_FORMAT " returned but finalized before the callback ran",
+                            future->no_callback);
+  if (future->awaiting_callback > 0)
+    g_string_append_printf (out, ", %" G_GUINT64_FORMAT " returned and still awaiting the callback",
+                            future->awaiting_callback);
+  hotpath_format_append_summary (out, "wait for a thread", &future->queue_wait, ranks, n_ranks);
+  hotpath_format_append_summary (out, "run", &future->run, ranks, n_ranks);
+  hotpath_format_append_summary (out, async ? "start to callback" : "return to callback",
+                                 &future->to_callback, ranks, n_ranks);
+  hotpath_format_append_summary (out, "lifetime", &future->lifetime, ranks, n_ranks);
+}
+
+static void
+future_log_text (const HotpathSectionDesc *section,
+                 gconstpointer             item,
+                 gconstpointer             line,
+                 guint                     position,
+                 GString                  *out)
+{
+  const HotpathFlowLog *entry = line;
+
+  g_string_append_printf (out, "#%" G_GUINT64_FORMAT "  %s", entry->index, entry->outcome != NULL ? entry->outcome : "-");
+  hotpath_format_append_duration (out, "  lifetime ", entry->duration_ns);
+  hotpath_format_append_duration (out, "  to callback ", entry->value_ns);
+  hotpath_format_append_duration (out, "  created ", entry->at_ns);
+  g_string_append_printf (out, " into the session  thread %" G_GUINT64_FORMAT, entry->thread_id);
+  if (entry->text != NULL)
+    g_string_append_printf (out, "  (%s)", entry->text);
+}
+
 const HotpathSectionDesc hotpath_futures_section = {
   .name = "futures",
   .title = "futures",
@@ -948,4 +1016,10 @@ const HotpathSectionDesc hotpath_futures_section = {
   .item_noun = "future",
   .items_noun = "futures",
   .order = "by id",
+  .log_noun = "task",
+  .logs_noun = "tasks",
+  .row_text = future_row_text,
+  .log_text = future_log_text,
+  .metric_prefix = "future",
+  .metric_label = "future",
 };

@@ -1,26 +1,49 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <json-glib/json-glib.h>
-
+#include "hotpath-json-writer-private.h"
+#include "hotpath-registry-private.h"
 #include "hotpath-snapshot.h"
 
 G_BEGIN_DECLS
 
 #define HOTPATH_REPORT_VERSION 1
 
-/* The one place each section's JSON is built: the exit report, the live
- * HTTP, D-Bus and MCP routes and the viewer all use these. */
-JsonNode *hotpath_report_json_clock            (HotpathSnapshot *snapshot);
-JsonNode *hotpath_report_json_functions_timing (HotpathSnapshot *snapshot,
-                                                guint            limit);
-JsonNode *hotpath_report_json_function_logs    (HotpathSnapshot *snapshot,
-                                                guint            function_id);
-JsonNode *hotpath_report_json_report           (HotpathSnapshot *snapshot);
+/* The one place each section's JSON is built, from its row description:
+ * the exit report, the live HTTP, D-Bus and MCP routes and the viewer all
+ * use these (hotpath-report-json.c). */
+void      hotpath_report_write_section   (HotpathJsonWriter        *writer,
+                                          const HotpathSectionDesc *section,
+                                          HotpathSnapshot          *snapshot,
+                                          guint                     limit);
+char     *hotpath_report_section_json    (const HotpathSectionDesc *section,
+                                          HotpathSnapshot          *snapshot,
+                                          guint                     limit,
+                                          gboolean                  pretty);
+char     *hotpath_report_item_json       (const HotpathSectionDesc *section,
+                                          HotpathSnapshot          *snapshot,
+                                          guint64                   id,
+                                          gboolean                  pretty);
+void      hotpath_report_write_clock     (HotpathJsonWriter        *writer,
+                                          HotpathSnapshot          *snapshot);
+gboolean  hotpath_report_shows_section   (const HotpathSectionDesc *section,
+                                          HotpathSnapshot          *snapshot);
+void      hotpath_report_percentile_values (HotpathSnapshot        *snapshot,
+                                            const HotpathValue     *value,
+                                            guint64                *values);
 
-char     *hotpath_report_table_functions_timing (HotpathSnapshot *snapshot,
-                                                 guint            limit);
-char     *hotpath_report_table                  (HotpathSnapshot *snapshot);
+/* Tables and text for people (hotpath-report-table.c). */
+char       *hotpath_report_section_table (const HotpathSectionDesc *section,
+                                          HotpathSnapshot          *snapshot,
+                                          guint                     limit);
+char       *hotpath_report_table         (HotpathSnapshot          *snapshot);
+char       *hotpath_report_format_number (HotpathUnit               unit,
+                                          const HotpathValue       *value);
+gboolean    hotpath_report_field_is_shown (const HotpathSectionDesc *section,
+                                           HotpathSnapshot          *snapshot,
+                                           const HotpathField       *field);
+const char *hotpath_report_noun          (const HotpathSectionDesc *section,
+                                          guint64                   n);
 
 /* The text table every section's table is drawn with
  * (hotpath-report-table.c). The first column holds names, left-aligned. */
@@ -42,8 +65,6 @@ typedef struct
 void       hotpath_report_table_init           (HotpathReportTable       *table,
                                                 HotpathReportTableLayout  layout,
                                                 ...) G_GNUC_NULL_TERMINATED;
-void       hotpath_report_table_init_functions (HotpathReportTable       *table,
-                                                HotpathSnapshot          *snapshot);
 GPtrArray *hotpath_report_table_add_row        (HotpathReportTable       *table);
 void       hotpath_report_table_render         (HotpathReportTable       *table,
                                                 GString                  *out);
@@ -52,35 +73,5 @@ void       hotpath_report_table_append_footer  (GString                  *out,
                                                 guint                     shown,
                                                 guint                     total,
                                                 const char               *what);
-
-/* Allocation tracking (hotpath-report-alloc.c): NULL when not tracked. */
-JsonNode *hotpath_report_json_functions_alloc   (HotpathSnapshot *snapshot,
-                                                 guint            limit);
-char     *hotpath_report_table_functions_alloc  (HotpathSnapshot *snapshot,
-                                                 guint            limit);
-char     *hotpath_report_text_functions_alloc   (HotpathSnapshot *snapshot,
-                                                 guint            limit);
-JsonNode *hotpath_report_json_function_alloc_logs (HotpathSnapshot *snapshot,
-                                                   guint            function_id);
-char     *hotpath_report_text_function_alloc_logs (HotpathSnapshot *snapshot,
-                                                   guint            function_id);
-
-/* BEGIN flow (issue 4): hotpath-report-flow.c */
-JsonNode *hotpath_report_json_channels          (HotpathSnapshot *snapshot,
-                                                 guint            limit);
-JsonNode *hotpath_report_json_futures           (HotpathSnapshot *snapshot,
-                                                 guint            limit);
-JsonNode *hotpath_report_json_sources           (HotpathSnapshot *snapshot,
-                                                 guint            limit);
-JsonNode *hotpath_report_json_main_loop         (HotpathSnapshot *snapshot,
-                                                 guint            limit);
-JsonNode *hotpath_report_json_flow_item         (HotpathSnapshot *snapshot,
-                                                 const char      *section,
-                                                 guint            id);
-void      hotpath_report_json_add_flow_sections (HotpathSnapshot *snapshot,
-                                                 JsonBuilder     *builder);
-void      hotpath_report_table_append_flow      (HotpathSnapshot *snapshot,
-                                                 GString         *out);
-/* END flow */
 
 G_END_DECLS

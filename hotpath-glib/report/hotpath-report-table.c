@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "hotpath-format-private.h"
+#include "hotpath-registry-private.h"
 #include "hotpath-report-private.h"
 #include "hotpath-snapshot-private.h"
 
@@ -166,119 +167,282 @@ hotpath_report_table_append_footer (GString    *out,
     g_string_append_printf (out, "(%u of %u %s shown; HOTPATH_LIMIT=0 shows all)\n", shown, total, what);
 }
 
-/**
- * hotpath_report_table_init_functions:
- * @table: the table to set up
- * @snapshot: a snapshot, for its percentile ranks
- *
- * The columns of a table with a row per function, for timing and
- * allocations alike.
- */
-void
-hotpath_report_table_init_functions (HotpathReportTable *table,
-                                     HotpathSnapshot    *snapshot)
+/* The first configured percentile strictly between 0 and 100: what a
+ * summary column shows (P95 unless told otherwise). */
+static double
+main_percentile (HotpathSnapshot *snapshot)
 {
-  hotpath_report_table_init (table, HOTPATH_REPORT_TABLE_NUMBERS, "Function", "Calls", "Avg", NULL);
-  for (guint p = 0; p < snapshot->percentiles->len; p++)
-    g_ptr_array_add (table->titles, hotpath_format_percentile_title (g_array_index (snapshot->percentiles, double, p)));
-  g_ptr_array_add (table->titles, g_strdup ("Total"));
-  g_ptr_array_add (table->titles, g_strdup ("% Total"));
-}
-
-/* measure-all's time filter: which functions it stopped measuring. */
-static void
-append_time_filter (GString         *out,
-                    HotpathSnapshot *snapshot)
-{
-  g_autofree char *threshold = NULL;
-
-  if (snapshot->filtered->len == 0)
-    return;
-
-  threshold = hotpath_format_duration (snapshot->time_filter_ns);
-  g_string_append_printf (out, "(%u function%s never took longer than %s in %u calls and %s no longer "
-                          "measured (HOTPATH_TIME_FILTER=0 keeps them):",
-                          snapshot->filtered->len, snapshot->filtered->len == 1 ? "" : "s",
-                          threshold, snapshot->time_filter_calls,
-                          snapshot->filtered->len == 1 ? "is" : "are");
-  for (guint i = 0; i < snapshot->filtered->len; i++)
+  for (guint i = 0; i < snapshot->percentiles->len; i++)
     {
-      HotpathFunctionStats *stats = g_ptr_array_index (snapshot->filtered, i);
-
-      /* A long list says how long it is, not every name. */
-      if (i == 20)
-        {
-          g_string_append_printf (out, " and %u more", snapshot->filtered->len - i);
-          break;
-        }
-      g_string_append_printf (out, "%s %s", i == 0 ? "" : ",", stats->name);
+      double p = g_array_index (snapshot->percentiles, double, i);
+      if (p > 0.0 && p < 100.0)
+        return p;
     }
-  g_string_append (out, ")\n");
+  return 95.0;
 }
 
 /**
- * hotpath_report_table_functions_timing:
- * @snapshot: a snapshot
- * @limit: rows to show, by total time; 0 for all
+ * hotpath_report_format_number:
+ * @unit: the field's unit
+ * @value: a number value
  *
- * Returns: (transfer full): the timing table, with its header line
+ * Returns: (transfer full): @value for people: durations and sizes in
+ *   their best unit, percentages with two decimals
  */
 char *
-hotpath_report_table_functions_timing (HotpathSnapshot *snapshot,
-                                       guint            limit)
+hotpath_report_format_number (HotpathUnit         unit,
+                              const HotpathValue *value)
 {
-  GString *out = g_string_new (NULL);
-  g_autofree char *elapsed = hotpath_format_duration (snapshot->elapsed_ns);
-  const double *percentiles = (const double *) (gpointer) snapshot->percentiles->data;
-  guint n_percentiles = snapshot->percentiles->len;
-  g_autofree guint64 *values = g_new (guint64, MAX (n_percentiles, 1));
-  guint n = snapshot->functions->len;
-  HotpathReportTable table;
-  gboolean with_self = FALSE;
-
-  if (limit > 0)
-    n = MIN (n, limit);
-
-  g_string_append_printf (out, "[hotpath] %s: %s elapsed, %u measured function%s\n",
-                          snapshot->name, elapsed, snapshot->functions->len,
-                          snapshot->functions->len == 1 ? "" : "s");
-
-  hotpath_report_table_init_functions (&table, snapshot);
-
-  /* measure-all knows callees: a Self column, when any row has one. */
-  for (guint i = 0; i < n && !with_self; i++)
-    with_self = hotpath_function_stats_get_self_ns (g_ptr_array_index (snapshot->functions, i), NULL);
-  if (with_self)
-    g_ptr_array_insert (table.titles, table.titles->len - 1, g_strdup ("Self"));
-
-  for (guint i = 0; i < n; i++)
+  switch (value->type)
     {
-      HotpathFunctionStats *stats = g_ptr_array_index (snapshot->functions, i);
-      GPtrArray *cells = hotpath_report_table_add_row (&table);
-      guint64 self_ns;
+    case HOTPATH_VALUE_UINT:
+      if (unit == HOTPATH_UNIT_NS)
+        return hotpath_format_duration (value->u);
+      if (unit == HOTPATH_UNIT_BYTES)
+        return hotpath_format_bytes (value->u);
+      if (unit == HOTPATH_UNIT_PERCENT)
+        return g_strdup_printf ("%.2f%%", (double) value->u);
+      return g_strdup_printf ("%" G_GUINT64_FORMAT, value->u);
+    case HOTPATH_VALUE_INT:
+      if (value->i >= 0 && unit == HOTPATH_UNIT_NS)
+        return hotpath_format_duration ((guint64) value->i);
+      if (value->i >= 0 && unit == HOTPATH_UNIT_BYTES)
+        return hotpath_format_bytes ((guint64) value->i);
+      return g_strdup_printf ("%" G_GINT64_FORMAT, value->i);
+    case HOTPATH_VALUE_DOUBLE:
+      if (unit == HOTPATH_UNIT_PERCENT)
+        return g_strdup_printf ("%.2f%%", value->d);
+      return g_strdup_printf ("%.2f", value->d);
+    case HOTPATH_VALUE_BOOLEAN:
+      return g_strdup (value->b ? "yes" : "no");
+    case HOTPATH_VALUE_STRING:
+      return g_strdup (value->s);
+    default:
+      return g_strdup ("-");
+    }
+}
 
-      hotpath_histogram_values_at_percentiles (&stats->histogram, percentiles, n_percentiles, values);
+/**
+ * hotpath_report_field_is_shown:
+ * @section: a section
+ * @snapshot: a snapshot
+ * @field: one of its row fields
+ *
+ * Returns: whether tables and text show @field: it has a title, is no
+ *   nested rows, and its group (if any) is the one the section shows
+ */
+gboolean
+hotpath_report_field_is_shown (const HotpathSectionDesc *section,
+                               HotpathSnapshot          *snapshot,
+                               const HotpathField       *field)
+{
+  if (field->title == NULL || field->kind == HOTPATH_FIELD_ROWS || field->kind == HOTPATH_FIELD_ID)
+    return FALSE;
+  if (field->group == NULL)
+    return TRUE;
+  return section->table_group != NULL && g_strcmp0 (section->table_group (snapshot), field->group) == 0;
+}
 
-      g_ptr_array_add (cells, g_strdup (stats->name));
-      g_ptr_array_add (cells, g_strdup_printf ("%" G_GUINT64_FORMAT, hotpath_function_stats_get_calls (stats)));
-      g_ptr_array_add (cells, hotpath_format_duration (hotpath_function_stats_get_avg_ns (stats)));
-      for (guint p = 0; p < n_percentiles; p++)
-        g_ptr_array_add (cells, hotpath_format_duration (hotpath_function_stats_ticks_to_ns (stats, values[p])));
-      g_ptr_array_add (cells, hotpath_format_duration (hotpath_function_stats_get_total_ns (stats)));
-      if (with_self)
-        g_ptr_array_add (cells, hotpath_function_stats_get_self_ns (stats, &self_ns)
-                                  ? hotpath_format_duration (self_ns) : g_strdup ("-"));
-      g_ptr_array_add (cells, g_strdup_printf ("%.2f%%", hotpath_function_stats_get_percent_total (stats)));
+static char *
+histogram_cell (const HotpathField *field,
+                const HotpathValue *value,
+                guint64             at)
+{
+  HotpathValue number = { 0 };
+
+  if (value->h.histogram->count == 0)
+    return g_strdup ("-");
+  hotpath_value_set_uint (&number, at);
+  return hotpath_report_format_number (field->unit, &number);
+}
+
+/* Which fields get a column: shown ones that some row has a value for
+ * (measure-all's self time, a pool's run time). */
+static gboolean *
+columns_in_use (const HotpathSectionDesc *section,
+                HotpathSnapshot          *snapshot,
+                gconstpointer             data,
+                guint                     n_rows)
+{
+  const HotpathRowsDesc *rows = section->rows;
+  gboolean *used = g_new0 (gboolean, MAX (rows->n_fields, 1));
+
+  for (guint f = 0; f < rows->n_fields; f++)
+    {
+      const HotpathField *field = &rows->fields[f];
+
+      if (!hotpath_report_field_is_shown (section, snapshot, field))
+        continue;
+      if (field->kind == HOTPATH_FIELD_POSITION)
+        {
+          used[f] = TRUE;
+          continue;
+        }
+      for (guint i = 0; i < n_rows && !used[f]; i++)
+        {
+          HotpathValue value = { 0 };
+
+          hotpath_field_get (field, rows->nth (data, i), &value);
+          used[f] = value.type != HOTPATH_VALUE_NONE;
+        }
     }
 
-  if (snapshot->functions->len == 0)
-    g_string_append (out, "(no measured function was called)\n");
-  else
-    hotpath_report_table_render (&table, out);
-  hotpath_report_table_append_footer (out, n, snapshot->functions->len, "functions");
-  append_time_filter (out, snapshot);
+  return used;
+}
 
+static void
+add_columns (HotpathReportTable       *table,
+             const HotpathSectionDesc *section,
+             HotpathSnapshot          *snapshot,
+             const gboolean           *used)
+{
+  const HotpathRowsDesc *rows = section->rows;
+  g_autofree char *main_title = hotpath_format_percentile_title (main_percentile (snapshot));
+
+  for (guint f = 0; f < rows->n_fields; f++)
+    {
+      const HotpathField *field = &rows->fields[f];
+
+      if (!used[f])
+        continue;
+
+      if (field->kind == HOTPATH_FIELD_PERCENTILES)
+        for (guint p = 0; p < snapshot->percentiles->len; p++)
+          g_ptr_array_add (table->titles,
+                           hotpath_format_percentile_title (g_array_index (snapshot->percentiles, double, p)));
+      else if (field->kind == HOTPATH_FIELD_SUMMARY)
+        g_ptr_array_add (table->titles, g_strdup_printf ("%s %s", field->title, main_title));
+      else
+        g_ptr_array_add (table->titles, g_strdup (field->title));
+    }
+}
+
+static void
+add_cells (GPtrArray                *cells,
+           const HotpathSectionDesc *section,
+           HotpathSnapshot          *snapshot,
+           const gboolean           *used,
+           gconstpointer             row,
+           guint                     position)
+{
+  const HotpathRowsDesc *rows = section->rows;
+  guint n_percentiles = snapshot->percentiles->len;
+  g_autofree guint64 *values = g_new (guint64, MAX (n_percentiles, 1));
+
+  for (guint f = 0; f < rows->n_fields; f++)
+    {
+      const HotpathField *field = &rows->fields[f];
+      HotpathValue value = { 0 };
+
+      if (!used[f])
+        continue;
+
+      if (field->kind == HOTPATH_FIELD_POSITION)
+        hotpath_value_set_uint (&value, position);
+      else
+        hotpath_field_get (field, row, &value);
+
+      if (field->kind == HOTPATH_FIELD_PERCENTILES)
+        {
+          if (value.type == HOTPATH_VALUE_HISTOGRAM)
+            hotpath_report_percentile_values (snapshot, &value, values);
+          for (guint p = 0; p < n_percentiles; p++)
+            g_ptr_array_add (cells, value.type == HOTPATH_VALUE_HISTOGRAM
+                                      ? histogram_cell (field, &value, values[p]) : g_strdup ("-"));
+        }
+      else if (field->kind == HOTPATH_FIELD_SUMMARY)
+        {
+          if (value.type == HOTPATH_VALUE_HISTOGRAM)
+            {
+              guint64 at = hotpath_histogram_value_at_percentile (value.h.histogram, main_percentile (snapshot));
+              g_ptr_array_add (cells, histogram_cell (field, &value, at));
+            }
+          else
+            g_ptr_array_add (cells, g_strdup ("-"));
+        }
+      else
+        g_ptr_array_add (cells, hotpath_report_format_number (field->unit, &value));
+    }
+}
+
+/* Numbers only (right-aligned titles) unless a column other than the
+ * first holds words. */
+static HotpathReportTableLayout
+table_layout (const HotpathSectionDesc *section,
+              const gboolean           *used)
+{
+  gboolean first = TRUE;
+
+  for (guint f = 0; f < section->rows->n_fields; f++)
+    {
+      const HotpathField *field = &section->rows->fields[f];
+
+      if (!used[f])
+        continue;
+      if (!first && field->kind == HOTPATH_FIELD_TEXT)
+        return HOTPATH_REPORT_TABLE_MIXED;
+      first = FALSE;
+    }
+
+  return HOTPATH_REPORT_TABLE_NUMBERS;
+}
+
+const char *
+hotpath_report_noun (const HotpathSectionDesc *section,
+                     guint64                   n)
+{
+  if (n == 1)
+    return section->item_noun != NULL ? section->item_noun : "item";
+  return section->items_noun != NULL ? section->items_noun : "items";
+}
+
+/**
+ * hotpath_report_section_table:
+ * @section: a section
+ * @snapshot: a snapshot in which it is available
+ * @limit: rows to show; 0 for all
+ *
+ * Returns: (transfer full): the section's heading, its table (a column per
+ *   titled field) and what its table hook adds
+ */
+char *
+hotpath_report_section_table (const HotpathSectionDesc *section,
+                              HotpathSnapshot          *snapshot,
+                              guint                     limit)
+{
+  GString *out = g_string_new (NULL);
+  gconstpointer data = hotpath_section_get_data (section, snapshot);
+  guint total = data != NULL ? section->rows->count (data) : 0;
+  guint n = limit > 0 ? MIN (total, limit) : total;
+  g_autofree gboolean *used = NULL;
+  HotpathReportTable table;
+
+  if (section->heading != NULL)
+    section->heading (section, snapshot, out);
+  else
+    g_string_append_printf (out, "[hotpath] %s: %u %s\n", section->title ? section->title : section->name,
+                            total, hotpath_report_noun (section, total));
+
+  if (total == 0)
+    {
+      if (section->when_empty != NULL)
+        g_string_append_printf (out, "%s\n", section->when_empty);
+      if (section->table != NULL)
+        section->table (section, snapshot, 0, out);
+      return g_string_free (out, FALSE);
+    }
+
+  used = columns_in_use (section, snapshot, data, n);
+  hotpath_report_table_init (&table, table_layout (section, used), NULL);
+  add_columns (&table, section, snapshot, used);
+  for (guint i = 0; i < n; i++)
+    add_cells (hotpath_report_table_add_row (&table), section, snapshot, used, section->rows->nth (data, i), i);
+  hotpath_report_table_render (&table, out);
   hotpath_report_table_clear (&table);
+
+  hotpath_report_table_append_footer (out, n, total, section->items_noun ? section->items_noun : "items");
+  if (section->table != NULL)
+    section->table (section, snapshot, n, out);
 
   return g_string_free (out, FALSE);
 }
@@ -287,23 +451,26 @@ hotpath_report_table_functions_timing (HotpathSnapshot *snapshot,
  * hotpath_report_table:
  * @snapshot: a snapshot
  *
- * Returns: (transfer full): every section as tables
+ * Returns: (transfer full): every section the report shows, as tables, in
+ *   the registry's order
  */
 char *
 hotpath_report_table (HotpathSnapshot *snapshot)
 {
-  g_autofree char *functions = hotpath_report_table_functions_timing (snapshot, snapshot->limit);
-  /* Allocation tracking: its table follows when the session had it. */
-  g_autofree char *alloc = hotpath_report_table_functions_alloc (snapshot, snapshot->limit);
-  GString *out = g_string_new (functions);
+  GString *out = g_string_new (NULL);
 
-  if (alloc != NULL)
+  for (guint i = 0; i < hotpath_registry_get_n_sections (); i++)
     {
-      g_string_append_c (out, '\n');
-      g_string_append (out, alloc);
-    }
+      const HotpathSectionDesc *section = hotpath_registry_get_section (i);
+      g_autofree char *table = NULL;
 
-  hotpath_report_table_append_flow (snapshot, out);  /* flow (issue 4) */
+      if (!hotpath_report_shows_section (section, snapshot))
+        continue;
+      table = hotpath_report_section_table (section, snapshot, snapshot->limit);
+      if (out->len > 0)
+        g_string_append_c (out, '\n');
+      g_string_append (out, table);
+    }
 
   return g_string_free (out, FALSE);
 }

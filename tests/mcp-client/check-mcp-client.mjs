@@ -35,7 +35,6 @@ const EXPECTED_TOOLS = [
   'futures', 'futures_logs',
   'sources', 'sources_logs',
   'main_loop', 'main_loop_logs',
-  'threads', 'gauges',
 ];
 
 function usage (message) {
