@@ -642,7 +642,7 @@ hotpath_cli_compare (int    argc,
       "Rows under this value (ns, or bytes) on both sides are never regressions", "VALUE" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
       "Write to FILE instead of standard output", "FILE" },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "BASE.json… HEAD.json…" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
   Side base, head;

@@ -108,7 +108,7 @@ hotpath_cli_run (int      argc,
       "Rows per table; 0 for all (HOTPATH_LIMIT, 15)", "N" },
     { "follow", 0, 0, G_OPTION_ARG_NONE, &follow,
       "Profile the programs it starts too (each reports on its own)", NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &program, NULL, "PROGRAM [ARGS…]" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &program, NULL, NULL },
     { NULL }
   };
   int status;

@@ -728,7 +728,7 @@ hotpath_cli_show (int    argc,
       "Redraw every SECONDS (default 1) until ^C, like top", "SECONDS" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "The JSON as served, not tables", NULL },
     { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Rows per table; 0 for all (default 15)", "N" },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, "[PID|URL] [SECTION…] [SECTION ID]" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionGroup) group = NULL;
@@ -737,7 +737,24 @@ hotpath_cli_show (int    argc,
   guint first = 0;
   int ret = 0;
 
-  context = g_option_context_new ("[PID|URL] [SECTION…]");
+  /* `--watch 2`: GOption takes an optional value only as --watch=2; a
+   * small number right after --watch is the period, not a PID. */
+  for (int i = 1; i + 1 < argc; i++)
+    if ((strcmp (argv[i], "--watch") == 0 || strcmp (argv[i], "-w") == 0))
+      {
+        char *end = NULL;
+        double seconds = g_ascii_strtod (argv[i + 1], &end);
+
+        if (end != argv[i + 1] && *end == '\0' && seconds > 0 && seconds <= 60)
+          {
+            argv[i] = g_strdup_printf ("--watch=%s", argv[i + 1]);
+            memmove (&argv[i + 1], &argv[i + 2], (argc - i - 2) * sizeof (char *));
+            argc--;
+            argv[argc] = NULL;
+          }
+      }
+
+  context = g_option_context_new ("[PID|URL] [SECTION…] [ID]");
   g_option_context_set_summary (context,
     "Shows what a running profiled program measured so far, as its exit report would.\n"
     "PID is a process `hotpath list` shows (found on D-Bus; the only one when left out);\n"

@@ -536,6 +536,27 @@ test_list_show (void)
   show_missing = run_cli ("show", "999999999");
   g_assert_cmpint (show_missing->status, ==, 1);
 
+  /* --watch redraws in place until ^C. */
+  {
+    g_autoptr(GSubprocess) watch = NULL;
+    g_autofree char *out = NULL;
+    const char *p;
+    guint frames = 0;
+
+    watch = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, HOTPATH_TEST_CLI, "show", pid,
+                              "main_loop", "--watch", "0.2", NULL);
+    g_assert_no_error (error);
+    g_usleep (900 * 1000);
+    g_subprocess_send_signal (watch, SIGINT);
+    g_subprocess_communicate_utf8 (watch, NULL, NULL, &out, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (g_subprocess_get_exit_status (watch), ==, 0);
+    for (p = out; (p = strstr (p, "\033[H[hotpath] plain-loop")) != NULL; p++)
+      frames++;
+    g_assert_cmpuint (frames, >=, 2);
+    g_assert_nonnull (strstr (out, "[hotpath] main loop"));
+  }
+
   /* End of input: the program quits, `hotpath run` passes its 0 on. */
   g_output_stream_close (g_subprocess_get_stdin_pipe (process), NULL, &error);
   g_assert_no_error (error);
