@@ -183,7 +183,7 @@ static const HotpathField timing_fields[] = {
 };
 
 /* measure-all's time filter: the functions it stopped measuring because
- * they never took longer than its threshold; absent when it dropped none. */
+ * their calls stayed under its threshold; absent when it dropped none. */
 enum
 {
   FILTER_THRESHOLD,
@@ -241,7 +241,7 @@ static const HotpathRowsDesc filtered_rows = {
 };
 
 static const HotpathField timing_header[] = {
-  { "threshold_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "functions never longer than this are dropped",
+  { "threshold_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "functions whose calls stay under this (99 in 100) are dropped",
     .group = "time_filter", .get = filter_get, .arg = FILTER_THRESHOLD },
   { "learn_calls", HOTPATH_FIELD_GAUGE, .help = "calls measured before deciding", .group = "time_filter",
     .get = filter_get, .arg = FILTER_LEARN_CALLS },
@@ -320,11 +320,11 @@ timing_table (const HotpathSectionDesc *section,
     return;
 
   threshold = hotpath_format_duration (snapshot->time_filter_ns);
-  g_string_append_printf (out, "(%u function%s never took longer than %s in %u calls and %s no longer "
-                          "measured (HOTPATH_TIME_FILTER=0 keeps them):",
+  g_string_append_printf (out, "(%u function%s stayed under %s a call and %s no longer measured "
+                          "after %u calls or more; HOTPATH_TIME_FILTER=0 keeps them:",
                           snapshot->filtered->len, snapshot->filtered->len == 1 ? "" : "s",
-                          threshold, snapshot->time_filter_calls,
-                          snapshot->filtered->len == 1 ? "is" : "are");
+                          threshold, snapshot->filtered->len == 1 ? "is" : "are",
+                          snapshot->time_filter_calls);
   for (guint i = 0; i < snapshot->filtered->len; i++)
     {
       HotpathFunctionStats *stats = g_ptr_array_index (snapshot->filtered, i);
