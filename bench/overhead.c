@@ -16,10 +16,11 @@
  * The overhead of a measured call is (b) - (a). Each figure is taken both
  * as wall time (what the program feels, including any wait for the
  * profiler's worker when a ring is full) and as the thread's CPU time (what
- * the measured thread itself executes). The issue's target is overhead
- * <= 0.6 x (c) with one thread and with two; both readings are printed and
- * judged. The benchmark fails above 1.0 x, the issue's "not done" line, on
- * wall time, or on CPU time when (c) shows other processes had our CPUs.
+ * the measured thread itself executes). The targets (issue 13), with the
+ * default clock on bare metal and on KVM guests (kvm-clock): overhead
+ * <= 0.5 x (c) in CPU time with one thread and with two, and <= 0.7 x (c)
+ * in wall time with two threads. The wall figure is judged only when (c)
+ * shows no other process had our CPUs; the benchmark says when it is not.
  *
  * Then the clock: which one the profiler reads, whether its readings are
  * true (profiler ticks converted to ns against CLOCK_MONOTONIC over a few
@@ -49,9 +50,10 @@
 #include "hotpath-collector-private.h"
 
 #include "bench-instrumented.h"
+#include "bench-common.h"
 
-#define TARGET_RATIO      0.6
-#define FAIL_RATIO        1.0
+#define TARGET_CPU_RATIO  0.5
+#define TARGET_WALL_RATIO 0.7
 #define CLOCK_MAX_ERROR   0.001
 #define BATCH_TARGET_NS   (12 * G_GUINT64_CONSTANT (1000000))
 #define MAX_THREADS       2
@@ -193,27 +195,6 @@ thread_cpu_clock (pid_t tid)
   return (clockid_t) ((~(unsigned int) tid) << 3) | 4 /* per-thread */ | 2 /* sched */;
 }
 
-static pid_t
-find_thread (const char *comm)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return 0;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/comm", name);
-      g_autofree char *contents = NULL;
-
-      if (g_file_get_contents (path, &contents, NULL, NULL) &&
-          g_strcmp0 (g_strstrip (contents), comm) == 0)
-        return (pid_t) atoi (name);
-    }
-
-  return 0;
-}
 
 /* -------------------------------------------------------------------------
  * Bench threads: persistent, so buffers and stacks are warm before timing
@@ -492,33 +473,6 @@ print_ratios (const Medians *m)
             overhead_ratio (m, rows[i], 1, TRUE), overhead_ratio (m, rows[i], 2, TRUE));
 }
 
-static void
-print_machine (void)
-{
-  g_autofree char *cpuinfo = NULL;
-  g_autofree char *loadavg = NULL;
-  g_autofree char *model = NULL;
-
-  if (g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL))
-    {
-      g_auto(GStrv) lines = g_strsplit (cpuinfo, "\n", -1);
-
-      for (guint i = 0; lines[i] != NULL && model == NULL; i++)
-        if (g_str_has_prefix (lines[i], "model name"))
-          model = g_strdup (g_strstrip (strchr (lines[i], ':') + 1));
-    }
-
-  printf ("machine: %s, %u CPUs", model ? model : "(unknown CPU)", g_get_num_processors ());
-  if (g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL))
-    {
-      double load = g_ascii_strtod (loadavg, NULL);
-
-      printf (", load average %.2f", load);
-      if (load > g_get_num_processors () * 0.5)
-        printf (" (busy: wall-clock figures will be noisy)");
-    }
-  printf ("\n");
-}
 
 /* -------------------------------------------------------------------------
  * The overhead rounds
@@ -616,8 +570,8 @@ check_clock (HotpathGuard *guard)
   printf ("\nClock\n");
   printf ("  profiler clock:            %s\n", hotpath_clock_source_to_string (source));
   printf ("  invariant TSC (CPUID):     %s\n", hotpath_clock_tsc_is_invariant () ? "yes" : "no");
-  printf ("  kernel clocksource:        %s (the profiler %s it)\n", kernel_source,
-          hotpath_clock_kernel_trusts_tsc () ? "trusts" : "does not trust");
+  printf ("  kernel clocksource:        %s\n", kernel_source);
+  printf ("  why:                       %s\n", hotpath_clock_get_reason ());
   if (source == HOTPATH_CLOCK_SOURCE_TSC)
     printf ("  calibrated TSC rate:       %.6f GHz (%.6f ns/tick)\n", 1.0 / ns_per_tick, ns_per_tick);
   printf ("  profiler ticks -> ns vs CLOCK_MONOTONIC:\n");
@@ -804,14 +758,14 @@ main (int   argc,
   pool_start ();
   choose_iterations ();
 
-  worker_tid = find_thread ("hotpath-worker");
+  worker_tid = bench_find_thread ("hotpath-worker");
   if (worker_tid != 0)
     worker_clock = thread_cpu_clock (worker_tid);
 
   if (only != NULL)
     return run_only (only, only_threads, only_seconds);
 
-  print_machine ();
+  bench_print_machine ("bench/overhead");
   printf ("== overhead: %d rounds, clock %s, iterations per batch:", n_rounds,
           hotpath_clock_source_to_string (source));
   for (guint v = 0; v < N_VARIANTS; v++)
@@ -846,38 +800,32 @@ main (int   argc,
       double cpu1 = overhead_ratio (&medians, VARIANT_MEASURED, 1, TRUE);
       double cpu2 = overhead_ratio (&medians, VARIANT_MEASURED, 2, TRUE);
 
-      printf ("\nTarget: HOTPATH_MEASURE overhead <= %.1f x (c) with 1 and 2 threads\n", TARGET_RATIO);
-      printf ("  wall: 1 thread %s, 2 threads %s\n",
-              wall1 <= TARGET_RATIO ? "MET" : "MISSED", wall2 <= TARGET_RATIO ? "MET" : "MISSED");
-      printf ("  cpu:  1 thread %s, 2 threads %s\n",
-              cpu1 <= TARGET_RATIO ? "MET" : "MISSED", cpu2 <= TARGET_RATIO ? "MET" : "MISSED");
+      double interference2 = medians.wall[VARIANT_CLOCK_PAIR][2] / medians.cpu[VARIANT_CLOCK_PAIR][2];
+      g_autofree char *wall_target = g_strdup_printf ("wall, 2 threads: %.3f x (c) <= %.1f", wall2, TARGET_WALL_RATIO);
+      g_autofree char *cpu1_target = g_strdup_printf ("cpu, 1 thread:   %.3f x (c) <= %.1f", cpu1, TARGET_CPU_RATIO);
+      g_autofree char *cpu2_target = g_strdup_printf ("cpu, 2 threads:  %.3f x (c) <= %.1f", cpu2, TARGET_CPU_RATIO);
 
-      /* The pass/fail line is the wall-clock figure, unless the machine
-       * was busy: (c) involves no profiler, so when its wall time runs well
-       * over its CPU time other processes had our CPUs, and the wall
-       * figures say more about them than about us. */
-      for (guint t = 1; t <= MAX_THREADS; t++)
-        {
-          double interference = medians.wall[VARIANT_CLOCK_PAIR][t] / medians.cpu[VARIANT_CLOCK_PAIR][t];
-          gboolean busy = interference > BUSY_LIMIT;
-          double ratio = overhead_ratio (&medians, VARIANT_MEASURED, t, busy);
-
-          if (busy)
-            printf ("  %u thread(s): machine busy ((c) took %.2f x its CPU time in wall time): "
-                    "judged on CPU time\n", t, interference);
-          if (ratio > FAIL_RATIO)
-            {
-              printf ("  FAILED: %u thread(s), %s overhead %.3f x (c), above the issue's "
-                      "\"not done\" line of %.1f\n", t, busy ? "cpu" : "wall", ratio, FAIL_RATIO);
-              ok = FALSE;
-            }
-        }
-      if (ok)
-        printf ("  below the %.1f x \"not done\" line\n", FAIL_RATIO);
+      printf ("\nTargets: HOTPATH_MEASURE overhead against (c), clock %s (wall, 1 thread: %.3f, not a target)\n",
+              hotpath_clock_source_to_string (source), wall1);
+      bench_verdict (cpu1_target, cpu1 <= TARGET_CPU_RATIO);
+      bench_verdict (cpu2_target, cpu2 <= TARGET_CPU_RATIO);
+      /* (c) involves no profiler: when its wall time runs well over its CPU
+       * time, other processes had our CPUs, and the wall figures say more
+       * about them than about us. */
+      if (interference2 > BUSY_LIMIT)
+        printf ("  %-66s %s\n", wall_target, "not judged: machine busy");
+      else
+        bench_verdict (wall_target, wall2 <= TARGET_WALL_RATIO);
+      if (interference2 > BUSY_LIMIT)
+        printf ("  (2 threads: (c) took %.2f x its CPU time in wall time: other processes had our CPUs)\n",
+                interference2);
     }
 
   if (!check_clock (guard))
-    ok = FALSE;
+    {
+      bench_misses++;
+      ok = FALSE;
+    }
 
   hotpath_guard_finish (guard, NULL);
 
@@ -885,9 +833,7 @@ main (int   argc,
     return ok ? 0 : 1;
 
   if (!no_fallback && !run_fallback ((guint) n_rounds))
-    ok = FALSE;
+    bench_misses++;
 
-  printf ("\noverhead: %s\n", ok ? "PASS" : "FAIL");
-
-  return ok ? 0 : 1;
+  return bench_finish ("overhead");
 }
