@@ -182,7 +182,7 @@ bench_in_scope (guint64 n)
       measured_pairs_ptr (chunk);
       best = MIN (best, (double) (now_ns () - start) / (double) chunk);
     }
-  hotpath_guard_finish (guard);
+  hotpath_guard_finish (guard, NULL);
 
   return best;
 }
