@@ -35,8 +35,8 @@
 #include <hotpath-glib/hotpath.h>
 
 #include "hotpath-collector-private.h"
+#include "hotpath-registry-private.h"
 #include "hotpath-report-private.h"
-#include "hotpath-sections-private.h"
 #include "hotpath-snapshot-private.h"
 
 #include "bench-common.h"
@@ -174,7 +174,6 @@ viewer_main (gpointer data)
     {
       gint64 wake_at = g_get_monotonic_time () + viewer->interval_ms * 1000;
       g_autoptr(HotpathSnapshot) snapshot = NULL;
-      g_autoptr(JsonNode) node = NULL;
       g_autofree char *json = NULL;
       int request;
 
@@ -187,14 +186,12 @@ viewer_main (gpointer data)
       g_mutex_unlock (&viewer->lock);
 
       snapshot = hotpath_guard_snapshot (viewer->guard);
-      node = hotpath_report_json_functions_timing (snapshot, 0);
-      json = hotpath_json_to_string (node, FALSE);
+      json = hotpath_report_section_json (hotpath_registry_lookup ("functions_timing"), snapshot, 0, FALSE);
       if (request != 0)
         analyse (snapshot, (guint) request - 1);
       viewer->json_bytes = strlen (json);
       viewer->n_snapshots++;
       g_clear_pointer (&json, g_free);
-      g_clear_pointer (&node, json_node_unref);
       g_clear_pointer (&snapshot, hotpath_snapshot_unref);
 
       g_mutex_lock (&viewer->lock);
@@ -372,12 +369,6 @@ main (int   argc,
     bench_verdict (what, rss[2] <= rss[1] + MAX ((gsize) (rss[1] * GROWTH_MARGIN), GROWTH_SLACK));
     bench_verdict (own, profiler_growth <= GROWTH_MARGIN && profiler_size[2] <= LIMIT_BYTES);
   }
-
-  if (rss[2] > LIMIT_BYTES && g_strcmp0 (g_getenv ("G_SLICE"), "always-malloc") != 0 &&
-      malloc_size[2] > profiler_size[2] + 512 * 1024)
-    printf ("(malloc holds %.3f MiB more than the profiler's account: GLib 2.74's GSlice keeps the\n"
-            " nodes of the JSON trees json-glib built; G_SLICE=always-malloc shows the run without)\n",
-            mib (malloc_size[2] - profiler_size[2]));
 
   hotpath_guard_finish (guard, NULL);
 
