@@ -4,7 +4,8 @@
  *
  * Reads JSON reports (HOTPATH_OUTPUT_FORMAT=json, `hotpath record`), lines
  * up their rows by section and name (functions, sources and handlers,
- * futures, main loops, channels; allocations with --metric alloc), takes
+ * futures, main loops, channels, GTK frames; allocations with --metric
+ * alloc), takes
  * the median of each side's repeated runs, and prints the change: Markdown
  * ready to post on a merge request by default. Exit status 1 when a row
  * got slower than --threshold percent, so CI can fail on it.
@@ -36,6 +37,7 @@ static const SectionSpec time_sections[] = {
   { "futures",          "created",    "lifetime_ns",       NULL,       "future" },
   { "main_loop",        "iterations", "iteration_busy_ns", "busy_ns",  "main loop" },
   { "channels",         "received",   "latency_ns",        NULL,       "channel" },
+  { "frames",           "frames",     "frame_time_ns",     NULL,       "frames" },
 };
 
 static const SectionSpec alloc_section = { "functions_alloc", "calls", "bytes", NULL, "allocations" };

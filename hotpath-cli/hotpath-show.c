@@ -438,6 +438,12 @@ static const Column channels_columns[] = {
   { "Received", "received" }, { "Queued", "queued" }, { "Max", "max_queued" },
   { "Latency P*", "latency_ns.percentiles_ns.*" }, { NULL, NULL } };
 
+static const Column frames_columns[] = {
+  { "Surface", "name" }, { "Frames", "frames" }, { "Refresh", "refresh_interval_ns" },
+  { "Late", "late_frames" }, { "Missed", "missed_frames" }, { "Frame P*", "frame_time_ns.percentiles_ns.*" },
+  { "Late by P*", "late_ns.percentiles_ns.*" }, { "Layout P*", "layout_ns.percentiles_ns.*" },
+  { "Paint P*", "paint_ns.percentiles_ns.*" }, { NULL, NULL } };
+
 static const TableSpec table_specs[] = {
   { "functions_timing", "functions", functions_timing_columns },
   { "functions_alloc", "allocations per call", functions_alloc_columns },
@@ -445,6 +451,7 @@ static const TableSpec table_specs[] = {
   { "sources", "main-loop sources and signal handlers", sources_columns },
   { "futures", "futures", futures_columns },
   { "channels", "channels", channels_columns },
+  { "frames", "frames", frames_columns },
 };
 
 /* Sections nobody here knows yet: every scalar member of their rows. */

@@ -16,6 +16,7 @@ extern const HotpathSectionDesc hotpath_channels_section;
 extern const HotpathSectionDesc hotpath_futures_section;
 extern const HotpathSectionDesc hotpath_sources_section;
 extern const HotpathSectionDesc hotpath_main_loop_section;
+extern const HotpathSectionDesc hotpath_frames_section;
 
 static const HotpathSectionDesc * const builtin_sections[] = {
   &hotpath_functions_timing_section,
@@ -24,6 +25,7 @@ static const HotpathSectionDesc * const builtin_sections[] = {
   &hotpath_futures_section,
   &hotpath_sources_section,
   &hotpath_main_loop_section,
+  &hotpath_frames_section,
 };
 
 /* A constructor, so that a section exists before anything can record an

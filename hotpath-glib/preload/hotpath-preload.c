@@ -16,7 +16,9 @@
  * - g_signal_connect_data()/g_signal_connect_object(): handlers are timed
  *   under their symbol (marshal guards, as HOTPATH_SIGNAL_CONNECT());
  * - g_task_new() and the g_task_run_in_thread()/g_task_return_*() calls:
- *   tasks are futures named after the function that created them.
+ *   tasks are futures named after the function that created them;
+ * - GTK's frame clocks, found when GDK connects to their signals: each
+ *   frame and its layout and paint phases feed the frames section.
  *
  * The core is linked in statically, so its own calls to these functions
  * come back here: a per-thread depth counter sends them straight to GLib.
@@ -36,6 +38,7 @@
 #include "hotpath.h"
 #include "hotpath-env-private.h"
 #include "hotpath-flow-private.h"
+#include "hotpath-frames-private.h"
 #include "hotpath-symbols-private.h"
 
 #define PRELOAD_NAME "libhotpath-glib-preload.so"
@@ -263,6 +266,129 @@ g_idle_add (GSourceFunc function,
   return add_source (g_idle_source_new (), G_PRIORITY_DEFAULT_IDLE, function, data, NULL);
 }
 
+/* ------------------------------------------------------------ frames */
+
+/* GDK's frame clocks, without linking GTK: recognised by type name when
+ * GDK connects to one, then timed by four handlers of ours, connected
+ * before GDK's own so that they see each phase begin. A frame is late by
+ * how long after its due time (the ready time of the clock's paint
+ * timeout, dispatching now) it began. */
+typedef struct
+{
+  HotpathFrameClock *stats;
+  guint64            frame_start;
+  guint64            layout_start;
+  guint64            paint_start;
+  guint32            late_us;
+} ClockHook;
+
+typedef gint64 (*FrameTimeFunc)   (gpointer clock);
+typedef void   (*RefreshInfoFunc) (gpointer clock,
+                                   gint64   base_time,
+                                   gint64  *refresh_interval,
+                                   gint64  *presentation_time);
+
+static GType frame_clock_type;
+static GQuark clock_hook_quark;
+static FrameTimeFunc frame_time_func;
+static RefreshInfoFunc refresh_info_func;
+
+static void
+on_before_paint (gpointer clock,
+                 gpointer data)
+{
+  ClockHook *hook = data;
+  GSource *source = g_main_current_source ();
+  gint64 due = source != NULL ? g_source_get_ready_time (source) : -1;
+  gint64 now = g_get_monotonic_time ();
+
+  hook->frame_start = hotpath_clock_read ();
+  hook->layout_start = hook->paint_start = 0;
+  hook->late_us = due > 0 && now > due ? (guint32) MIN (now - due, (gint64) G_MAXUINT32) : 0;
+
+  if (frame_time_func != NULL && refresh_info_func != NULL)
+    {
+      gint64 refresh = 0, presentation = 0;
+
+      refresh_info_func (clock, frame_time_func (clock), &refresh, &presentation);
+      if (refresh > 0)
+        hotpath_frames_clock_set_refresh (hook->stats, (guint64) refresh * 1000);
+    }
+}
+
+static void
+on_layout (gpointer clock,
+           gpointer data)
+{
+  ((ClockHook *) data)->layout_start = hotpath_clock_read ();
+}
+
+static void
+on_paint (gpointer clock,
+          gpointer data)
+{
+  ClockHook *hook = data;
+
+  hook->paint_start = hotpath_clock_read ();
+  if (hook->layout_start != 0)
+    hotpath_frames_record (hook->stats, HOTPATH_FRAMES_EVENT_LAYOUT, hook->layout_start,
+                           hook->paint_start, 0);
+}
+
+static void
+on_paint_done (gpointer clock,
+               gpointer data)
+{
+  ClockHook *hook = data;
+
+  if (hook->paint_start != 0)
+    hotpath_frames_record (hook->stats, HOTPATH_FRAMES_EVENT_PAINT, hook->paint_start,
+                           hotpath_clock_read (), 0);
+}
+
+static void
+on_frame_done (gpointer clock,
+               gpointer data)
+{
+  ClockHook *hook = data;
+
+  if (hook->frame_start != 0)
+    hotpath_frames_record (hook->stats, HOTPATH_FRAMES_EVENT_FRAME, hook->frame_start,
+                           hotpath_clock_read (), hook->late_us);
+  hook->frame_start = 0;
+}
+
+static void
+maybe_hook_frame_clock (gpointer instance)
+{
+  ClockHook *hook;
+
+  if (G_UNLIKELY (frame_clock_type == 0))
+    {
+      frame_clock_type = g_type_from_name ("GdkFrameClock");
+      if (frame_clock_type == 0)
+        return;
+      clock_hook_quark = g_quark_from_static_string ("hotpath-frame-clock");
+      frame_time_func = (FrameTimeFunc) dlsym (RTLD_DEFAULT, "gdk_frame_clock_get_frame_time");
+      refresh_info_func = (RefreshInfoFunc) dlsym (RTLD_DEFAULT, "gdk_frame_clock_get_refresh_info");
+    }
+  if (!G_TYPE_CHECK_INSTANCE_TYPE (instance, frame_clock_type) ||
+      g_object_get_qdata (instance, clock_hook_quark) != NULL)
+    return;
+
+  hook = g_new0 (ClockHook, 1);
+  hook->stats = hotpath_frames_clock_new ();
+  g_object_set_qdata_full (instance, clock_hook_quark, hook, g_free);
+
+  in_core++;
+  g_signal_connect (instance, "before-paint", G_CALLBACK (on_before_paint), hook);
+  g_signal_connect (instance, "layout", G_CALLBACK (on_layout), hook);
+  g_signal_connect (instance, "paint", G_CALLBACK (on_paint), hook);
+  g_signal_connect (instance, "after-paint", G_CALLBACK (on_paint_done), hook);
+  g_signal_connect_after (instance, "after-paint", G_CALLBACK (on_frame_done), hook);
+  in_core--;
+}
+
 /* ----------------------------------------------------------- signals */
 
 static gulong
@@ -291,6 +417,9 @@ g_signal_connect_data (gpointer       instance,
   GClosure *closure;
 
   REAL (g_signal_connect_data);
+
+  if (should_watch () && G_TYPE_CHECK_INSTANCE (instance))
+    maybe_hook_frame_clock (instance);
 
   if (!should_watch () || c_handler == NULL || detailed_signal == NULL ||
       !G_TYPE_CHECK_INSTANCE (instance))
@@ -349,6 +478,9 @@ g_signal_connect_object (gpointer      instance,
   ObjectTie *tie;
 
   REAL (g_signal_connect_object);
+
+  if (should_watch () && G_TYPE_CHECK_INSTANCE (instance))
+    maybe_hook_frame_clock (instance);
 
   if (!should_watch () || c_handler == NULL || detailed_signal == NULL ||
       !G_TYPE_CHECK_INSTANCE (instance) || !G_IS_OBJECT (gobject))

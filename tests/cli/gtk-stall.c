@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * gtk-stall: a plain GTK 4 program, built without hotpath-glib, for
- * `hotpath run`. A window shows a label; a timeout callback, stall_tick(),
- * blocks the main loop for STALL_MS every TICK_MS, so frames are missed
- * and stalls happen, then the application quits after TICKS ticks.
+ * `hotpath run`. A window shows a label and a spinner with a tick callback,
+ * an animation that asks for a frame every refresh; a timeout callback,
+ * stall_tick(), blocks the main loop for STALL_MS every TICK_MS (leaving the
+ * rest for frames), so stalls happen and the frames after them are late,
+ * then the application quits after TICKS ticks.
  */
 
 #include <gtk/gtk.h>
 
-#define TICK_MS  40
+#define TICK_MS  100
 #define STALL_MS 60
 #define TICKS    8
 
@@ -35,14 +37,31 @@ stall_tick (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* An animation: a frame every refresh while the window shows. */
+static gboolean
+animate (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       data)
+{
+  gtk_widget_set_opacity (widget, 0.5 + 0.5 * (gdk_frame_clock_get_frame_counter (clock) % 2));
+
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 on_activate (GtkApplication *app,
              gpointer        data)
 {
   GtkWidget *window = gtk_application_window_new (app);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *spinner = gtk_spinner_new ();
   GtkWidget *label = gtk_label_new ("tick 0");
 
-  gtk_window_set_child (GTK_WINDOW (window), label);
+  gtk_spinner_start (GTK_SPINNER (spinner));
+  gtk_widget_add_tick_callback (spinner, animate, NULL, NULL);
+  gtk_box_append (GTK_BOX (box), spinner);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_window_set_child (GTK_WINDOW (window), box);
   gtk_window_set_default_size (GTK_WINDOW (window), 320, 200);
   gtk_window_present (GTK_WINDOW (window));
   g_timeout_add (TICK_MS, stall_tick, label);

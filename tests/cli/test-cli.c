@@ -206,7 +206,9 @@ test_run_table (void)
 }
 
 /* An unmodified GTK 4 program whose timeout callback stalls the main
- * loop: the sources and main_loop sections name the callback. */
+ * loop: the sources and main_loop sections name the callback, and frames
+ * counts the frames the stalls made late. */
+#define TICKS 8   /* tests/cli/gtk-stall.c */
 static void
 test_run_gtk (void)
 {
@@ -214,7 +216,7 @@ test_run_gtk (void)
   g_autofree char *path = temp_path ("gtk-stall.json");
   g_autoptr(Run) run = NULL;
   g_autoptr(JsonNode) root = NULL;
-  JsonObject *report, *tick, *activate, *main_loop, *sections;
+  JsonObject *report, *tick, *activate, *main_loop, *sections, *frames;
   JsonArray *longest, *stalls;
   gboolean stall_named = FALSE, longest_named = FALSE;
 
@@ -264,6 +266,22 @@ test_run_gtk (void)
     }
   g_assert_true (stall_named);
   g_assert_nonnull (strstr (run->err, ": gtk-stall: saw "));
+
+  /* Its animation asks for a frame every refresh; each stall makes the
+   * next frame late by up to 60 ms: refresh slots missed. */
+  hotpath_test_assert_valid_json (json_to_string (json_object_get_member (sections, "frames"), FALSE),
+                                  "frames_section");
+  frames = find_row (report, "frames", "surface 2");
+  if (frames == NULL)
+    frames = find_row (report, "frames", "surface 1");
+  g_assert_nonnull (frames);
+  g_assert_cmpint (json_object_get_int_member (frames, "frames"), >=, TICKS);
+  g_assert_cmpint (json_object_get_int_member (frames, "late_frames"), >=, TICKS / 2);
+  g_assert_cmpint (json_object_get_int_member (frames, "missed_frames"), >=, TICKS);
+  g_assert_cmpint (json_object_get_int_member (frames, "refresh_interval_ns"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (frames, "layout_ns"), "count"), >=, TICKS);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (frames, "paint_ns"), "count"), >=, TICKS);
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (frames, "logs")), >=, TICKS / 2);
 #else
   g_test_skip ("built without GTK 4");
 #endif
