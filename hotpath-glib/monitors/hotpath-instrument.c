@@ -179,8 +179,8 @@ read_config (void)
 
   value = g_getenv ("HOTPATH_TIME_FILTER");
   if (value != NULL && *value != '\0' && !parse_duration (value, &time_filter_ns))
-    g_printerr ("HOTPATH_TIME_FILTER: expected a duration such as 500ns, 2us or 1ms, "
-                "or 0 for none; got \"%s\"\n", value);
+    g_message ("HOTPATH_TIME_FILTER=\"%s\" is not valid: expected a duration such as 500ns, "
+               "2us or 1ms, or 0 for none; using the default", value);
 
   filter_patterns = parse_patterns ("HOTPATH_FILTER");
   notrace_patterns = parse_patterns ("HOTPATH_NOTRACE");
@@ -278,7 +278,16 @@ lookup_slot (gconstpointer fn,
   if (slot == NULL)
     {
       if (n_slots >= TABLE_MAX)
-        slot = &overflow_slot;
+        {
+          static gboolean said;
+
+          if (!said)
+            g_message ("measure-all: more than %u instrumented functions ran; "
+                       "the later ones are not measured (HOTPATH_FILTER narrows them down)",
+                       TABLE_MAX);
+          said = TRUE;
+          slot = &overflow_slot;
+        }
       else
         {
           slot = g_new0 (HotpathFunctionSlot, 1);
@@ -573,38 +582,7 @@ __cyg_profile_func_exit (void *fn,
   exit_slow (thread, fn);
 }
 
-/* --- What the collector and the report ask -------------------------- */
-
-/**
- * hotpath_instrument_get_time_filter:
- * @learn_calls_out: (out) (optional): calls a function is watched for
- *
- * Returns: the time filter's threshold in ns; 0 when off
- */
-guint64
-hotpath_instrument_get_time_filter (guint *learn_calls_out)
-{
-  ensure_config ();
-
-  if (learn_calls_out != NULL)
-    *learn_calls_out = learn_calls;
-
-  return time_filter_ns;
-}
-
-/* A new session learns again: clears the time filter's verdicts. */
-void
-hotpath_instrument_reset_time_filter (void)
-{
-  if (slot_table == NULL)
-    return;
-
-  g_mutex_lock (&slot_lock);
-  for (guint i = 0; i < TABLE_SIZE; i++)
-    if (slot_table[i] != NULL)
-      __atomic_and_fetch (&slot_table[i]->flags, ~HOTPATH_SLOT_FILTERED_TIME, __ATOMIC_RELAXED);
-  g_mutex_unlock (&slot_lock);
-}
+/* --- Tests ----------------------------------------------------------- */
 
 /* Tests: forget the configuration and the slots' filters, as if the
  * process started again with the current environment. Only while nothing
