@@ -8,7 +8,17 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+
+#include "hotpath.h"
 #include "hotpath-collector-private.h"
+#include "hotpath-guard-private.h"
+#include "hotpath-server-private.h"
+#include "hotpath-test-live.h"
+#include "hotpath-test-schema.h"
 #include "hotpath-instrument-private.h"
 #include "hotpath-snapshot-private.h"
 
@@ -156,6 +166,80 @@ test_time_filter_keeps_slow (void)
   g_assert_null (find (snap->filtered, "::fixture_parent"));
 }
 
+static JsonObject *
+find_row (JsonArray  *rows,
+          const char *suffix)
+{
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+
+      if (g_str_has_suffix (json_object_get_string_member (row, "name"), suffix))
+        return row;
+    }
+
+  g_error ("no *%s in the rows", suffix);
+  return NULL;
+}
+
+/* Self time on the live routes: HTTP's JSON and MCP's text. */
+static void
+test_live_self (void)
+{
+  g_autoptr(HotpathGuard) guard = NULL;
+  g_auto(LiveResponse) http = { 0 };
+  g_auto(LiveResponse) mcp = { 0 };
+  g_autoptr(JsonNode) timing = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GBytes) body = NULL;
+  const char *request = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+                        "\"params\":{\"name\":\"functions_timing\",\"arguments\":{}}}";
+  HotpathServer *server;
+  JsonObject *parent, *leaf;
+  JsonArray *content;
+  const char *text;
+
+  live_env_reset ();
+  g_setenv ("HOTPATH_METRICS_SERVER_OFF", "0", TRUE);
+  g_setenv ("HOTPATH_MCP_SERVER_OFF", "0", TRUE);
+  g_setenv ("HOTPATH_TIME_FILTER", "0", TRUE);
+  hotpath_instrument_reload_config ();
+
+  guard = live_guard_new ("test-instrument");
+  server = hotpath_guard_get_server (guard);
+  hotpath_server_set_max_age_ms (server, 0);
+  for (guint i = 0; i < 3; i++)
+    fixture_parent (10);
+
+  live_get (hotpath_server_get_http_port (server), "/functions_timing?limit=0", &http);
+  g_assert_cmpuint (http.status, ==, 200);
+  hotpath_test_assert_valid_json (http.body, "functions_timing");
+  timing = json_from_string (http.body, NULL);
+  parent = find_row (json_object_get_array_member (json_node_get_object (timing), "data"), "::fixture_parent");
+  leaf = find_row (json_object_get_array_member (json_node_get_object (timing), "data"), "::fixture_leaf");
+  g_assert_cmpint (json_object_get_int_member (parent, "calls"), ==, 3);
+  g_assert_true (json_object_has_member (parent, "self_ns"));
+  g_assert_cmpint (json_object_get_int_member (parent, "self_ns"), <=,
+                   json_object_get_int_member (parent, "total_ns"));
+  g_assert_cmpint (json_object_get_int_member (leaf, "self_ns"), ==,
+                   json_object_get_int_member (leaf, "total_ns"));
+
+  body = g_bytes_new_static (request, strlen (request));
+  live_request_full ("POST", hotpath_server_get_mcp_port (server), "/mcp", NULL,
+                     "application/json, text/event-stream", "application/json", body, &mcp);
+  g_assert_cmpuint (mcp.status, ==, 200);
+  answer = json_from_string (mcp.body, NULL);
+  content = json_object_get_array_member (json_object_get_object_member (json_node_get_object (answer), "result"),
+                                          "content");
+  text = json_object_get_string_member (json_array_get_object_element (content, 0), "text");
+  g_assert_nonnull (strstr (text, "::fixture_parent"));
+  g_assert_true (g_regex_match_simple ("fixture_parent \\(id [0-9]+\\): 3 calls, .*, self [0-9.]+ (ns|µs|ms|s)",
+                                       text, 0, 0));
+
+  g_assert_true (hotpath_guard_finish (guard, NULL));
+  live_env_reset ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -166,6 +250,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Instrument/recursion-once", test_recursion_once);
   g_test_add_func ("/Hotpath/Instrument/time-filter-stops", test_time_filter_stops);
   g_test_add_func ("/Hotpath/Instrument/time-filter-keeps-slow", test_time_filter_keeps_slow);
+  g_test_add_func ("/Hotpath/Instrument/live-self", test_live_self);
 
   return g_test_run ();
 }
