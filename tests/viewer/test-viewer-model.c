@@ -169,6 +169,42 @@ test_timing_section (void)
   }
 }
 
+/* measure-all rows have self time; HOTPATH_MEASURE rows do not. */
+static void
+test_timing_self (void)
+{
+  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("functions_timing");
+  g_autoptr(JsonNode) node = parse (
+    "{\"percentiles\":[95.0],\"total_count\":2,\"limit\":0,\"data\":["
+    "{\"id\":1,\"name\":\"libjson-glib-1.0.so::json_parser_load\",\"file\":null,\"line\":0,"
+    "\"calls\":4,\"total_ns\":3000000,\"self_ns\":1500,\"avg_ns\":750000,\"min_ns\":700000,"
+    "\"max_ns\":800000,\"percentiles_ns\":{\"p95\":800000},\"percent_total\":60.0},"
+    "{\"id\":2,\"name\":\"app::save\",\"file\":\"app.c\",\"line\":9,\"calls\":1,"
+    "\"total_ns\":1000,\"avg_ns\":1000,\"min_ns\":1000,\"max_ns\":1000,"
+    "\"percentiles_ns\":{\"p95\":1000},\"percent_total\":0.02}]}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ViewerRow) parse_row = NULL;
+  g_autoptr(ViewerRow) save_row = NULL;
+  g_autofree char *self_text = NULL;
+  const char * const *columns;
+
+  g_assert_true (viewer_section_model_update (model, node, 1000000, &error));
+  g_assert_no_error (error);
+
+  columns = viewer_section_model_get_columns (model);
+  g_assert_true (g_strv_contains (columns, "self_ns"));
+  assert_format (viewer_format_column_title ("self_ns"), "Self");
+
+  parse_row = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  save_row = g_list_model_get_item (G_LIST_MODEL (model), 1);
+  g_assert_cmpstr (viewer_row_get_name (parse_row), ==, "libjson-glib-1.0.so::json_parser_load");
+  g_assert_cmpfloat (viewer_row_get_number (parse_row, "self_ns"), ==, 1500);
+  self_text = viewer_row_format (parse_row, "self_ns");
+  g_assert_cmpstr (self_text, ==, "1.50 µs");
+  /* A row without self time sorts below one with it. */
+  g_assert_cmpint (viewer_row_compare (parse_row, save_row, "self_ns"), >, 0);
+}
+
 static void
 test_window (void)
 {
@@ -758,6 +794,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Viewer/Format/by-member", test_format_by_member);
   g_test_add_func ("/Hotpath/Viewer/Format/axis-step", test_axis_step);
   g_test_add_func ("/Hotpath/Viewer/Model/timing", test_timing_section);
+  g_test_add_func ("/Hotpath/Viewer/Model/timing-self", test_timing_self);
   g_test_add_func ("/Hotpath/Viewer/Model/window", test_window);
   g_test_add_func ("/Hotpath/Viewer/Model/queued-update", test_queued_update);
   g_test_add_func ("/Hotpath/Viewer/Model/rows-come-and-go", test_rows_come_and_go);
