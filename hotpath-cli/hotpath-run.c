@@ -61,16 +61,38 @@ find_library (const char *env_name,
   return g_strdup (installed_path);
 }
 
+/* Ours go first, except a sanitizer's runtime, which must be first of all
+ * (a run under ASan, as the tests of a sanitized build do). */
 static char **
 prepend_preload (char       **env,
                  const char  *library)
 {
   const char *old = g_environ_getenv (env, "LD_PRELOAD");
-  g_autofree char *value = NULL;
+  g_auto(GStrv) entries = g_strsplit_set (old != NULL ? old : "", " :", -1);
+  g_autoptr(GPtrArray) runtimes = g_ptr_array_new ();
+  g_autoptr(GPtrArray) others = g_ptr_array_new ();
+  g_autoptr(GString) value = g_string_new (NULL);
 
-  value = old != NULL && *old != '\0' ? g_strdup_printf ("%s:%s", library, old) : g_strdup (library);
+  for (guint i = 0; entries[i] != NULL; i++)
+    {
+      g_autofree char *base = g_path_get_basename (entries[i]);
 
-  return g_environ_setenv (env, "LD_PRELOAD", value, TRUE);
+      if (*entries[i] == '\0')
+        continue;
+      if (g_str_has_prefix (base, "libasan") || g_str_has_prefix (base, "libubsan") ||
+          g_str_has_prefix (base, "libtsan"))
+        g_ptr_array_add (runtimes, entries[i]);
+      else
+        g_ptr_array_add (others, entries[i]);
+    }
+
+  for (guint i = 0; i < runtimes->len; i++)
+    g_string_append_printf (value, "%s:", (const char *) g_ptr_array_index (runtimes, i));
+  g_string_append (value, library);
+  for (guint i = 0; i < others->len; i++)
+    g_string_append_printf (value, ":%s", (const char *) g_ptr_array_index (others, i));
+
+  return g_environ_setenv (env, "LD_PRELOAD", value->str, TRUE);
 }
 
 int

@@ -740,6 +740,7 @@ hotpath_cli_show (int    argc,
   };
   g_autoptr(GOptionGroup) group = NULL;
   Target target = { NULL, NULL, NULL };
+  g_autofree char *watch_option = NULL;
   const char *log_id = NULL;
   guint first = 0;
   int ret = 0;
@@ -754,7 +755,9 @@ hotpath_cli_show (int    argc,
 
         if (end != argv[i + 1] && *end == '\0' && seconds > 0 && seconds <= 60)
           {
-            argv[i] = g_strdup_printf ("--watch=%s", argv[i + 1]);
+            g_free (watch_option);
+            watch_option = g_strdup_printf ("--watch=%s", argv[i + 1]);
+            argv[i] = watch_option;
             memmove (&argv[i + 1], &argv[i + 2], (argc - i - 2) * sizeof (char *));
             argc--;
             argv[argc] = NULL;
