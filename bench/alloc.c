@@ -133,7 +133,7 @@ bench_scope (guint64  n,
   double measured, unmeasured;
 
   hotpath_guard_builder_set_format (builder, HOTPATH_FORMAT_NONE);
-  guard = hotpath_guard_builder_build (builder);
+  guard = hotpath_guard_builder_build (builder, NULL);
   g_assert_nonnull (guard);
 
   unmeasured = bench_loop (allocating ? unmeasured_malloc_ptr : unmeasured_ptr, n);

@@ -504,7 +504,7 @@ main (int   argc,
   bench_print_machine ("bench/flow");
 
   hotpath_guard_builder_set_format (builder, HOTPATH_FORMAT_NONE);
-  guard = hotpath_guard_builder_build (builder);
+  guard = hotpath_guard_builder_build (builder, NULL);
   worker = bench_find_thread ("hotpath-worker");
 
   if (n_placements == 1)

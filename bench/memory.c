@@ -252,7 +252,7 @@ main (int   argc,
 
   builder = hotpath_guard_builder_new ("memory");
   hotpath_guard_builder_set_format (builder, HOTPATH_FORMAT_NONE);
-  guard = hotpath_guard_builder_build (builder);
+  guard = hotpath_guard_builder_build (builder, NULL);
   if (guard == NULL)
     {
       g_printerr ("could not start a profiling session\n");

@@ -740,7 +740,7 @@ main (int   argc,
 
   builder = hotpath_guard_builder_new ("overhead");
   hotpath_guard_builder_set_format (builder, HOTPATH_FORMAT_NONE);
-  guard = hotpath_guard_builder_build (builder);
+  guard = hotpath_guard_builder_build (builder, NULL);
   if (guard == NULL)
     {
       g_printerr ("could not start a profiling session\n");

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * hotpath-guard-builder.c: configures a session, then starts it.
+ *
+ * Every setting is a GObject property too, so bindings can write
+ * `Hotpath.GuardBuilder (name = "app", format = Hotpath.Format.JSON)`.
  */
 
 #include "config.h"
 
 #include <errno.h>
 
+#include "hotpath-enums.h"
 #include "hotpath-env-private.h"
 #include "hotpath-guard-builder.h"
 #include "hotpath-guard-private.h"
@@ -18,6 +22,19 @@ struct _HotpathGuardBuilder
 };
 
 G_DEFINE_FINAL_TYPE (HotpathGuardBuilder, hotpath_guard_builder, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_NAME,
+  PROP_FORMAT,
+  PROP_LIMIT,
+  PROP_OUTPUT_PATH,
+  PROP_TIMEOUT_MS,
+  PROP_REPORTER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static char *
 default_name (void)
@@ -108,11 +125,156 @@ hotpath_guard_builder_finalize (GObject *object)
 }
 
 static void
+hotpath_guard_builder_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  HotpathGuardBuilder *self = HOTPATH_GUARD_BUILDER (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      g_value_set_string (value, self->config.name);
+      break;
+    case PROP_FORMAT:
+      g_value_set_enum (value, self->config.format);
+      break;
+    case PROP_LIMIT:
+      g_value_set_uint (value, self->config.limit);
+      break;
+    case PROP_OUTPUT_PATH:
+      g_value_set_string (value, self->config.output_path);
+      break;
+    case PROP_TIMEOUT_MS:
+      g_value_set_uint (value, self->config.timeout_ms);
+      break;
+    case PROP_REPORTER:
+      g_value_set_object (value, self->config.reporter);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hotpath_guard_builder_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  HotpathGuardBuilder *self = HOTPATH_GUARD_BUILDER (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      hotpath_guard_builder_set_name (self, g_value_get_string (value));
+      break;
+    case PROP_FORMAT:
+      hotpath_guard_builder_set_format (self, g_value_get_enum (value));
+      break;
+    case PROP_LIMIT:
+      hotpath_guard_builder_set_limit (self, g_value_get_uint (value));
+      break;
+    case PROP_OUTPUT_PATH:
+      hotpath_guard_builder_set_output_path (self, g_value_get_string (value));
+      break;
+    case PROP_TIMEOUT_MS:
+      hotpath_guard_builder_set_timeout_ms (self, g_value_get_uint (value));
+      break;
+    case PROP_REPORTER:
+      hotpath_guard_builder_set_reporter (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 hotpath_guard_builder_class_init (HotpathGuardBuilderClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = hotpath_guard_builder_finalize;
+  object_class->get_property = hotpath_guard_builder_get_property;
+  object_class->set_property = hotpath_guard_builder_set_property;
+
+  /**
+   * HotpathGuardBuilder:name: (getter get_name) (setter set_name)
+   *
+   * The name in the report header. Setting %NULL means the program's
+   * name (g_get_prgname()).
+   *
+   * Since: 0.2
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * HotpathGuardBuilder:format: (getter get_format) (setter set_format)
+   *
+   * How the report printed at the end looks.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_FORMAT] =
+    g_param_spec_enum ("format", NULL, NULL,
+                       HOTPATH_TYPE_FORMAT,
+                       HOTPATH_FORMAT_TABLE,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * HotpathGuardBuilder:limit: (getter get_limit) (setter set_limit)
+   *
+   * Rows per table in the report; 0 shows all.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_LIMIT] =
+    g_param_spec_uint ("limit", NULL, NULL,
+                       0, G_MAXINT, HOTPATH_DEFAULT_LIMIT,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * HotpathGuardBuilder:output-path: (getter get_output_path) (setter set_output_path)
+   *
+   * A file for the report, "-" for stdout; %NULL means stderr.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_OUTPUT_PATH] =
+    g_param_spec_string ("output-path", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * HotpathGuardBuilder:timeout-ms: (getter get_timeout_ms) (setter set_timeout_ms)
+   *
+   * If not 0, the report is written after this many milliseconds and
+   * recording stops.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_TIMEOUT_MS] =
+    g_param_spec_uint ("timeout-ms", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * HotpathGuardBuilder:reporter: (getter get_reporter) (setter set_reporter)
+   *
+   * A custom reporter used instead of the built-in output, or %NULL.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_REPORTER] =
+    g_param_spec_object ("reporter", NULL, NULL,
+                         HOTPATH_TYPE_REPORTER,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -125,29 +287,75 @@ hotpath_guard_builder_init (HotpathGuardBuilder *self)
  * hotpath_guard_builder_new:
  * @name: (nullable): the name in the report header; the program's if %NULL
  *
- * Returns: (transfer full): a builder with the defaults: percentile 95,
- *   table format, 15 rows, stderr, no timeout
+ * Creates a builder with the defaults: percentile 95, table format, 15
+ * rows, stderr, no timeout.
+ *
+ * Returns: (transfer full): a new builder
+ *
+ * Since: 0.1
  */
 HotpathGuardBuilder *
 hotpath_guard_builder_new (const char *name)
 {
-  HotpathGuardBuilder *self = g_object_new (HOTPATH_TYPE_GUARD_BUILDER, NULL);
-
-  if (name != NULL)
-    {
-      g_free (self->config.name);
-      self->config.name = g_strdup (name);
-    }
-
-  return self;
+  return g_object_new (HOTPATH_TYPE_GUARD_BUILDER,
+                       "name", name,
+                       NULL);
 }
 
 /**
- * hotpath_guard_builder_new_from_options:
+ * hotpath_guard_builder_get_name:
+ * @self: a #HotpathGuardBuilder
+ *
+ * Gets the name in the report header.
+ *
+ * Returns: the name
+ *
+ * Since: 0.2
+ */
+const char *
+hotpath_guard_builder_get_name (HotpathGuardBuilder *self)
+{
+  g_return_val_if_fail (HOTPATH_IS_GUARD_BUILDER (self), NULL);
+
+  return self->config.name;
+}
+
+/**
+ * hotpath_guard_builder_set_name:
+ * @self: a #HotpathGuardBuilder
+ * @name: (nullable): the name in the report header; the program's if %NULL
+ *
+ * Sets the name in the report header.
+ *
+ * Since: 0.2
+ */
+void
+hotpath_guard_builder_set_name (HotpathGuardBuilder *self,
+                                const char          *name)
+{
+  g_autofree char *value = NULL;
+
+  g_return_if_fail (HOTPATH_IS_GUARD_BUILDER (self));
+
+  value = name != NULL ? g_strdup (name) : default_name ();
+  if (g_strcmp0 (value, self->config.name) == 0)
+    return;
+
+  g_free (self->config.name);
+  self->config.name = g_steal_pointer (&value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+}
+
+/**
+ * hotpath_guard_builder_new_from_options: (skip)
  * @options: options as HOTPATH_MAIN() takes them
  *
- * Returns: (transfer full): a builder set from @options; takes the
- *   reference in `options->reporter`
+ * Creates a builder set from @options, as HOTPATH_MAIN() does; it takes
+ * the reference in `options->reporter`.
+ *
+ * Returns: (transfer full): a new builder
+ *
+ * Since: 0.1
  */
 HotpathGuardBuilder *
 hotpath_guard_builder_new_from_options (const HotpathOptions *options)
@@ -190,6 +398,8 @@ hotpath_guard_builder_new_from_options (const HotpathOptions *options)
  *
  * Chooses the percentiles to report. Values outside 0..100 are refused with
  * a critical.
+ *
+ * Since: 0.1
  */
 void
 hotpath_guard_builder_set_percentiles (HotpathGuardBuilder *self,
@@ -223,9 +433,35 @@ hotpath_guard_builder_set_percentiles (HotpathGuardBuilder *self,
 }
 
 /**
- * hotpath_guard_builder_set_format:
+ * hotpath_guard_builder_get_percentiles:
+ * @self: a #HotpathGuardBuilder
+ * @n_percentiles: (out): how many
+ *
+ * Gets the percentiles to report, sorted, without duplicates.
+ *
+ * Returns: (array length=n_percentiles) (transfer none): the percentiles
+ *
+ * Since: 0.2
+ */
+const double *
+hotpath_guard_builder_get_percentiles (HotpathGuardBuilder *self,
+                                       guint               *n_percentiles)
+{
+  g_return_val_if_fail (HOTPATH_IS_GUARD_BUILDER (self), NULL);
+  g_return_val_if_fail (n_percentiles != NULL, NULL);
+
+  *n_percentiles = self->config.percentiles->len;
+  return (const double *) (gpointer) self->config.percentiles->data;
+}
+
+/**
+ * hotpath_guard_builder_set_format: (set-property format)
  * @self: a #HotpathGuardBuilder
  * @format: the report format
+ *
+ * Sets how the report looks.
+ *
+ * Since: 0.1
  */
 void
 hotpath_guard_builder_set_format (HotpathGuardBuilder *self,
@@ -234,27 +470,81 @@ hotpath_guard_builder_set_format (HotpathGuardBuilder *self,
   g_return_if_fail (HOTPATH_IS_GUARD_BUILDER (self));
   g_return_if_fail (format <= HOTPATH_FORMAT_NONE);
 
+  if (self->config.format == format)
+    return;
+
   self->config.format = format;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FORMAT]);
 }
 
 /**
- * hotpath_guard_builder_set_limit:
+ * hotpath_guard_builder_get_format: (get-property format)
+ * @self: a #HotpathGuardBuilder
+ *
+ * Gets how the report looks.
+ *
+ * Returns: the report format
+ *
+ * Since: 0.2
+ */
+HotpathFormat
+hotpath_guard_builder_get_format (HotpathGuardBuilder *self)
+{
+  g_return_val_if_fail (HOTPATH_IS_GUARD_BUILDER (self), HOTPATH_FORMAT_TABLE);
+
+  return self->config.format;
+}
+
+/**
+ * hotpath_guard_builder_set_limit: (set-property limit)
  * @self: a #HotpathGuardBuilder
  * @limit: rows per table; 0 shows all
+ *
+ * Sets how many rows each table of the report shows.
+ *
+ * Since: 0.1
  */
 void
 hotpath_guard_builder_set_limit (HotpathGuardBuilder *self,
                                  guint                limit)
 {
   g_return_if_fail (HOTPATH_IS_GUARD_BUILDER (self));
+  g_return_if_fail (limit <= G_MAXINT);
+
+  if (self->config.limit == limit)
+    return;
 
   self->config.limit = limit;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIMIT]);
 }
 
 /**
- * hotpath_guard_builder_set_output_path:
+ * hotpath_guard_builder_get_limit: (get-property limit)
  * @self: a #HotpathGuardBuilder
- * @output_path: (nullable) (type filename): a file for the report, "-" for stdout; stderr if %NULL
+ *
+ * Gets how many rows each table of the report shows.
+ *
+ * Returns: rows per table; 0 shows all
+ *
+ * Since: 0.2
+ */
+guint
+hotpath_guard_builder_get_limit (HotpathGuardBuilder *self)
+{
+  g_return_val_if_fail (HOTPATH_IS_GUARD_BUILDER (self), 0);
+
+  return self->config.limit;
+}
+
+/**
+ * hotpath_guard_builder_set_output_path: (set-property output-path)
+ * @self: a #HotpathGuardBuilder
+ * @output_path: (nullable) (type filename): a file for the report, "-" for
+ *   stdout; stderr if %NULL
+ *
+ * Sets where the report goes.
+ *
+ * Since: 0.1
  */
 void
 hotpath_guard_builder_set_output_path (HotpathGuardBuilder *self,
@@ -262,14 +552,41 @@ hotpath_guard_builder_set_output_path (HotpathGuardBuilder *self,
 {
   g_return_if_fail (HOTPATH_IS_GUARD_BUILDER (self));
 
+  if (g_strcmp0 (self->config.output_path, output_path) == 0)
+    return;
+
   g_free (self->config.output_path);
   self->config.output_path = g_strdup (output_path);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OUTPUT_PATH]);
 }
 
 /**
- * hotpath_guard_builder_set_timeout_ms:
+ * hotpath_guard_builder_get_output_path: (get-property output-path)
+ * @self: a #HotpathGuardBuilder
+ *
+ * Gets where the report goes.
+ *
+ * Returns: (nullable) (type filename): a file, "-" for stdout, or %NULL
+ *   for stderr
+ *
+ * Since: 0.2
+ */
+const char *
+hotpath_guard_builder_get_output_path (HotpathGuardBuilder *self)
+{
+  g_return_val_if_fail (HOTPATH_IS_GUARD_BUILDER (self), NULL);
+
+  return self->config.output_path;
+}
+
+/**
+ * hotpath_guard_builder_set_timeout_ms: (set-property timeout-ms)
  * @self: a #HotpathGuardBuilder
  * @timeout_ms: if not 0, report after this long and stop recording
+ *
+ * Sets when the session ends by itself.
+ *
+ * Since: 0.1
  */
 void
 hotpath_guard_builder_set_timeout_ms (HotpathGuardBuilder *self,
@@ -277,13 +594,39 @@ hotpath_guard_builder_set_timeout_ms (HotpathGuardBuilder *self,
 {
   g_return_if_fail (HOTPATH_IS_GUARD_BUILDER (self));
 
+  if (self->config.timeout_ms == timeout_ms)
+    return;
+
   self->config.timeout_ms = timeout_ms;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT_MS]);
 }
 
 /**
- * hotpath_guard_builder_set_reporter:
+ * hotpath_guard_builder_get_timeout_ms: (get-property timeout-ms)
+ * @self: a #HotpathGuardBuilder
+ *
+ * Gets when the session ends by itself.
+ *
+ * Returns: milliseconds, or 0 for no timeout
+ *
+ * Since: 0.2
+ */
+guint
+hotpath_guard_builder_get_timeout_ms (HotpathGuardBuilder *self)
+{
+  g_return_val_if_fail (HOTPATH_IS_GUARD_BUILDER (self), 0);
+
+  return self->config.timeout_ms;
+}
+
+/**
+ * hotpath_guard_builder_set_reporter: (set-property reporter)
  * @self: a #HotpathGuardBuilder
  * @reporter: (nullable): a custom reporter, used instead of the built-in output
+ *
+ * Sets a custom reporter.
+ *
+ * Since: 0.1
  */
 void
 hotpath_guard_builder_set_reporter (HotpathGuardBuilder *self,
@@ -292,30 +635,55 @@ hotpath_guard_builder_set_reporter (HotpathGuardBuilder *self,
   g_return_if_fail (HOTPATH_IS_GUARD_BUILDER (self));
   g_return_if_fail (reporter == NULL || HOTPATH_IS_REPORTER (reporter));
 
-  g_set_object (&self->config.reporter, reporter);
+  if (g_set_object (&self->config.reporter, reporter))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPORTER]);
+}
+
+/**
+ * hotpath_guard_builder_get_reporter: (get-property reporter)
+ * @self: a #HotpathGuardBuilder
+ *
+ * Gets the custom reporter.
+ *
+ * Returns: (nullable) (transfer none): the reporter, or %NULL
+ *
+ * Since: 0.2
+ */
+HotpathReporter *
+hotpath_guard_builder_get_reporter (HotpathGuardBuilder *self)
+{
+  g_return_val_if_fail (HOTPATH_IS_GUARD_BUILDER (self), NULL);
+
+  return self->config.reporter;
 }
 
 /**
  * hotpath_guard_builder_build:
  * @self: a #HotpathGuardBuilder
+ * @error: return location for a #GError, or %NULL
  *
  * Applies the `HOTPATH_*` environment variables and starts the session.
- * Only one guard can be active: while one is, this returns %NULL with a
- * critical, and the program goes on unprofiled.
+ * Only one guard can be active: while one is, this fails with
+ * %HOTPATH_ERROR_BUSY (a critical when @error is %NULL) and the program
+ * goes on unprofiled.
  *
- * Returns: (transfer full) (nullable): the running session
+ * Returns: (transfer full): the running session, or %NULL on error
+ *
+ * Since: 0.1
  */
 HotpathGuard *
-hotpath_guard_builder_build (HotpathGuardBuilder *self)
+hotpath_guard_builder_build (HotpathGuardBuilder  *self,
+                             GError              **error)
 {
   HotpathConfig config;
   HotpathGuard *guard;
 
   g_return_val_if_fail (HOTPATH_IS_GUARD_BUILDER (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   hotpath_config_copy (&config, &self->config);
   hotpath_config_apply_env (&config);
-  guard = hotpath_guard_new (&config);
+  guard = hotpath_guard_new (&config, error);
   hotpath_config_clear (&config);
 
   return guard;

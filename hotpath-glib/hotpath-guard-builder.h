@@ -43,6 +43,25 @@ HOTPATH_AVAILABLE_IN_ALL
 void                 hotpath_guard_builder_set_reporter    (HotpathGuardBuilder *self,
                                                             HotpathReporter     *reporter);
 HOTPATH_AVAILABLE_IN_ALL
-HotpathGuard        *hotpath_guard_builder_build           (HotpathGuardBuilder *self);
+HotpathGuard        *hotpath_guard_builder_build           (HotpathGuardBuilder  *self,
+                                                            GError              **error);
+HOTPATH_AVAILABLE_IN_0_2
+const char          *hotpath_guard_builder_get_name        (HotpathGuardBuilder *self);
+HOTPATH_AVAILABLE_IN_0_2
+void                 hotpath_guard_builder_set_name        (HotpathGuardBuilder *self,
+                                                            const char          *name);
+HOTPATH_AVAILABLE_IN_0_2
+const double        *hotpath_guard_builder_get_percentiles (HotpathGuardBuilder *self,
+                                                            guint               *n_percentiles);
+HOTPATH_AVAILABLE_IN_0_2
+HotpathFormat        hotpath_guard_builder_get_format      (HotpathGuardBuilder *self);
+HOTPATH_AVAILABLE_IN_0_2
+guint                hotpath_guard_builder_get_limit       (HotpathGuardBuilder *self);
+HOTPATH_AVAILABLE_IN_0_2
+const char          *hotpath_guard_builder_get_output_path (HotpathGuardBuilder *self);
+HOTPATH_AVAILABLE_IN_0_2
+guint                hotpath_guard_builder_get_timeout_ms  (HotpathGuardBuilder *self);
+HOTPATH_AVAILABLE_IN_0_2
+HotpathReporter     *hotpath_guard_builder_get_reporter    (HotpathGuardBuilder *self);
 
 G_END_DECLS

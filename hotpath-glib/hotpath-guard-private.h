@@ -26,7 +26,8 @@ void          hotpath_config_copy      (HotpathConfig       *dest,
                                         const HotpathConfig *src);
 void          hotpath_config_apply_env (HotpathConfig       *config);
 
-HotpathGuard *hotpath_guard_new        (const HotpathConfig *config);
+HotpathGuard *hotpath_guard_new        (const HotpathConfig  *config,
+                                        GError              **error);
 /* Finishes the running session, if any (signals, exec, on demand). */
 void          hotpath_guard_finish_active (void);
 

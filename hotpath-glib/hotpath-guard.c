@@ -36,6 +36,7 @@ struct _HotpathGuard
 };
 
 G_DEFINE_FINAL_TYPE (HotpathGuard, hotpath_guard, G_TYPE_OBJECT)
+G_DEFINE_QUARK (hotpath-error-quark, hotpath_error)
 
 static HotpathGuard *active_guard;
 /* Held to read active_guard and take a reference (signals, exec), and to
@@ -127,15 +128,30 @@ dismiss_automatic_guard (void)
   return TRUE;
 }
 
+/* A second session is a programmer error: with nobody to take the error,
+ * it stays as loud as a g_return_if_fail(). */
+static void
+fail (GError     **error,
+      HotpathError code,
+      const char  *message)
+{
+  if (error == NULL)
+    g_critical ("%s", message);
+  else
+    g_set_error_literal (error, HOTPATH_ERROR, code, message);
+}
+
 /*
  * hotpath_guard_new:
  * @config: the session's configuration, environment applied
+ * @error: where to say why no session started; a critical if %NULL
  *
- * Returns: (transfer full) (nullable): a running guard, or %NULL with a
- *   critical if another guard is active
+ * Returns: (transfer full) (nullable): a running guard, or %NULL if another
+ *   guard is active
  */
 HotpathGuard *
-hotpath_guard_new (const HotpathConfig *config)
+hotpath_guard_new (const HotpathConfig  *config,
+                   GError              **error)
 {
   HotpathGuard *self;
 
@@ -143,16 +159,19 @@ hotpath_guard_new (const HotpathConfig *config)
       !(dismiss_automatic_guard () &&
         g_atomic_pointer_compare_and_exchange (&active_guard, NULL, (gpointer) 1)))
     {
-      g_critical ("A hotpath guard is already active; finish it before building another. "
-                  "This one is ignored.");
+      fail (error, HOTPATH_ERROR_BUSY,
+            "A hotpath guard is already active; finish it before building another. "
+            "This one is ignored.");
       return NULL;
     }
 
   if (!hotpath_collector_start (config->logs_limit))
     {
       g_atomic_pointer_set (&active_guard, NULL);
-      g_critical ("The hotpath collector cannot start: a session is already recording, "
-                  "or this is a forked child, which runs unprofiled");
+      fail (error,
+            hotpath_collector_is_forked_child () ? HOTPATH_ERROR_NOT_SUPPORTED : HOTPATH_ERROR_BUSY,
+            "The hotpath collector cannot start: a session is already recording, "
+            "or this is a forked child, which runs unprofiled");
       return NULL;
     }
 

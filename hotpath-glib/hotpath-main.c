@@ -32,10 +32,14 @@ finish_at_exit (void)
 }
 
 /**
- * hotpath_main_begin:
+ * hotpath_main_begin: (skip)
  * @options: the options HOTPATH_MAIN() was given, defaults filled in
  *
+ * What HOTPATH_MAIN() calls; not for direct use.
+ *
  * Returns: (transfer full) (nullable): the session's guard
+ *
+ * Since: 0.1
  */
 HotpathGuard *
 hotpath_main_begin (const HotpathOptions *options)
@@ -47,7 +51,7 @@ hotpath_main_begin (const HotpathOptions *options)
   g_return_val_if_fail (options != NULL, NULL);
 
   builder = hotpath_guard_builder_new_from_options (options);
-  guard = hotpath_guard_builder_build (builder);
+  guard = hotpath_guard_builder_build (builder, NULL);
   if (guard == NULL)
     return NULL;
 
@@ -92,10 +96,13 @@ hotpath_main_begin_automatic (void)
 }
 
 /**
- * hotpath_main_end:
+ * hotpath_main_end: (skip)
  * @guard: the variable HOTPATH_MAIN() declared
  *
- * Writes the report when main() returns.
+ * Writes the report when main() returns; what HOTPATH_MAIN() calls, not
+ * for direct use.
+ *
+ * Since: 0.1
  */
 void
 hotpath_main_end (HotpathGuard **guard)

@@ -21,6 +21,8 @@ typedef struct _HotpathReporter HotpathReporter;
  * @HOTPATH_FORMAT_NONE: print nothing (custom reporters still run)
  *
  * How the report printed at the end of a session looks.
+ *
+ * Since: 0.1
  */
 typedef enum
 {
@@ -34,6 +36,8 @@ typedef enum
  * HOTPATH_DEFAULT_LIMIT:
  *
  * How many rows a table shows unless told otherwise.
+ *
+ * Since: 0.1
  */
 #define HOTPATH_DEFAULT_LIMIT 15
 
@@ -41,13 +45,17 @@ typedef enum
  * HOTPATH_DEFAULT_LOGS_LIMIT:
  *
  * How many recent calls are kept per function for the live API.
+ *
+ * Since: 0.1
  */
 #define HOTPATH_DEFAULT_LOGS_LIMIT 50
 
 /**
- * HOTPATH_PERCENTILES_END:
+ * HOTPATH_PERCENTILES_END: (skip)
  *
  * Terminates a percentile list; see HOTPATH_PERCENTILES().
+ *
+ * Since: 0.1
  */
 #define HOTPATH_PERCENTILES_END (-1.0)
 
@@ -57,11 +65,13 @@ typedef enum
  *
  * Builds a percentile list for #HotpathOptions, for example
  * `.percentiles = HOTPATH_PERCENTILES (50, 95, 99.9)`.
+ *
+ * Since: 0.1
  */
 #define HOTPATH_PERCENTILES(...) ((const double[]) { __VA_ARGS__, HOTPATH_PERCENTILES_END })
 
 /**
- * HotpathOptions:
+ * HotpathOptions: (skip)
  * @percentiles: percentiles to report, terminated by %HOTPATH_PERCENTILES_END;
  *   %NULL means 95
  * @format: the report format
@@ -76,6 +86,8 @@ typedef enum
  * What HOTPATH_MAIN() accepts as designated initializers. Fields that are
  * not given keep their defaults (HOTPATH_MAIN() sets them first).
  * Environment variables override every field.
+ *
+ * Since: 0.1
  */
 typedef struct _HotpathOptions
 {
@@ -92,6 +104,8 @@ typedef struct _HotpathOptions
  * HOTPATH_OPTIONS_INIT:
  *
  * The defaults of #HotpathOptions, as initializers.
+ *
+ * Since: 0.1
  */
 #define HOTPATH_OPTIONS_INIT .format = HOTPATH_FORMAT_TABLE, .limit = HOTPATH_DEFAULT_LIMIT
 

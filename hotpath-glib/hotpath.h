@@ -14,6 +14,7 @@
 
 #define HOTPATH_INSIDE
 # include "hotpath-version-macros.h"
+# include "hotpath-enums.h"
 # include "hotpath-site.h"
 # include "hotpath-measure.h"
 # include "hotpath-options.h"
@@ -21,6 +22,7 @@
 # include "hotpath-reporter.h"
 # include "hotpath-guard.h"
 # include "hotpath-guard-builder.h"
+# include "hotpath-span.h"
 /* data flow: queues, thread pools, tasks, sources, main contexts */
 # include "hotpath-channel.h"
 # include "hotpath-main-context.h"
@@ -53,6 +55,8 @@ void          hotpath_main_end   (HotpathGuard        **guard);
  * printed once: when main() returns, when exit() is called from any thread,
  * or after `.timeout_ms`. Fields not given keep their defaults, and
  * `HOTPATH_*` environment variables override what the code says.
+ *
+ * Since: 0.1
  */
 #define HOTPATH_MAIN(...) \
   G_GNUC_UNUSED __attribute__((cleanup (hotpath_main_end))) \
@@ -69,6 +73,8 @@ void          hotpath_main_end   (HotpathGuard        **guard);
  * Times the enclosing function from here until it returns. Use it as the
  * function's first statement. The function is named
  * `G_LOG_DOMAIN::function`, or `file-stem::function` without a log domain.
+ *
+ * Since: 0.1
  */
 #define HOTPATH_MEASURE() _HOTPATH_SCOPE (G_PASTE (hotpath_scope_, __LINE__), NULL)
 
@@ -77,6 +83,8 @@ void          hotpath_main_end   (HotpathGuard        **guard);
  * @label: the name to report
  *
  * Like HOTPATH_MEASURE(), reported under @label.
+ *
+ * Since: 0.1
  */
 #define HOTPATH_MEASURE_AS(label) _HOTPATH_SCOPE (G_PASTE (hotpath_scope_, __LINE__), (label))
 
@@ -86,6 +94,8 @@ void          hotpath_main_end   (HotpathGuard        **guard);
  *
  * Times the block that follows: `HOTPATH_MEASURE_BLOCK ("parse") { ... }`.
  * `break` leaves the block; the time is recorded however it is left.
+ *
+ * Since: 0.1
  */
 #define HOTPATH_MEASURE_BLOCK(label) \
   for (int G_PASTE (hotpath_once_, __LINE__) = 1; G_PASTE (hotpath_once_, __LINE__); \
@@ -98,6 +108,8 @@ void          hotpath_main_end   (HotpathGuard        **guard);
  *
  * Put before a function definition to leave it out of measure-all
  * (`-finstrument-functions`) targets.
+ *
+ * Since: 0.1
  */
 #define HOTPATH_SKIP __attribute__((no_instrument_function))
 

@@ -56,7 +56,7 @@ live_guard_new (const char *name)
 
   hotpath_guard_builder_set_format (builder, HOTPATH_FORMAT_NONE);
   hotpath_guard_builder_set_percentiles (builder, percentiles, G_N_ELEMENTS (percentiles));
-  guard = hotpath_guard_builder_build (builder);
+  guard = hotpath_guard_builder_build (builder, NULL);
   g_assert_nonnull (guard);
 
   return guard;

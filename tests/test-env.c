@@ -518,7 +518,7 @@ build_guard_from_code (void)
   hotpath_guard_builder_set_limit (builder, 15);
   hotpath_guard_builder_set_percentiles (builder, percentiles, G_N_ELEMENTS (percentiles));
 
-  return hotpath_guard_builder_build (builder);
+  return hotpath_guard_builder_build (builder, NULL);
 }
 
 /* The environment steers a real guard: format, path, percentiles, limit and

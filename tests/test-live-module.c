@@ -41,7 +41,7 @@ guard_new (const char *name)
 
   hotpath_guard_builder_set_format (builder, HOTPATH_FORMAT_NONE);
 
-  return hotpath_guard_builder_build (builder);
+  return hotpath_guard_builder_build (builder, NULL);
 }
 
 static void

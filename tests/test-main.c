@@ -754,11 +754,11 @@ test_guard_second (void)
       g_autoptr(HotpathGuard) third = NULL;
 
       hotpath_guard_builder_set_format (builder, HOTPATH_FORMAT_NONE);
-      first = hotpath_guard_builder_build (builder);
+      first = hotpath_guard_builder_build (builder, NULL);
       g_assert_nonnull (first);
 
       g_test_expect_message ("Hotpath", G_LOG_LEVEL_CRITICAL, "*already active*");
-      second = hotpath_guard_builder_build (builder);
+      second = hotpath_guard_builder_build (builder, NULL);
       g_test_assert_expected_messages ();
       g_assert_null (second);
 
@@ -769,7 +769,7 @@ test_guard_second (void)
 
       /* Once it is finished, a new one starts from zero. */
       g_assert_true (hotpath_guard_finish (first, NULL));
-      third = hotpath_guard_builder_build (builder);
+      third = hotpath_guard_builder_build (builder, NULL);
       g_assert_nonnull (third);
       measured_call (0);
       g_assert_cmpuint (snapshot_calls (third, "test-main::measured_call"), ==, 1);
@@ -855,7 +855,7 @@ test_guard_finish_error (void)
       g_autoptr(GError) again = NULL;
 
       hotpath_guard_builder_set_reporter (builder, reporter);
-      guard = hotpath_guard_builder_build (builder);
+      guard = hotpath_guard_builder_build (builder, NULL);
       g_assert_nonnull (guard);
 
       g_assert_false (hotpath_guard_finish (guard, &error));
@@ -887,7 +887,7 @@ test_guard_finish_output_error (void)
       g_autoptr(GError) error = NULL;
 
       hotpath_guard_builder_set_output_path (builder, "/proc/nonexistent/report.txt");
-      guard = hotpath_guard_builder_build (builder);
+      guard = hotpath_guard_builder_build (builder, NULL);
       g_assert_nonnull (guard);
       measured_call (1);
 
@@ -916,7 +916,7 @@ test_guard_autoptr (void)
         hotpath_guard_builder_set_timeout_ms (builder, 60000);
         /* On stdout, to see where it comes among the lines printed. */
         hotpath_guard_builder_set_output_path (builder, "-");
-        guard = hotpath_guard_builder_build (builder);
+        guard = hotpath_guard_builder_build (builder, NULL);
 
         g_assert_nonnull (guard);
         for (guint i = 0; i < 5; i++)
