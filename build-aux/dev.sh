@@ -50,6 +50,14 @@ DEPS=(
   uftrace         # bench/real-library compares with uftrace record
   make            # tests/installed: the plain Makefile recipe
 
+  # language bindings: GIR/typelib, PyGObject override, GJS, VAPI, reference
+  gobject-introspection   # g-ir-scanner, g-ir-compiler
+  libgirepository1.0-dev  # gobject-introspection-1.0.pc, gir files of GLib
+  python3-gi              # PyGObject: tests/bindings/test-python.py
+  gjs                     # tests/bindings/test-gjs.js
+  valac                   # vapigen and the Vala example
+  gi-docgen               # the API reference (-Ddocumentation=true)
+
   # Later issues add their packages here.
 )
 
