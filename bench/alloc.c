@@ -169,7 +169,7 @@ bench_in_scope (guint64 n)
   guint64 chunk = 100000;
 
   hotpath_guard_builder_set_format (builder, HOTPATH_FORMAT_NONE);
-  guard = hotpath_guard_builder_build (builder);
+  guard = hotpath_guard_builder_build (builder, NULL);
   g_assert_nonnull (guard);
 
   /* Chunks of 100,000 pairs (about a millisecond), each one measured
