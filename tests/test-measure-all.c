@@ -405,6 +405,21 @@ test_mini_debuginfo (void)
   assert_calls (data, "names-target-mini::main", 1);
 }
 
+/* A guard built while the automatic session runs replaces it: one
+ * report, the guard's, with its phase only. */
+static void
+test_guard_takes_over (void)
+{
+  g_autoptr(JsonNode) root = run_program (HOTPATH_TEST_TAKEOVER, NULL);
+  JsonArray *data = functions_timing_data (root);
+
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "program"), ==, "phase");
+  assert_calls (data, "takeover::takeover_phase", 7);
+  g_assert_null (find_function (data, "takeover::takeover_before"));
+  g_assert_null (find_function (data, "takeover::main"));
+  g_assert_cmpuint (data_length (root), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -415,6 +430,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/MeasureAll/recursion-times", test_recursion_times);
   g_test_add_func ("/Hotpath/MeasureAll/recursion-once", test_recursion_once);
   g_test_add_func ("/Hotpath/MeasureAll/no-code", test_no_code);
+  g_test_add_func ("/Hotpath/MeasureAll/guard-takes-over", test_guard_takes_over);
   g_test_add_func ("/Hotpath/MeasureAll/filter", test_filter);
   g_test_add_func ("/Hotpath/MeasureAll/notrace", test_notrace);
   g_test_add_func ("/Hotpath/MeasureAll/depth", test_depth);
