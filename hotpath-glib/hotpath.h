@@ -28,6 +28,10 @@
 # include "hotpath-main-context.h"
 # include "hotpath-source.h"
 # include "hotpath-task.h"
+# include "hotpath-gauge.h"
+# include "hotpath-debug.h"
+# include "hotpath-lock.h"
+# include "hotpath-stream.h"
 #undef HOTPATH_INSIDE
 
 G_BEGIN_DECLS
@@ -153,5 +157,33 @@ G_END_DECLS
   g_signal_connect ((instance), (detailed_signal), G_CALLBACK (callback), (data))
 #define hotpath_main_context_watch(context, label) (TRUE)
 #define hotpath_main_context_unwatch(context) ((void) 0)
+
+/* Gauges and debug values: nothing, and the value is not evaluated;
+ * HOTPATH_DBG is its expression. */
+#define HOTPATH_GAUGE_SET(name, value)
+#define HOTPATH_GAUGE_ADD(name, delta)
+#define HOTPATH_DBG(expr) (expr)
+#define HOTPATH_VAL(key, value)
+
+/* Locks: the GLib calls themselves. */
+#define HOTPATH_MUTEX(mutex, ...)
+#define HOTPATH_REC_MUTEX(rec_mutex, ...)
+#define HOTPATH_RW_LOCK(rw_lock, ...)
+#define hotpath_mutex_lock g_mutex_lock
+#define hotpath_mutex_trylock g_mutex_trylock
+#define hotpath_mutex_unlock g_mutex_unlock
+#define hotpath_rec_mutex_lock g_rec_mutex_lock
+#define hotpath_rec_mutex_trylock g_rec_mutex_trylock
+#define hotpath_rec_mutex_unlock g_rec_mutex_unlock
+#define hotpath_rw_lock_reader_lock g_rw_lock_reader_lock
+#define hotpath_rw_lock_reader_trylock g_rw_lock_reader_trylock
+#define hotpath_rw_lock_reader_unlock g_rw_lock_reader_unlock
+#define hotpath_rw_lock_writer_lock g_rw_lock_writer_lock
+#define hotpath_rw_lock_writer_trylock g_rw_lock_writer_trylock
+#define hotpath_rw_lock_writer_unlock g_rw_lock_writer_unlock
+
+/* Streams: the caller gets its own reference to the base stream. */
+#define HOTPATH_INPUT_STREAM(base, ...) g_object_ref (base)
+#define HOTPATH_OUTPUT_STREAM(base, ...) g_object_ref (base)
 
 #endif /* HOTPATH_ENABLED */
