@@ -15,16 +15,20 @@ G_BEGIN_DECLS
  * HotpathGaugeSite:
  * @file: the source file (`__FILE__`)
  * @line: the source line
+ * @literal: whether the compiler knows the name is a constant (a string
+ *   literal): then the same address always holds the same name
  * @cache: the profiler's; %NULL until the site is first used
  *
  * One HOTPATH_GAUGE_SET() or HOTPATH_GAUGE_ADD() call site. The macros make
  * one static site per call, so that a gauge named by a string literal is
- * found with one pointer comparison, without a lookup or a lock.
+ * found with one pointer comparison, without a lookup or a lock; a name
+ * built at run time costs a string comparison.
  */
 typedef struct _HotpathGaugeSite
 {
   const char *file;
   guint       line;
+  gboolean    literal;
   gpointer    cache;
 } HotpathGaugeSite;
 
@@ -45,8 +49,9 @@ void hotpath_gauge_add_double (HotpathGaugeSite *site,
                                const char       *name,
                                double            delta);
 
-#define _HOTPATH_GAUGE_SITE \
-  __extension__ ({ static HotpathGaugeSite hotpath_gauge_site_ = { __FILE__, __LINE__, NULL }; \
+#define _HOTPATH_GAUGE_SITE(name) \
+  __extension__ ({ static HotpathGaugeSite hotpath_gauge_site_ = \
+                     { __FILE__, __LINE__, __builtin_constant_p (name), NULL }; \
      &hotpath_gauge_site_; })
 
 /* Floating-point values keep their fraction; every other arithmetic type is
@@ -56,7 +61,7 @@ void hotpath_gauge_add_double (HotpathGaugeSite *site,
             float: hotpath_gauge_##op##_double, \
             double: hotpath_gauge_##op##_double, \
             long double: hotpath_gauge_##op##_double, \
-            default: hotpath_gauge_##op##_int) (_HOTPATH_GAUGE_SITE, (name), (value))
+            default: hotpath_gauge_##op##_int) (_HOTPATH_GAUGE_SITE (name), (name), (value))
 
 /**
  * HOTPATH_GAUGE_SET:

@@ -237,8 +237,12 @@ static gboolean
 snapshot_is_empty (HotpathSnapshot *snapshot)
 {
   for (guint i = 0; i < hotpath_registry_get_n_sections (); i++)
-    if (hotpath_section_get_n_rows (hotpath_registry_get_section (i), snapshot) > 0)
-      return FALSE;
+    {
+      const HotpathSectionDesc *section = hotpath_registry_get_section (i);
+
+      if (!section->background && hotpath_section_get_n_rows (section, snapshot) > 0)
+        return FALSE;
+    }
 
   return TRUE;
 }

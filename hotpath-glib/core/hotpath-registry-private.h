@@ -228,6 +228,10 @@ struct _HotpathSectionDesc
    * the section's name, default label "name". */
   const char                 *metric_prefix;
   const char                 *metric_label;
+
+  /* Rows that exist whatever the program does (its threads): they alone
+   * do not make a snapshot worth reporting. */
+  gboolean                    background;
 };
 
 /* Registration: at most HOTPATH_REGISTRY_MAX_SECTIONS; the report lists

@@ -142,8 +142,7 @@ hotpath_debug_record_dbg (HotpathDebugSite *site,
 
 typedef struct
 {
-  const char *key;        /* as the site was first called */
-  const char *interned;
+  const char *interned;   /* the key the site was first called with */
 } SiteCache;
 
 static G_GNUC_NO_INLINE const char *
@@ -156,7 +155,6 @@ intern_key (HotpathDebugSite *site,
     {
       SiteCache *cache = g_new (SiteCache, 1);
 
-      cache->key = key;
       cache->interned = interned;
       if (!__atomic_compare_exchange_n (&site->cache, &(gpointer) { NULL }, cache, FALSE,
                                         __ATOMIC_RELEASE, __ATOMIC_RELAXED))
@@ -191,8 +189,9 @@ hotpath_debug_record_val (HotpathDebugSite *site,
   if (key == NULL)
     key = "(null)";
 
+  /* The same address may be a reused buffer: compare the text. */
   cache = __atomic_load_n (&site->cache, __ATOMIC_ACQUIRE);
-  if (G_LIKELY (cache != NULL && cache->key == key))
+  if (G_LIKELY (cache != NULL && strcmp (cache->interned, key) == 0))
     interned = cache->interned;
   else
     interned = intern_key (site, key);
@@ -431,12 +430,6 @@ debug_snapshot (const HotpathSnapshotContext *context)
   return out;
 }
 
-static void
-debug_free (gpointer data)
-{
-  g_ptr_array_unref (data);
-}
-
 /* --------------------------------------------------------------- rows */
 
 enum { F_ID, F_KIND, F_NAME, F_LOCATION, F_COUNT, F_TYPE, F_VALUE, F_LOGS };
@@ -507,43 +500,19 @@ static const HotpathRowsDesc log_rows = {
   log_fields, G_N_ELEMENTS (log_fields), logs_count, logs_nth,
 };
 
-static guint
-rows_count (gconstpointer container)
-{
-  return ((const GPtrArray *) container)->len;
-}
-
-static gconstpointer
-rows_nth (gconstpointer container,
-          guint         index)
-{
-  return g_ptr_array_index ((GPtrArray *) container, index);
-}
-
-#define DEBUG_FIELDS \
-  { "id", HOTPATH_FIELD_ID, HOTPATH_UNIT_NONE, "The row's id, stable for the life of the process", NULL, NULL, NULL, debug_row_get_field, F_ID }, \
-  { "kind", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "dbg (HOTPATH_DBG, one row per call site) or val (HOTPATH_VAL, one row per key)", "Kind", NULL, NULL, debug_row_get_field, F_KIND }, \
-  { "name", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "The expression's text (dbg) or the key (val)", "Name", NULL, NULL, debug_row_get_field, F_NAME }, \
-  { "location", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "file:line of a dbg row; null for val", "Location", NULL, NULL, debug_row_get_field, F_LOCATION }, \
-  { "count", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Values recorded this session", "Count", NULL, NULL, debug_row_get_field, F_COUNT }, \
-  { "type", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "The latest value's type: int, uint, float, bool, char, string, pointer or other", "Type", NULL, NULL, debug_row_get_field, F_TYPE }, \
-  { "value", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "The latest value, formatted by its type (null for a NULL string)", "Value", NULL, NULL, debug_row_get_field, F_VALUE }
-
 static const HotpathField debug_fields[] = {
-  DEBUG_FIELDS,
-};
-
-static const HotpathRowsDesc debug_rows = {
-  debug_fields, G_N_ELEMENTS (debug_fields), rows_count, rows_nth,
-};
-
-static const HotpathField debug_item_fields[] = {
-  DEBUG_FIELDS,
+  { "id", HOTPATH_FIELD_ID, HOTPATH_UNIT_NONE, "The row's id, stable for the life of the process", NULL, NULL, NULL, debug_row_get_field, F_ID },
+  { "kind", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "dbg (HOTPATH_DBG, one row per call site) or val (HOTPATH_VAL, one row per key)", "Kind", NULL, NULL, debug_row_get_field, F_KIND },
+  { "name", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "The expression's text (dbg) or the key (val)", "Name", NULL, NULL, debug_row_get_field, F_NAME },
+  { "location", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "file:line of a dbg row; null for val", "Location", NULL, NULL, debug_row_get_field, F_LOCATION },
+  { "count", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Values recorded this session", "Count", NULL, NULL, debug_row_get_field, F_COUNT },
+  { "type", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "The latest value's type: int, uint, float, bool, char, string, pointer or other", "Type", NULL, NULL, debug_row_get_field, F_TYPE },
+  { "value", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "The latest value, formatted by its type (null for a NULL string)", "Value", NULL, NULL, debug_row_get_field, F_VALUE },
   { "logs", HOTPATH_FIELD_ROWS, HOTPATH_UNIT_NONE, "The last values, newest first", NULL, NULL, &log_rows, debug_row_get_field, F_LOGS },
 };
 
-static const HotpathRowsDesc debug_item = {
-  debug_item_fields, G_N_ELEMENTS (debug_item_fields), rows_count, rows_nth,
+static const HotpathRowsDesc debug_rows = {
+  debug_fields, G_N_ELEMENTS (debug_fields), hotpath_flow_rows_count, hotpath_flow_rows_nth,
 };
 
 const HotpathSectionDesc hotpath_debug_section = {
@@ -557,9 +526,11 @@ const HotpathSectionDesc hotpath_debug_section = {
   .aggregate = debug_aggregate,
   .reset = debug_reset,
   .snapshot = debug_snapshot,
-  .free_data = debug_free,
+  .free_data = hotpath_flow_rows_free,
   .rows = &debug_rows,
   .has_logs = TRUE,
-  .item = &debug_item,
   .when_empty = "no debug values",
+  .item_noun = "value",
+  .items_noun = "values",
+  .order = "by id",
 };

@@ -48,8 +48,8 @@ typedef struct
   HotpathFlowLogRing logs;
 } Gauge;
 
-/* What a site caches: the name pointer it was first called with and its
- * gauge. Written once; a site called with another name looks it up. */
+/* What a site caches: the name it was first called with and its gauge.
+ * Written once; a site called with another name looks it up. */
 typedef struct
 {
   const char *name;
@@ -113,8 +113,12 @@ gauge_record (HotpathGaugeSite *site,
   if (G_UNLIKELY (__atomic_load_n (&hotpath_recording, __ATOMIC_RELAXED) == HOTPATH_RECORDING_OFF))
     return;
 
+  /* A literal at the same address is the same name; a buffer may have
+   * been reused for another one. */
   cache = __atomic_load_n (&site->cache, __ATOMIC_ACQUIRE);
-  if (G_LIKELY (cache != NULL && cache->name == name))
+  if (G_LIKELY (cache != NULL && cache->name == name && site->literal))
+    gauge = cache->gauge;
+  else if (cache != NULL && name != NULL && strcmp (cache->gauge->name, name) == 0)
     gauge = cache->gauge;
   else
     gauge = gauge_lookup (site, name);
@@ -396,12 +400,6 @@ gauge_snapshot (const HotpathSnapshotContext *context)
   return rows;
 }
 
-static void
-gauge_free (gpointer data)
-{
-  g_ptr_array_unref (data);
-}
-
 /* --------------------------------------------------------------- rows */
 
 static void
@@ -490,44 +488,20 @@ static const HotpathRowsDesc log_rows = {
   log_fields, G_N_ELEMENTS (log_fields), logs_count, logs_nth,
 };
 
-static guint
-rows_count (gconstpointer container)
-{
-  return ((const GPtrArray *) container)->len;
-}
-
-static gconstpointer
-rows_nth (gconstpointer container,
-          guint         index)
-{
-  return g_ptr_array_index ((GPtrArray *) container, index);
-}
-
-#define GAUGE_FIELDS \
-  { "id", HOTPATH_FIELD_ID, HOTPATH_UNIT_NONE, "The gauge's id, stable for the life of the process", NULL, NULL, NULL, gauge_row_get, F_ID }, \
-  { "name", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "The gauge's name", "Gauge", NULL, NULL, gauge_row_get, F_NAME }, \
-  { "value", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "The current value", "Value", NULL, NULL, gauge_row_get, F_VALUE }, \
-  { "min", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "The lowest value this session", "Min", NULL, NULL, gauge_row_get, F_MIN }, \
-  { "max", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "The highest value this session", "Max", NULL, NULL, gauge_row_get, F_MAX }, \
-  { "updates", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Sets and adds this session", "Updates", NULL, NULL, gauge_row_get, F_UPDATES }, \
-  { "file", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "The file of the first call site that named the gauge", NULL, NULL, NULL, gauge_row_get, F_FILE }, \
-  { "line", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "Its line", NULL, NULL, NULL, gauge_row_get, F_LINE }
-
 static const HotpathField gauge_fields[] = {
-  GAUGE_FIELDS,
-};
-
-static const HotpathRowsDesc gauge_rows = {
-  gauge_fields, G_N_ELEMENTS (gauge_fields), rows_count, rows_nth,
-};
-
-static const HotpathField gauge_item_fields[] = {
-  GAUGE_FIELDS,
+  { "id", HOTPATH_FIELD_ID, HOTPATH_UNIT_NONE, "The gauge's id, stable for the life of the process", NULL, NULL, NULL, gauge_row_get, F_ID },
+  { "name", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "The gauge's name", "Gauge", NULL, NULL, gauge_row_get, F_NAME },
+  { "value", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "The current value", "Value", NULL, NULL, gauge_row_get, F_VALUE },
+  { "min", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "The lowest value this session", "Min", NULL, NULL, gauge_row_get, F_MIN },
+  { "max", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "The highest value this session", "Max", NULL, NULL, gauge_row_get, F_MAX },
+  { "updates", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Sets and adds this session", "Updates", NULL, NULL, gauge_row_get, F_UPDATES },
+  { "file", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "The file of the first call site that named the gauge", NULL, NULL, NULL, gauge_row_get, F_FILE },
+  { "line", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "Its line", NULL, NULL, NULL, gauge_row_get, F_LINE },
   { "logs", HOTPATH_FIELD_ROWS, HOTPATH_UNIT_NONE, "The last updates, newest first", NULL, NULL, &log_rows, gauge_row_get, F_LOGS },
 };
 
-static const HotpathRowsDesc gauge_item = {
-  gauge_item_fields, G_N_ELEMENTS (gauge_item_fields), rows_count, rows_nth,
+static const HotpathRowsDesc gauge_rows = {
+  gauge_fields, G_N_ELEMENTS (gauge_fields), hotpath_flow_rows_count, hotpath_flow_rows_nth,
 };
 
 const HotpathSectionDesc hotpath_gauges_section = {
@@ -541,9 +515,11 @@ const HotpathSectionDesc hotpath_gauges_section = {
   .aggregate = gauge_aggregate,
   .reset = gauge_reset,
   .snapshot = gauge_snapshot,
-  .free_data = gauge_free,
+  .free_data = hotpath_flow_rows_free,
   .rows = &gauge_rows,
   .has_logs = TRUE,
-  .item = &gauge_item,
   .when_empty = "no gauges updated",
+  .item_noun = "gauge",
+  .items_noun = "gauges",
+  .order = "by id",
 };

@@ -838,12 +838,6 @@ lock_snapshot (const HotpathSnapshotContext *context)
   return out;
 }
 
-static void
-lock_free (gpointer data)
-{
-  g_ptr_array_unref (data);
-}
-
 /* --------------------------------------------------------------- rows */
 
 enum { F_ID, F_NAME, F_TYPE, F_ACQUISITIONS, F_CONTENDED, F_TRY_FAILED, F_READS, F_WRITES,
@@ -920,19 +914,6 @@ static const HotpathRowsDesc holder_rows = {
   holder_fields, G_N_ELEMENTS (holder_fields), holders_count, holders_nth,
 };
 
-static guint
-rows_count (gconstpointer container)
-{
-  return ((const GPtrArray *) container)->len;
-}
-
-static gconstpointer
-rows_nth (gconstpointer container,
-          guint         index)
-{
-  return g_ptr_array_index ((GPtrArray *) container, index);
-}
-
 static const HotpathField lock_fields[] = {
   { "id", HOTPATH_FIELD_ID, HOTPATH_UNIT_NONE, "The lock's id, stable for the life of the process", NULL, NULL, NULL, lock_row_get, F_ID },
   { "name", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "The lock's label, or the call site that registered or first took it", "Lock", NULL, NULL, lock_row_get, F_NAME },
@@ -950,7 +931,7 @@ static const HotpathField lock_fields[] = {
 };
 
 static const HotpathRowsDesc lock_rows = {
-  lock_fields, G_N_ELEMENTS (lock_fields), rows_count, rows_nth,
+  lock_fields, G_N_ELEMENTS (lock_fields), hotpath_flow_rows_count, hotpath_flow_rows_nth,
 };
 
 const HotpathSectionDesc hotpath_locks_section = {
@@ -963,8 +944,11 @@ const HotpathSectionDesc hotpath_locks_section = {
   .aggregate = lock_aggregate,
   .reset = lock_reset,
   .snapshot = lock_snapshot,
-  .free_data = lock_free,
+  .free_data = hotpath_flow_rows_free,
   .rows = &lock_rows,
   .percentile_ranks = TRUE,
   .when_empty = "no monitored lock taken",
+  .item_noun = "lock",
+  .items_noun = "locks",
+  .order = "by id",
 };

@@ -17,6 +17,11 @@ extern const HotpathSectionDesc hotpath_futures_section;
 extern const HotpathSectionDesc hotpath_sources_section;
 extern const HotpathSectionDesc hotpath_main_loop_section;
 extern const HotpathSectionDesc hotpath_frames_section;
+extern const HotpathSectionDesc hotpath_threads_section;
+extern const HotpathSectionDesc hotpath_gauges_section;
+extern const HotpathSectionDesc hotpath_debug_section;
+extern const HotpathSectionDesc hotpath_streams_section;
+extern const HotpathSectionDesc hotpath_locks_section;
 
 static const HotpathSectionDesc * const builtin_sections[] = {
   &hotpath_functions_timing_section,
@@ -26,6 +31,11 @@ static const HotpathSectionDesc * const builtin_sections[] = {
   &hotpath_sources_section,
   &hotpath_main_loop_section,
   &hotpath_frames_section,
+  &hotpath_threads_section,
+  &hotpath_gauges_section,
+  &hotpath_debug_section,
+  &hotpath_streams_section,
+  &hotpath_locks_section,
 };
 
 /* A constructor, so that a section exists before anything can record an

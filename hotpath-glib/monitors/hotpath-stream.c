@@ -387,12 +387,6 @@ stream_snapshot (const HotpathSnapshotContext *context)
   return rows;
 }
 
-static void
-stream_free (gpointer data)
-{
-  g_ptr_array_unref (data);
-}
-
 /* --------------------------------------------------------------- rows */
 
 enum { F_ID, F_NAME, F_DIRECTION, F_STATE, F_STREAMS, F_OPEN, F_ITEMS, F_BYTES, F_ERRORS,
@@ -483,56 +477,32 @@ static const HotpathRowsDesc log_rows = {
   log_fields, G_N_ELEMENTS (log_fields), logs_count, logs_nth,
 };
 
-static guint
-rows_count (gconstpointer container)
-{
-  return ((const GPtrArray *) container)->len;
-}
-
-static gconstpointer
-rows_nth (gconstpointer container,
-          guint         index)
-{
-  return g_ptr_array_index ((GPtrArray *) container, index);
-}
-
-#define STREAM_FIELDS \
-  { "id", HOTPATH_FIELD_ID, HOTPATH_UNIT_NONE, "The stream row's id, stable for the life of the process", NULL, NULL, NULL, stream_row_get, F_ID }, \
-  { "name", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "The streams' label, or the call site that wrapped them", "Stream", NULL, NULL, stream_row_get, F_NAME }, \
-  { "direction", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "input or output", "Dir", NULL, NULL, stream_row_get, F_DIRECTION }, \
-  { "state", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "open (a stream is open), closed, or error (the last operation failed)", "State", NULL, NULL, stream_row_get, F_STATE }, \
-  { "streams", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Streams wrapped under this name", NULL, NULL, NULL, stream_row_get, F_STREAMS }, \
-  { "open", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "Streams open now", "Open", NULL, NULL, stream_row_get, F_OPEN }, \
-  { "items", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Operations that move data: reads, writes, skips, splices, flushes (sync and async)", "Items", NULL, NULL, stream_row_get, F_ITEMS }, \
-  { "bytes", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_BYTES, "Bytes read, skipped, written or spliced", "Bytes", NULL, NULL, stream_row_get, F_BYTES }, \
-  { "errors", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Operations that failed (not cancelled)", "Errors", NULL, NULL, stream_row_get, F_ERRORS }, \
-  { "cancelled", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Operations cancelled", NULL, NULL, NULL, stream_row_get, F_CANCELLED }, \
-  { "reads", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Read operations", NULL, "ops", NULL, stream_row_get, F_OPS + HOTPATH_STREAM_OP_READ }, \
-  { "writes", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Write operations (writev counts once)", NULL, "ops", NULL, stream_row_get, F_OPS + HOTPATH_STREAM_OP_WRITE }, \
-  { "skips", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Skip operations", NULL, "ops", NULL, stream_row_get, F_OPS + HOTPATH_STREAM_OP_SKIP }, \
-  { "splices", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Splice operations", NULL, "ops", NULL, stream_row_get, F_OPS + HOTPATH_STREAM_OP_SPLICE }, \
-  { "flushes", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Flush operations", NULL, "ops", NULL, stream_row_get, F_OPS + HOTPATH_STREAM_OP_FLUSH }, \
-  { "closes", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Close operations", NULL, "ops", NULL, stream_row_get, F_OPS + HOTPATH_STREAM_OP_CLOSE }, \
-  { "latency_ns", HOTPATH_FIELD_SUMMARY, HOTPATH_UNIT_NS, "Time per operation, close included", "Latency", NULL, NULL, stream_row_get, F_LATENCY }, \
-  { "last_error", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "The message of the last failed operation, or null", NULL, NULL, NULL, stream_row_get, F_LAST_ERROR }, \
-  { "file", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "Where the first stream of this row was wrapped", NULL, NULL, NULL, stream_row_get, F_FILE }, \
-  { "line", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "Its line", NULL, NULL, NULL, stream_row_get, F_LINE }
-
 static const HotpathField stream_fields[] = {
-  STREAM_FIELDS,
-};
-
-static const HotpathRowsDesc stream_rows = {
-  stream_fields, G_N_ELEMENTS (stream_fields), rows_count, rows_nth,
-};
-
-static const HotpathField stream_item_fields[] = {
-  STREAM_FIELDS,
+  { "id", HOTPATH_FIELD_ID, HOTPATH_UNIT_NONE, "The stream row's id, stable for the life of the process", NULL, NULL, NULL, stream_row_get, F_ID },
+  { "name", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "The streams' label, or the call site that wrapped them", "Stream", NULL, NULL, stream_row_get, F_NAME },
+  { "direction", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "input or output", "Dir", NULL, NULL, stream_row_get, F_DIRECTION },
+  { "state", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "open (a stream is open), closed, or error (the last operation failed)", "State", NULL, NULL, stream_row_get, F_STATE },
+  { "streams", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Streams wrapped under this name", NULL, NULL, NULL, stream_row_get, F_STREAMS },
+  { "open", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "Streams open now", "Open", NULL, NULL, stream_row_get, F_OPEN },
+  { "items", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Operations that move data: reads, writes, skips, splices, flushes (sync and async)", "Items", NULL, NULL, stream_row_get, F_ITEMS },
+  { "bytes", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_BYTES, "Bytes read, skipped, written or spliced", "Bytes", NULL, NULL, stream_row_get, F_BYTES },
+  { "errors", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Operations that failed (not cancelled)", "Errors", NULL, NULL, stream_row_get, F_ERRORS },
+  { "cancelled", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Operations cancelled", NULL, NULL, NULL, stream_row_get, F_CANCELLED },
+  { "reads", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Read operations", NULL, "ops", NULL, stream_row_get, F_OPS + HOTPATH_STREAM_OP_READ },
+  { "writes", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Write operations (writev counts once)", NULL, "ops", NULL, stream_row_get, F_OPS + HOTPATH_STREAM_OP_WRITE },
+  { "skips", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Skip operations", NULL, "ops", NULL, stream_row_get, F_OPS + HOTPATH_STREAM_OP_SKIP },
+  { "splices", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Splice operations", NULL, "ops", NULL, stream_row_get, F_OPS + HOTPATH_STREAM_OP_SPLICE },
+  { "flushes", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Flush operations", NULL, "ops", NULL, stream_row_get, F_OPS + HOTPATH_STREAM_OP_FLUSH },
+  { "closes", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NONE, "Close operations", NULL, "ops", NULL, stream_row_get, F_OPS + HOTPATH_STREAM_OP_CLOSE },
+  { "latency_ns", HOTPATH_FIELD_SUMMARY, HOTPATH_UNIT_NS, "Time per operation, close included", "Latency", NULL, NULL, stream_row_get, F_LATENCY },
+  { "last_error", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "The message of the last failed operation, or null", NULL, NULL, NULL, stream_row_get, F_LAST_ERROR },
+  { "file", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "Where the first stream of this row was wrapped", NULL, NULL, NULL, stream_row_get, F_FILE },
+  { "line", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "Its line", NULL, NULL, NULL, stream_row_get, F_LINE },
   { "logs", HOTPATH_FIELD_ROWS, HOTPATH_UNIT_NONE, "The last operations, newest first (streams made with .log = TRUE)", NULL, NULL, &log_rows, stream_row_get, F_LOGS },
 };
 
-static const HotpathRowsDesc stream_item = {
-  stream_item_fields, G_N_ELEMENTS (stream_item_fields), rows_count, rows_nth,
+static const HotpathRowsDesc stream_rows = {
+  stream_fields, G_N_ELEMENTS (stream_fields), hotpath_flow_rows_count, hotpath_flow_rows_nth,
 };
 
 const HotpathSectionDesc hotpath_streams_section = {
@@ -546,10 +516,12 @@ const HotpathSectionDesc hotpath_streams_section = {
   .aggregate = stream_aggregate,
   .reset = stream_reset,
   .snapshot = stream_snapshot,
-  .free_data = stream_free,
+  .free_data = hotpath_flow_rows_free,
   .rows = &stream_rows,
   .percentile_ranks = TRUE,
   .has_logs = TRUE,
-  .item = &stream_item,
   .when_empty = "no monitored stream",
+  .item_noun = "stream",
+  .items_noun = "streams",
+  .order = "by id",
 };

@@ -338,12 +338,6 @@ threads_snapshot (const HotpathSnapshotContext *context)
   return rows;
 }
 
-static void
-threads_free (gpointer data)
-{
-  g_ptr_array_unref (data);
-}
-
 /* --------------------------------------------------------------- rows */
 
 enum { F_ID, F_TID, F_NAME, F_STATE, F_CPU, F_MAX_CPU, F_CPU_TIME };
@@ -368,19 +362,6 @@ thread_row_get (gconstpointer       data,
     }
 }
 
-static guint
-rows_count (gconstpointer container)
-{
-  return ((const GPtrArray *) container)->len;
-}
-
-static gconstpointer
-rows_nth (gconstpointer container,
-          guint         index)
-{
-  return g_ptr_array_index ((GPtrArray *) container, index);
-}
-
 static const HotpathField thread_fields[] = {
   { "id", HOTPATH_FIELD_ID, HOTPATH_UNIT_NONE, "The row's id, stable for the life of the process", NULL, NULL, NULL, thread_row_get, F_ID },
   { "tid", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "The kernel thread id", "TID", NULL, NULL, thread_row_get, F_TID },
@@ -392,7 +373,7 @@ static const HotpathField thread_fields[] = {
 };
 
 static const HotpathRowsDesc thread_rows = {
-  thread_fields, G_N_ELEMENTS (thread_fields), rows_count, rows_nth,
+  thread_fields, G_N_ELEMENTS (thread_fields), hotpath_flow_rows_count, hotpath_flow_rows_nth,
 };
 
 const HotpathSectionDesc hotpath_threads_section = {
@@ -402,7 +383,11 @@ const HotpathSectionDesc hotpath_threads_section = {
   .schema_def = "threads_section",
   .reset = threads_reset,
   .snapshot = threads_snapshot,
-  .free_data = threads_free,
+  .free_data = hotpath_flow_rows_free,
   .rows = &thread_rows,
   .when_empty = "no threads sampled",
+  .background = TRUE,
+  .item_noun = "thread",
+  .items_noun = "threads",
+  .order = "by id",
 };

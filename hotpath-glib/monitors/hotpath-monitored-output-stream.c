@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * hotpath-output-stream.c: HotpathOutputStream, the stream that
+ * hotpath-monitored-output-stream.c: HotpathMonitoredOutputStream, the stream that
  * HOTPATH_OUTPUT_STREAM() returns.
  *
- * The output twin of HotpathInputStream: a GFilterOutputStream that
+ * The output twin of HotpathMonitoredInputStream: a GFilterOutputStream that
  * forwards writes (writev included), flushes and closes to the base
  * stream, sync to sync and async to async, is pollable and seekable when
  * the base is, and reports each operation to the "streams" section.
@@ -15,9 +15,9 @@
 
 #include "config.h"
 
-#include "hotpath-output-stream-private.h"
+#include "hotpath-monitored-output-stream-private.h"
 
-struct _HotpathOutputStream
+struct _HotpathMonitoredOutputStream
 {
   GFilterOutputStream  parent_instance;
   HotpathStreamStats  *stats;
@@ -27,7 +27,7 @@ struct _HotpathOutputStream
 static void seekable_iface_init (GSeekableIface *iface);
 static void pollable_iface_init (GPollableOutputStreamInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (HotpathOutputStream, hotpath_output_stream, G_TYPE_FILTER_OUTPUT_STREAM,
+G_DEFINE_FINAL_TYPE_WITH_CODE (HotpathMonitoredOutputStream, hotpath_monitored_output_stream, G_TYPE_FILTER_OUTPUT_STREAM,
                                G_IMPLEMENT_INTERFACE (G_TYPE_SEEKABLE, seekable_iface_init)
                                G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_OUTPUT_STREAM, pollable_iface_init))
 
@@ -38,7 +38,7 @@ get_base (gpointer stream)
 }
 
 static inline void
-record (HotpathOutputStream *self,
+record (HotpathMonitoredOutputStream *self,
         HotpathStreamOp      op,
         guint64              start,
         gssize               bytes,
@@ -53,13 +53,13 @@ record (HotpathOutputStream *self,
 /* ------------------------------------------------------------- sync */
 
 static gssize
-hotpath_output_stream_write (GOutputStream  *stream,
+hotpath_monitored_output_stream_write (GOutputStream  *stream,
                              const void     *buffer,
                              gsize           count,
                              GCancellable   *cancellable,
                              GError        **error)
 {
-  HotpathOutputStream *self = HOTPATH_OUTPUT_STREAM (stream);
+  HotpathMonitoredOutputStream *self = HOTPATH_MONITORED_OUTPUT_STREAM (stream);
   guint64 start = hotpath_stream_stats_begin ();
   GError *local_error = NULL;
   gssize n;
@@ -73,14 +73,14 @@ hotpath_output_stream_write (GOutputStream  *stream,
 }
 
 static gboolean
-hotpath_output_stream_writev (GOutputStream        *stream,
+hotpath_monitored_output_stream_writev (GOutputStream        *stream,
                               const GOutputVector  *vectors,
                               gsize                 n_vectors,
                               gsize                *bytes_written,
                               GCancellable         *cancellable,
                               GError              **error)
 {
-  HotpathOutputStream *self = HOTPATH_OUTPUT_STREAM (stream);
+  HotpathMonitoredOutputStream *self = HOTPATH_MONITORED_OUTPUT_STREAM (stream);
   guint64 start = hotpath_stream_stats_begin ();
   GError *local_error = NULL;
   gsize written = 0;
@@ -97,19 +97,19 @@ hotpath_output_stream_writev (GOutputStream        *stream,
 }
 
 static gssize
-hotpath_output_stream_splice (GOutputStream             *stream,
+hotpath_monitored_output_stream_splice (GOutputStream             *stream,
                               GInputStream              *source,
                               GOutputStreamSpliceFlags   flags,
                               GCancellable              *cancellable,
                               GError                   **error)
 {
-  HotpathOutputStream *self = HOTPATH_OUTPUT_STREAM (stream);
+  HotpathMonitoredOutputStream *self = HOTPATH_MONITORED_OUTPUT_STREAM (stream);
   guint64 start = hotpath_stream_stats_begin ();
   GError *local_error = NULL;
   gssize n;
 
   self->splicing = TRUE;
-  n = G_OUTPUT_STREAM_CLASS (hotpath_output_stream_parent_class)->splice (stream, source, flags,
+  n = G_OUTPUT_STREAM_CLASS (hotpath_monitored_output_stream_parent_class)->splice (stream, source, flags,
                                                                          cancellable, &local_error);
   self->splicing = FALSE;
   record (self, HOTPATH_STREAM_OP_SPLICE, start, n, local_error);
@@ -120,11 +120,11 @@ hotpath_output_stream_splice (GOutputStream             *stream,
 }
 
 static gboolean
-hotpath_output_stream_flush (GOutputStream  *stream,
+hotpath_monitored_output_stream_flush (GOutputStream  *stream,
                              GCancellable   *cancellable,
                              GError        **error)
 {
-  HotpathOutputStream *self = HOTPATH_OUTPUT_STREAM (stream);
+  HotpathMonitoredOutputStream *self = HOTPATH_MONITORED_OUTPUT_STREAM (stream);
   gboolean closing = g_output_stream_is_closing (stream);
   guint64 start = closing ? 0 : hotpath_stream_stats_begin ();
   GError *local_error = NULL;
@@ -139,11 +139,11 @@ hotpath_output_stream_flush (GOutputStream  *stream,
 }
 
 static gboolean
-hotpath_output_stream_close (GOutputStream  *stream,
+hotpath_monitored_output_stream_close (GOutputStream  *stream,
                              GCancellable   *cancellable,
                              GError        **error)
 {
-  HotpathOutputStream *self = HOTPATH_OUTPUT_STREAM (stream);
+  HotpathMonitoredOutputStream *self = HOTPATH_MONITORED_OUTPUT_STREAM (stream);
   guint64 start = hotpath_stream_stats_begin ();
   GError *local_error = NULL;
   gboolean ret = TRUE;
@@ -205,7 +205,7 @@ write_done (GObject      *source,
 }
 
 static void
-hotpath_output_stream_write_async (GOutputStream       *stream,
+hotpath_monitored_output_stream_write_async (GOutputStream       *stream,
                                    const void          *buffer,
                                    gsize                count,
                                    int                  io_priority,
@@ -213,7 +213,7 @@ hotpath_output_stream_write_async (GOutputStream       *stream,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  GTask *task = async_task_new (stream, hotpath_output_stream_write_async, io_priority,
+  GTask *task = async_task_new (stream, hotpath_monitored_output_stream_write_async, io_priority,
                                 cancellable, callback, user_data);
 
   g_output_stream_write_async (get_base (stream), buffer, count, io_priority, cancellable,
@@ -221,7 +221,7 @@ hotpath_output_stream_write_async (GOutputStream       *stream,
 }
 
 static gssize
-hotpath_output_stream_write_finish (GOutputStream  *stream,
+hotpath_monitored_output_stream_write_finish (GOutputStream  *stream,
                                     GAsyncResult   *result,
                                     GError        **error)
 {
@@ -250,7 +250,7 @@ writev_done (GObject      *source,
 }
 
 static void
-hotpath_output_stream_writev_async (GOutputStream       *stream,
+hotpath_monitored_output_stream_writev_async (GOutputStream       *stream,
                                     const GOutputVector *vectors,
                                     gsize                n_vectors,
                                     int                  io_priority,
@@ -258,7 +258,7 @@ hotpath_output_stream_writev_async (GOutputStream       *stream,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  GTask *task = async_task_new (stream, hotpath_output_stream_writev_async, io_priority,
+  GTask *task = async_task_new (stream, hotpath_monitored_output_stream_writev_async, io_priority,
                                 cancellable, callback, user_data);
 
   g_output_stream_writev_async (get_base (stream), vectors, n_vectors, io_priority, cancellable,
@@ -266,7 +266,7 @@ hotpath_output_stream_writev_async (GOutputStream       *stream,
 }
 
 static gboolean
-hotpath_output_stream_writev_finish (GOutputStream  *stream,
+hotpath_monitored_output_stream_writev_finish (GOutputStream  *stream,
                                      GAsyncResult   *result,
                                      gsize          *bytes_written,
                                      GError        **error)
@@ -288,12 +288,12 @@ splice_done (GObject      *source,
              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  HotpathOutputStream *self = HOTPATH_OUTPUT_STREAM (source);
+  HotpathMonitoredOutputStream *self = HOTPATH_MONITORED_OUTPUT_STREAM (source);
   AsyncData *data = g_task_get_task_data (task);
   GError *error = NULL;
   gssize n;
 
-  n = G_OUTPUT_STREAM_CLASS (hotpath_output_stream_parent_class)->splice_finish (G_OUTPUT_STREAM (source),
+  n = G_OUTPUT_STREAM_CLASS (hotpath_monitored_output_stream_parent_class)->splice_finish (G_OUTPUT_STREAM (source),
                                                                                 result, &error);
   self->splicing = FALSE;
   record (self, HOTPATH_STREAM_OP_SPLICE, data->start, n, error);
@@ -304,7 +304,7 @@ splice_done (GObject      *source,
 }
 
 static void
-hotpath_output_stream_splice_async (GOutputStream            *stream,
+hotpath_monitored_output_stream_splice_async (GOutputStream            *stream,
                                     GInputStream             *source,
                                     GOutputStreamSpliceFlags  flags,
                                     int                       io_priority,
@@ -312,17 +312,17 @@ hotpath_output_stream_splice_async (GOutputStream            *stream,
                                     GAsyncReadyCallback       callback,
                                     gpointer                  user_data)
 {
-  GTask *task = async_task_new (stream, hotpath_output_stream_splice_async, io_priority,
+  GTask *task = async_task_new (stream, hotpath_monitored_output_stream_splice_async, io_priority,
                                 cancellable, callback, user_data);
 
-  HOTPATH_OUTPUT_STREAM (stream)->splicing = TRUE;
-  G_OUTPUT_STREAM_CLASS (hotpath_output_stream_parent_class)->splice_async (stream, source, flags,
+  HOTPATH_MONITORED_OUTPUT_STREAM (stream)->splicing = TRUE;
+  G_OUTPUT_STREAM_CLASS (hotpath_monitored_output_stream_parent_class)->splice_async (stream, source, flags,
                                                                            io_priority, cancellable,
                                                                            splice_done, task);
 }
 
 static gssize
-hotpath_output_stream_splice_finish (GOutputStream  *stream,
+hotpath_monitored_output_stream_splice_finish (GOutputStream  *stream,
                                      GAsyncResult   *result,
                                      GError        **error)
 {
@@ -349,13 +349,13 @@ flush_done (GObject      *source,
 }
 
 static void
-hotpath_output_stream_flush_async (GOutputStream       *stream,
+hotpath_monitored_output_stream_flush_async (GOutputStream       *stream,
                                    int                  io_priority,
                                    GCancellable        *cancellable,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  GTask *task = async_task_new (stream, hotpath_output_stream_flush_async, io_priority,
+  GTask *task = async_task_new (stream, hotpath_monitored_output_stream_flush_async, io_priority,
                                 cancellable, callback, user_data);
 
   if (g_output_stream_is_closing (stream))
@@ -364,7 +364,7 @@ hotpath_output_stream_flush_async (GOutputStream       *stream,
 }
 
 static gboolean
-hotpath_output_stream_flush_finish (GOutputStream  *stream,
+hotpath_monitored_output_stream_flush_finish (GOutputStream  *stream,
                                     GAsyncResult   *result,
                                     GError        **error)
 {
@@ -391,13 +391,13 @@ close_done (GObject      *source,
 }
 
 static void
-hotpath_output_stream_close_async (GOutputStream       *stream,
+hotpath_monitored_output_stream_close_async (GOutputStream       *stream,
                                    int                  io_priority,
                                    GCancellable        *cancellable,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  GTask *task = async_task_new (stream, hotpath_output_stream_close_async, io_priority,
+  GTask *task = async_task_new (stream, hotpath_monitored_output_stream_close_async, io_priority,
                                 cancellable, callback, user_data);
 
   if (g_filter_output_stream_get_close_base_stream (G_FILTER_OUTPUT_STREAM (stream)))
@@ -406,14 +406,14 @@ hotpath_output_stream_close_async (GOutputStream       *stream,
       return;
     }
 
-  record (HOTPATH_OUTPUT_STREAM (stream), HOTPATH_STREAM_OP_CLOSE,
+  record (HOTPATH_MONITORED_OUTPUT_STREAM (stream), HOTPATH_STREAM_OP_CLOSE,
           ((AsyncData *) g_task_get_task_data (task))->start, 0, NULL);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
 
 static gboolean
-hotpath_output_stream_close_finish (GOutputStream  *stream,
+hotpath_monitored_output_stream_close_finish (GOutputStream  *stream,
                                     GAsyncResult   *result,
                                     GError        **error)
 {
@@ -433,7 +433,7 @@ get_pollable_base (gpointer stream)
 }
 
 static gboolean
-hotpath_output_stream_can_poll (GPollableOutputStream *stream)
+hotpath_monitored_output_stream_can_poll (GPollableOutputStream *stream)
 {
   GPollableOutputStream *base = get_pollable_base (stream);
 
@@ -441,7 +441,7 @@ hotpath_output_stream_can_poll (GPollableOutputStream *stream)
 }
 
 static gboolean
-hotpath_output_stream_is_writable (GPollableOutputStream *stream)
+hotpath_monitored_output_stream_is_writable (GPollableOutputStream *stream)
 {
   GPollableOutputStream *base = get_pollable_base (stream);
 
@@ -449,7 +449,7 @@ hotpath_output_stream_is_writable (GPollableOutputStream *stream)
 }
 
 static GSource *
-hotpath_output_stream_create_source (GPollableOutputStream *stream,
+hotpath_monitored_output_stream_create_source (GPollableOutputStream *stream,
                                      GCancellable          *cancellable)
 {
   GPollableOutputStream *base = get_pollable_base (stream);
@@ -463,12 +463,12 @@ hotpath_output_stream_create_source (GPollableOutputStream *stream,
 }
 
 static gssize
-hotpath_output_stream_write_nonblocking (GPollableOutputStream  *stream,
+hotpath_monitored_output_stream_write_nonblocking (GPollableOutputStream  *stream,
                                          const void             *buffer,
                                          gsize                   count,
                                          GError                **error)
 {
-  HotpathOutputStream *self = HOTPATH_OUTPUT_STREAM (stream);
+  HotpathMonitoredOutputStream *self = HOTPATH_MONITORED_OUTPUT_STREAM (stream);
   GPollableOutputStream *base = get_pollable_base (stream);
   GError *local_error = NULL;
   guint64 start;
@@ -491,13 +491,13 @@ hotpath_output_stream_write_nonblocking (GPollableOutputStream  *stream,
 }
 
 static GPollableReturn
-hotpath_output_stream_writev_nonblocking (GPollableOutputStream  *stream,
+hotpath_monitored_output_stream_writev_nonblocking (GPollableOutputStream  *stream,
                                           const GOutputVector    *vectors,
                                           gsize                   n_vectors,
                                           gsize                  *bytes_written,
                                           GError                **error)
 {
-  HotpathOutputStream *self = HOTPATH_OUTPUT_STREAM (stream);
+  HotpathMonitoredOutputStream *self = HOTPATH_MONITORED_OUTPUT_STREAM (stream);
   GPollableOutputStream *base = get_pollable_base (stream);
   GError *local_error = NULL;
   GPollableReturn ret;
@@ -526,11 +526,11 @@ hotpath_output_stream_writev_nonblocking (GPollableOutputStream  *stream,
 static void
 pollable_iface_init (GPollableOutputStreamInterface *iface)
 {
-  iface->can_poll = hotpath_output_stream_can_poll;
-  iface->is_writable = hotpath_output_stream_is_writable;
-  iface->create_source = hotpath_output_stream_create_source;
-  iface->write_nonblocking = hotpath_output_stream_write_nonblocking;
-  iface->writev_nonblocking = hotpath_output_stream_writev_nonblocking;
+  iface->can_poll = hotpath_monitored_output_stream_can_poll;
+  iface->is_writable = hotpath_monitored_output_stream_is_writable;
+  iface->create_source = hotpath_monitored_output_stream_create_source;
+  iface->write_nonblocking = hotpath_monitored_output_stream_write_nonblocking;
+  iface->writev_nonblocking = hotpath_monitored_output_stream_writev_nonblocking;
 }
 
 /* --------------------------------------------------------- seekable */
@@ -544,7 +544,7 @@ get_seekable_base (gpointer stream)
 }
 
 static goffset
-hotpath_output_stream_tell (GSeekable *seekable)
+hotpath_monitored_output_stream_tell (GSeekable *seekable)
 {
   GSeekable *base = get_seekable_base (seekable);
 
@@ -552,7 +552,7 @@ hotpath_output_stream_tell (GSeekable *seekable)
 }
 
 static gboolean
-hotpath_output_stream_can_seek (GSeekable *seekable)
+hotpath_monitored_output_stream_can_seek (GSeekable *seekable)
 {
   GSeekable *base = get_seekable_base (seekable);
 
@@ -560,7 +560,7 @@ hotpath_output_stream_can_seek (GSeekable *seekable)
 }
 
 static gboolean
-hotpath_output_stream_seek (GSeekable     *seekable,
+hotpath_monitored_output_stream_seek (GSeekable     *seekable,
                             goffset        offset,
                             GSeekType      type,
                             GCancellable  *cancellable,
@@ -585,7 +585,7 @@ hotpath_output_stream_seek (GSeekable     *seekable,
 }
 
 static gboolean
-hotpath_output_stream_can_truncate (GSeekable *seekable)
+hotpath_monitored_output_stream_can_truncate (GSeekable *seekable)
 {
   GSeekable *base = get_seekable_base (seekable);
 
@@ -593,7 +593,7 @@ hotpath_output_stream_can_truncate (GSeekable *seekable)
 }
 
 static gboolean
-hotpath_output_stream_truncate (GSeekable     *seekable,
+hotpath_monitored_output_stream_truncate (GSeekable     *seekable,
                                 goffset        offset,
                                 GCancellable  *cancellable,
                                 GError       **error)
@@ -619,39 +619,39 @@ hotpath_output_stream_truncate (GSeekable     *seekable,
 static void
 seekable_iface_init (GSeekableIface *iface)
 {
-  iface->tell = hotpath_output_stream_tell;
-  iface->can_seek = hotpath_output_stream_can_seek;
-  iface->seek = hotpath_output_stream_seek;
-  iface->can_truncate = hotpath_output_stream_can_truncate;
-  iface->truncate_fn = hotpath_output_stream_truncate;
+  iface->tell = hotpath_monitored_output_stream_tell;
+  iface->can_seek = hotpath_monitored_output_stream_can_seek;
+  iface->seek = hotpath_monitored_output_stream_seek;
+  iface->can_truncate = hotpath_monitored_output_stream_can_truncate;
+  iface->truncate_fn = hotpath_monitored_output_stream_truncate;
 }
 
 /* ------------------------------------------------------------ class */
 
 static void
-hotpath_output_stream_class_init (HotpathOutputStreamClass *klass)
+hotpath_monitored_output_stream_class_init (HotpathMonitoredOutputStreamClass *klass)
 {
   GOutputStreamClass *stream_class = G_OUTPUT_STREAM_CLASS (klass);
 
-  stream_class->write_fn = hotpath_output_stream_write;
-  stream_class->writev_fn = hotpath_output_stream_writev;
-  stream_class->splice = hotpath_output_stream_splice;
-  stream_class->flush = hotpath_output_stream_flush;
-  stream_class->close_fn = hotpath_output_stream_close;
-  stream_class->write_async = hotpath_output_stream_write_async;
-  stream_class->write_finish = hotpath_output_stream_write_finish;
-  stream_class->writev_async = hotpath_output_stream_writev_async;
-  stream_class->writev_finish = hotpath_output_stream_writev_finish;
-  stream_class->splice_async = hotpath_output_stream_splice_async;
-  stream_class->splice_finish = hotpath_output_stream_splice_finish;
-  stream_class->flush_async = hotpath_output_stream_flush_async;
-  stream_class->flush_finish = hotpath_output_stream_flush_finish;
-  stream_class->close_async = hotpath_output_stream_close_async;
-  stream_class->close_finish = hotpath_output_stream_close_finish;
+  stream_class->write_fn = hotpath_monitored_output_stream_write;
+  stream_class->writev_fn = hotpath_monitored_output_stream_writev;
+  stream_class->splice = hotpath_monitored_output_stream_splice;
+  stream_class->flush = hotpath_monitored_output_stream_flush;
+  stream_class->close_fn = hotpath_monitored_output_stream_close;
+  stream_class->write_async = hotpath_monitored_output_stream_write_async;
+  stream_class->write_finish = hotpath_monitored_output_stream_write_finish;
+  stream_class->writev_async = hotpath_monitored_output_stream_writev_async;
+  stream_class->writev_finish = hotpath_monitored_output_stream_writev_finish;
+  stream_class->splice_async = hotpath_monitored_output_stream_splice_async;
+  stream_class->splice_finish = hotpath_monitored_output_stream_splice_finish;
+  stream_class->flush_async = hotpath_monitored_output_stream_flush_async;
+  stream_class->flush_finish = hotpath_monitored_output_stream_flush_finish;
+  stream_class->close_async = hotpath_monitored_output_stream_close_async;
+  stream_class->close_finish = hotpath_monitored_output_stream_close_finish;
 }
 
 static void
-hotpath_output_stream_init (HotpathOutputStream *self)
+hotpath_monitored_output_stream_init (HotpathMonitoredOutputStream *self)
 {
 }
 
@@ -670,11 +670,11 @@ hotpath_output_stream_new (GOutputStream              *base,
                            const HotpathStreamOptions *options,
                            const HotpathSite          *site)
 {
-  HotpathOutputStream *self;
+  HotpathMonitoredOutputStream *self;
 
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (base), NULL);
 
-  self = g_object_new (HOTPATH_TYPE_OUTPUT_STREAM, "base-stream", base, NULL);
+  self = g_object_new (HOTPATH_TYPE_MONITORED_OUTPUT_STREAM, "base-stream", base, NULL);
   self->stats = hotpath_stream_stats_open (options, site, TRUE);
 
   return G_OUTPUT_STREAM (self);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * hotpath-input-stream.c: HotpathInputStream, the stream that
+ * hotpath-monitored-input-stream.c: HotpathMonitoredInputStream, the stream that
  * HOTPATH_INPUT_STREAM() returns.
  *
  * A GFilterInputStream that forwards every operation to its base stream,
@@ -16,9 +16,9 @@
 
 #include "config.h"
 
-#include "hotpath-input-stream-private.h"
+#include "hotpath-monitored-input-stream-private.h"
 
-struct _HotpathInputStream
+struct _HotpathMonitoredInputStream
 {
   GFilterInputStream  parent_instance;
   HotpathStreamStats *stats;
@@ -27,7 +27,7 @@ struct _HotpathInputStream
 static void seekable_iface_init (GSeekableIface *iface);
 static void pollable_iface_init (GPollableInputStreamInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (HotpathInputStream, hotpath_input_stream, G_TYPE_FILTER_INPUT_STREAM,
+G_DEFINE_FINAL_TYPE_WITH_CODE (HotpathMonitoredInputStream, hotpath_monitored_input_stream, G_TYPE_FILTER_INPUT_STREAM,
                                G_IMPLEMENT_INTERFACE (G_TYPE_SEEKABLE, seekable_iface_init)
                                G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_INPUT_STREAM, pollable_iface_init))
 
@@ -38,7 +38,7 @@ get_base (gpointer stream)
 }
 
 static inline void
-record (HotpathInputStream *self,
+record (HotpathMonitoredInputStream *self,
         HotpathStreamOp     op,
         guint64             start,
         gssize              bytes,
@@ -50,13 +50,13 @@ record (HotpathInputStream *self,
 /* ------------------------------------------------------------- sync */
 
 static gssize
-hotpath_input_stream_read (GInputStream  *stream,
+hotpath_monitored_input_stream_read (GInputStream  *stream,
                            void          *buffer,
                            gsize          count,
                            GCancellable  *cancellable,
                            GError       **error)
 {
-  HotpathInputStream *self = HOTPATH_INPUT_STREAM (stream);
+  HotpathMonitoredInputStream *self = HOTPATH_MONITORED_INPUT_STREAM (stream);
   guint64 start = hotpath_stream_stats_begin ();
   GError *local_error = NULL;
   gssize n;
@@ -70,12 +70,12 @@ hotpath_input_stream_read (GInputStream  *stream,
 }
 
 static gssize
-hotpath_input_stream_skip (GInputStream  *stream,
+hotpath_monitored_input_stream_skip (GInputStream  *stream,
                            gsize          count,
                            GCancellable  *cancellable,
                            GError       **error)
 {
-  HotpathInputStream *self = HOTPATH_INPUT_STREAM (stream);
+  HotpathMonitoredInputStream *self = HOTPATH_MONITORED_INPUT_STREAM (stream);
   guint64 start = hotpath_stream_stats_begin ();
   GError *local_error = NULL;
   gssize n;
@@ -89,11 +89,11 @@ hotpath_input_stream_skip (GInputStream  *stream,
 }
 
 static gboolean
-hotpath_input_stream_close (GInputStream  *stream,
+hotpath_monitored_input_stream_close (GInputStream  *stream,
                             GCancellable  *cancellable,
                             GError       **error)
 {
-  HotpathInputStream *self = HOTPATH_INPUT_STREAM (stream);
+  HotpathMonitoredInputStream *self = HOTPATH_MONITORED_INPUT_STREAM (stream);
   guint64 start = hotpath_stream_stats_begin ();
   GError *local_error = NULL;
   gboolean ret = TRUE;
@@ -154,7 +154,7 @@ read_done (GObject      *source,
 }
 
 static void
-hotpath_input_stream_read_async (GInputStream        *stream,
+hotpath_monitored_input_stream_read_async (GInputStream        *stream,
                                  void                *buffer,
                                  gsize                count,
                                  int                  io_priority,
@@ -162,7 +162,7 @@ hotpath_input_stream_read_async (GInputStream        *stream,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  GTask *task = async_task_new (stream, hotpath_input_stream_read_async, io_priority,
+  GTask *task = async_task_new (stream, hotpath_monitored_input_stream_read_async, io_priority,
                                 cancellable, callback, user_data);
 
   g_input_stream_read_async (get_base (stream), buffer, count, io_priority, cancellable,
@@ -170,7 +170,7 @@ hotpath_input_stream_read_async (GInputStream        *stream,
 }
 
 static gssize
-hotpath_input_stream_read_finish (GInputStream  *stream,
+hotpath_monitored_input_stream_read_finish (GInputStream  *stream,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
@@ -198,21 +198,21 @@ skip_done (GObject      *source,
 }
 
 static void
-hotpath_input_stream_skip_async (GInputStream        *stream,
+hotpath_monitored_input_stream_skip_async (GInputStream        *stream,
                                  gsize                count,
                                  int                  io_priority,
                                  GCancellable        *cancellable,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  GTask *task = async_task_new (stream, hotpath_input_stream_skip_async, io_priority,
+  GTask *task = async_task_new (stream, hotpath_monitored_input_stream_skip_async, io_priority,
                                 cancellable, callback, user_data);
 
   g_input_stream_skip_async (get_base (stream), count, io_priority, cancellable, skip_done, task);
 }
 
 static gssize
-hotpath_input_stream_skip_finish (GInputStream  *stream,
+hotpath_monitored_input_stream_skip_finish (GInputStream  *stream,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
@@ -239,13 +239,13 @@ close_done (GObject      *source,
 }
 
 static void
-hotpath_input_stream_close_async (GInputStream        *stream,
+hotpath_monitored_input_stream_close_async (GInputStream        *stream,
                                   int                  io_priority,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  GTask *task = async_task_new (stream, hotpath_input_stream_close_async, io_priority,
+  GTask *task = async_task_new (stream, hotpath_monitored_input_stream_close_async, io_priority,
                                 cancellable, callback, user_data);
 
   if (g_filter_input_stream_get_close_base_stream (G_FILTER_INPUT_STREAM (stream)))
@@ -254,14 +254,14 @@ hotpath_input_stream_close_async (GInputStream        *stream,
       return;
     }
 
-  record (HOTPATH_INPUT_STREAM (stream), HOTPATH_STREAM_OP_CLOSE,
+  record (HOTPATH_MONITORED_INPUT_STREAM (stream), HOTPATH_STREAM_OP_CLOSE,
           ((AsyncData *) g_task_get_task_data (task))->start, 0, NULL);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
 
 static gboolean
-hotpath_input_stream_close_finish (GInputStream  *stream,
+hotpath_monitored_input_stream_close_finish (GInputStream  *stream,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
@@ -281,7 +281,7 @@ get_pollable_base (gpointer stream)
 }
 
 static gboolean
-hotpath_input_stream_can_poll (GPollableInputStream *stream)
+hotpath_monitored_input_stream_can_poll (GPollableInputStream *stream)
 {
   GPollableInputStream *base = get_pollable_base (stream);
 
@@ -289,7 +289,7 @@ hotpath_input_stream_can_poll (GPollableInputStream *stream)
 }
 
 static gboolean
-hotpath_input_stream_is_readable (GPollableInputStream *stream)
+hotpath_monitored_input_stream_is_readable (GPollableInputStream *stream)
 {
   GPollableInputStream *base = get_pollable_base (stream);
 
@@ -297,7 +297,7 @@ hotpath_input_stream_is_readable (GPollableInputStream *stream)
 }
 
 static GSource *
-hotpath_input_stream_create_source (GPollableInputStream *stream,
+hotpath_monitored_input_stream_create_source (GPollableInputStream *stream,
                                     GCancellable         *cancellable)
 {
   GPollableInputStream *base = get_pollable_base (stream);
@@ -311,12 +311,12 @@ hotpath_input_stream_create_source (GPollableInputStream *stream,
 }
 
 static gssize
-hotpath_input_stream_read_nonblocking (GPollableInputStream  *stream,
+hotpath_monitored_input_stream_read_nonblocking (GPollableInputStream  *stream,
                                        void                  *buffer,
                                        gsize                  count,
                                        GError               **error)
 {
-  HotpathInputStream *self = HOTPATH_INPUT_STREAM (stream);
+  HotpathMonitoredInputStream *self = HOTPATH_MONITORED_INPUT_STREAM (stream);
   GPollableInputStream *base = get_pollable_base (stream);
   guint64 start;
   GError *local_error = NULL;
@@ -341,10 +341,10 @@ hotpath_input_stream_read_nonblocking (GPollableInputStream  *stream,
 static void
 pollable_iface_init (GPollableInputStreamInterface *iface)
 {
-  iface->can_poll = hotpath_input_stream_can_poll;
-  iface->is_readable = hotpath_input_stream_is_readable;
-  iface->create_source = hotpath_input_stream_create_source;
-  iface->read_nonblocking = hotpath_input_stream_read_nonblocking;
+  iface->can_poll = hotpath_monitored_input_stream_can_poll;
+  iface->is_readable = hotpath_monitored_input_stream_is_readable;
+  iface->create_source = hotpath_monitored_input_stream_create_source;
+  iface->read_nonblocking = hotpath_monitored_input_stream_read_nonblocking;
 }
 
 /* --------------------------------------------------------- seekable */
@@ -358,7 +358,7 @@ get_seekable_base (gpointer stream)
 }
 
 static goffset
-hotpath_input_stream_tell (GSeekable *seekable)
+hotpath_monitored_input_stream_tell (GSeekable *seekable)
 {
   GSeekable *base = get_seekable_base (seekable);
 
@@ -366,7 +366,7 @@ hotpath_input_stream_tell (GSeekable *seekable)
 }
 
 static gboolean
-hotpath_input_stream_can_seek (GSeekable *seekable)
+hotpath_monitored_input_stream_can_seek (GSeekable *seekable)
 {
   GSeekable *base = get_seekable_base (seekable);
 
@@ -374,7 +374,7 @@ hotpath_input_stream_can_seek (GSeekable *seekable)
 }
 
 static gboolean
-hotpath_input_stream_seek (GSeekable     *seekable,
+hotpath_monitored_input_stream_seek (GSeekable     *seekable,
                            goffset        offset,
                            GSeekType      type,
                            GCancellable  *cancellable,
@@ -400,7 +400,7 @@ hotpath_input_stream_seek (GSeekable     *seekable,
 }
 
 static gboolean
-hotpath_input_stream_can_truncate (GSeekable *seekable)
+hotpath_monitored_input_stream_can_truncate (GSeekable *seekable)
 {
   GSeekable *base = get_seekable_base (seekable);
 
@@ -408,7 +408,7 @@ hotpath_input_stream_can_truncate (GSeekable *seekable)
 }
 
 static gboolean
-hotpath_input_stream_truncate (GSeekable     *seekable,
+hotpath_monitored_input_stream_truncate (GSeekable     *seekable,
                                goffset        offset,
                                GCancellable  *cancellable,
                                GError       **error)
@@ -428,33 +428,33 @@ hotpath_input_stream_truncate (GSeekable     *seekable,
 static void
 seekable_iface_init (GSeekableIface *iface)
 {
-  iface->tell = hotpath_input_stream_tell;
-  iface->can_seek = hotpath_input_stream_can_seek;
-  iface->seek = hotpath_input_stream_seek;
-  iface->can_truncate = hotpath_input_stream_can_truncate;
-  iface->truncate_fn = hotpath_input_stream_truncate;
+  iface->tell = hotpath_monitored_input_stream_tell;
+  iface->can_seek = hotpath_monitored_input_stream_can_seek;
+  iface->seek = hotpath_monitored_input_stream_seek;
+  iface->can_truncate = hotpath_monitored_input_stream_can_truncate;
+  iface->truncate_fn = hotpath_monitored_input_stream_truncate;
 }
 
 /* ------------------------------------------------------------ class */
 
 static void
-hotpath_input_stream_class_init (HotpathInputStreamClass *klass)
+hotpath_monitored_input_stream_class_init (HotpathMonitoredInputStreamClass *klass)
 {
   GInputStreamClass *stream_class = G_INPUT_STREAM_CLASS (klass);
 
-  stream_class->read_fn = hotpath_input_stream_read;
-  stream_class->skip = hotpath_input_stream_skip;
-  stream_class->close_fn = hotpath_input_stream_close;
-  stream_class->read_async = hotpath_input_stream_read_async;
-  stream_class->read_finish = hotpath_input_stream_read_finish;
-  stream_class->skip_async = hotpath_input_stream_skip_async;
-  stream_class->skip_finish = hotpath_input_stream_skip_finish;
-  stream_class->close_async = hotpath_input_stream_close_async;
-  stream_class->close_finish = hotpath_input_stream_close_finish;
+  stream_class->read_fn = hotpath_monitored_input_stream_read;
+  stream_class->skip = hotpath_monitored_input_stream_skip;
+  stream_class->close_fn = hotpath_monitored_input_stream_close;
+  stream_class->read_async = hotpath_monitored_input_stream_read_async;
+  stream_class->read_finish = hotpath_monitored_input_stream_read_finish;
+  stream_class->skip_async = hotpath_monitored_input_stream_skip_async;
+  stream_class->skip_finish = hotpath_monitored_input_stream_skip_finish;
+  stream_class->close_async = hotpath_monitored_input_stream_close_async;
+  stream_class->close_finish = hotpath_monitored_input_stream_close_finish;
 }
 
 static void
-hotpath_input_stream_init (HotpathInputStream *self)
+hotpath_monitored_input_stream_init (HotpathMonitoredInputStream *self)
 {
 }
 
@@ -473,11 +473,11 @@ hotpath_input_stream_new (GInputStream               *base,
                           const HotpathStreamOptions *options,
                           const HotpathSite          *site)
 {
-  HotpathInputStream *self;
+  HotpathMonitoredInputStream *self;
 
   g_return_val_if_fail (G_IS_INPUT_STREAM (base), NULL);
 
-  self = g_object_new (HOTPATH_TYPE_INPUT_STREAM, "base-stream", base, NULL);
+  self = g_object_new (HOTPATH_TYPE_MONITORED_INPUT_STREAM, "base-stream", base, NULL);
   self->stats = hotpath_stream_stats_open (options, site, FALSE);
 
   return G_INPUT_STREAM (self);
