@@ -55,6 +55,12 @@ HOTPATH_AVAILABLE_IN_0_2
 void     hotpath_rw_lock_register            (GRWLock                  *rw_lock,
                                               const HotpathLockOptions *options,
                                               const HotpathSite        *site);
+HOTPATH_AVAILABLE_IN_0_2
+void     hotpath_mutex_clear                 (GMutex                   *mutex);
+HOTPATH_AVAILABLE_IN_0_2
+void     hotpath_rec_mutex_clear             (GRecMutex                *rec_mutex);
+HOTPATH_AVAILABLE_IN_0_2
+void     hotpath_rw_lock_clear               (GRWLock                  *rw_lock);
 
 HOTPATH_AVAILABLE_IN_0_2
 void     hotpath_mutex_lock_at               (GMutex          *mutex,
@@ -114,8 +120,10 @@ void     hotpath_rw_lock_writer_unlock       (GRWLock         *rw_lock);
  * like their `g_mutex_*` namesakes and count acquisitions, the ones that
  * had to wait, the wait and the hold time, and the longest holders by call
  * site. A lock taken with those calls and never registered is reported
- * under the call site that first took it. Off, this is nothing and the
- * calls are GLib's.
+ * under the call site that first took it. A lock in memory that is freed
+ * (a lock in an object or on the stack) is cleared with
+ * hotpath_mutex_clear(), so that another lock later at the same address is
+ * not taken for it. Off, this is nothing and the calls are GLib's.
  */
 #define HOTPATH_MUTEX(mutex, ...) _HOTPATH_LOCK_REGISTER (hotpath_mutex_register, mutex, __VA_ARGS__)
 

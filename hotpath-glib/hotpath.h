@@ -181,6 +181,9 @@ G_END_DECLS
 #define hotpath_rw_lock_writer_lock g_rw_lock_writer_lock
 #define hotpath_rw_lock_writer_trylock g_rw_lock_writer_trylock
 #define hotpath_rw_lock_writer_unlock g_rw_lock_writer_unlock
+#define hotpath_mutex_clear g_mutex_clear
+#define hotpath_rec_mutex_clear g_rec_mutex_clear
+#define hotpath_rw_lock_clear g_rw_lock_clear
 
 /* Streams: the caller gets its own reference to the base stream. */
 #define HOTPATH_INPUT_STREAM(base, ...) g_object_ref (base)

@@ -199,6 +199,56 @@ hotpath_rw_lock_register (GRWLock                  *rw_lock,
   lock_register (rw_lock, MODE_READ, options, site);
 }
 
+static void
+lock_unregister (gpointer lock)
+{
+  g_mutex_lock (&registrations_lock);
+  if (registrations != NULL && g_hash_table_remove (registrations, lock))
+    __atomic_add_fetch (&registrations_serial, 1, __ATOMIC_RELEASE);
+  g_mutex_unlock (&registrations_lock);
+}
+
+/**
+ * hotpath_mutex_clear:
+ * @mutex: a #GMutex registered with HOTPATH_MUTEX()
+ *
+ * g_mutex_clear(), after which the profiler forgets @mutex's name, so that
+ * another lock at the same address later is not taken for it. Its row
+ * stays.
+ */
+void
+hotpath_mutex_clear (GMutex *mutex)
+{
+  lock_unregister (mutex);
+  g_mutex_clear (mutex);
+}
+
+/**
+ * hotpath_rec_mutex_clear:
+ * @rec_mutex: a #GRecMutex registered with HOTPATH_REC_MUTEX()
+ *
+ * g_rec_mutex_clear(), and the profiler forgets @rec_mutex's name.
+ */
+void
+hotpath_rec_mutex_clear (GRecMutex *rec_mutex)
+{
+  lock_unregister (rec_mutex);
+  g_rec_mutex_clear (rec_mutex);
+}
+
+/**
+ * hotpath_rw_lock_clear:
+ * @rw_lock: a #GRWLock registered with HOTPATH_RW_LOCK()
+ *
+ * g_rw_lock_clear(), and the profiler forgets @rw_lock's name.
+ */
+void
+hotpath_rw_lock_clear (GRWLock *rw_lock)
+{
+  lock_unregister (rw_lock);
+  g_rw_lock_clear (rw_lock);
+}
+
 /* ------------------------------------------------------ the hot path */
 
 typedef struct
