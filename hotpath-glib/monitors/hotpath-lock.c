@@ -996,7 +996,6 @@ const HotpathSectionDesc hotpath_locks_section = {
   .snapshot = lock_snapshot,
   .free_data = hotpath_flow_rows_free,
   .rows = &lock_rows,
-  .percentile_ranks = TRUE,
   .when_empty = "no monitored lock taken",
   .item_noun = "lock",
   .items_noun = "locks",

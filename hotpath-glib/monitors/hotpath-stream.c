@@ -518,7 +518,6 @@ const HotpathSectionDesc hotpath_streams_section = {
   .snapshot = stream_snapshot,
   .free_data = hotpath_flow_rows_free,
   .rows = &stream_rows,
-  .percentile_ranks = TRUE,
   .has_logs = TRUE,
   .when_empty = "no monitored stream",
   .item_noun = "stream",
