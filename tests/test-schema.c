@@ -464,24 +464,27 @@ test_schema_unknown_section (void)
 {
   g_autoptr(JsonNode) report = parse (example_report);
   JsonObject *sections = member_object (report, "sections");
-  JsonObject *threads = json_object_new ();
+  JsonObject *frames = json_object_new ();
 
   /* Sections the schema does not describe yet take any object. */
-  json_object_set_int_member (threads, "anything", 1);
-  json_object_set_object_member (sections, "threads", threads);
-  json_object_set_object_member (sections, "gauges", json_object_new ());
+  json_object_set_int_member (frames, "anything", 1);
+  json_object_set_object_member (sections, "frames", frames);
+  json_object_set_object_member (sections, "widgets", json_object_new ());
   assert_valid (report, NULL);
 
   /* Described ones do not. */
+  json_object_set_object_member (sections, "gauges", json_object_new ());
+  assert_invalid (report, NULL, "$.sections.gauges.total_count: required property is missing");
+  json_object_remove_member (sections, "gauges");
   json_object_set_object_member (sections, "channels", json_object_new ());
   assert_invalid (report, NULL, "$.sections.channels.total_count: required property is missing");
   json_object_remove_member (sections, "channels");
 
-  json_object_set_array_member (sections, "gauges", json_array_new ());
-  assert_invalid (report, NULL, "$.sections.gauges: expected object, got an array (schema #/$defs/section/type)");
+  json_object_set_array_member (sections, "widgets", json_array_new ());
+  assert_invalid (report, NULL, "$.sections.widgets: expected object, got an array (schema #/$defs/section/type)");
 
-  json_object_set_int_member (sections, "gauges", 3);
-  assert_invalid (report, NULL, "$.sections.gauges: expected object, got integer 3");
+  json_object_set_int_member (sections, "widgets", 3);
+  assert_invalid (report, NULL, "$.sections.widgets: expected object, got integer 3");
 }
 
 static void
