@@ -1049,6 +1049,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* Every section is available in the live target: threads too. */
+  g_setenv ("HOTPATH_THREADS", "1", TRUE);
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func, data) \

@@ -69,6 +69,8 @@ launcher_new (GSubprocessFlags    flags,
   environ_ = g_environ_setenv (environ_, "HOTPATH_METRICS_SERVER_OFF", "1", TRUE);
   environ_ = g_environ_setenv (environ_, "HOTPATH_MCP_SERVER_OFF", "1", TRUE);
   environ_ = g_environ_setenv (environ_, "HOTPATH_DBUS_OFF", "1", TRUE);
+  /* Nor the threads table: these tests read whole reports. */
+  environ_ = g_environ_setenv (environ_, "HOTPATH_THREADS", "0", TRUE);
 
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
     {

@@ -127,6 +127,9 @@ test_sampled (void)
   g_assert_cmpuint (cpu_time, >, 0);
   g_assert_cmpfloat (test_number (thread_rows (), row, "cpu_percent"), ==, 0);
   g_assert_cmpfloat (test_number (thread_rows (), row, "max_cpu_percent"), >, 0);
+  g_assert_cmpfloat (test_number (thread_rows (), row, "avg_cpu_percent"), >, 0);
+  g_assert_cmpfloat (test_number (thread_rows (), row, "avg_cpu_percent"), <=,
+                     test_number (thread_rows (), row, "max_cpu_percent") + 0.001);
   g_assert_cmpfloat (test_number (thread_rows (), row, "max_cpu_percent"), <=, 100.0 * g_get_num_processors () + 1);
 
   /* The sleeper used far less CPU than the spinner. */
@@ -144,14 +147,31 @@ test_sampled (void)
   g_cond_clear (&shared.cond);
 }
 
+static void
+test_off (void)
+{
+  g_autoptr(HotpathGuard) guard = NULL;
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+
+  /* HOTPATH_THREADS=0: no sampler, and the section is not available. */
+  g_setenv ("HOTPATH_THREADS", "0", TRUE);
+  guard = start_session ();
+  snapshot = hotpath_guard_snapshot (guard);
+  g_assert_false (hotpath_section_is_available (test_section ("threads"), snapshot));
+  hotpath_guard_finish (guard, NULL);
+  g_setenv ("HOTPATH_THREADS", "1", TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_setenv ("HOTPATH_THREADS", "1", TRUE);
   g_setenv ("HOTPATH_THREADS_INTERVAL_MS", "20", TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/Hotpath/Threads/sampled", test_sampled);
+  g_test_add_func ("/Hotpath/Threads/off", test_off);
 
   return g_test_run ();
 }

@@ -38,6 +38,8 @@ typedef struct
   guint64  sampled_at_ns;    /* CLOCK_MONOTONIC */
   double   cpu_percent;      /* over the last interval */
   double   max_cpu_percent;
+  guint64  first_cpu_ns;     /* at its first sample this session */
+  guint64  first_at_ns;
   guint64  exited_at;        /* sample number it was found gone at */
   guint64  seen;             /* last sample number it was seen at */
 } ThreadInfo;
@@ -49,7 +51,19 @@ static guint       last_id;
 static guint64     samples;
 static guint64     last_sample_ns;
 static gboolean    sampler_running;
+static gboolean    session_enabled; /* this session */
 static GCond       sampler_cond;   /* never signalled: a timed wait */
+
+/* HOTPATH_THREADS=0 turns the sampler off: no thread of ours, and the
+ * section is not available. */
+static gboolean
+threads_enabled (void)
+{
+  gboolean enabled = TRUE;
+
+  hotpath_env_get_flag ("HOTPATH_THREADS", &enabled);
+  return enabled;
+}
 
 static guint
 interval_ms (void)
@@ -164,6 +178,8 @@ sample_locked (void)
           self = g_new0 (ThreadInfo, 1);
           self->id = ++last_id;
           self->tid = tid;
+          self->first_cpu_ns = cpu_ns;
+          self->first_at_ns = now;
           g_ptr_array_add (threads, self);
           g_hash_table_insert (threads_by_tid, &self->tid, self);
         }
@@ -261,7 +277,8 @@ threads_reset (void)
       g_hash_table_remove_all (threads_by_tid);
       g_ptr_array_set_size (threads, 0);
     }
-  if (!sampler_running)
+  session_enabled = threads_enabled ();
+  if (session_enabled && !sampler_running)
     {
       GThread *thread = g_thread_try_new ("hotpath-threads", sampler_thread, NULL, NULL);
 
@@ -284,6 +301,7 @@ typedef struct
   const char *state;
   double      cpu_percent;
   double      max_cpu_percent;
+  double      avg_cpu_percent;
   guint64     cpu_time_ns;
 } ThreadRow;
 
@@ -311,9 +329,16 @@ state_name (char letter)
 static gpointer
 threads_snapshot (const HotpathSnapshotContext *context)
 {
-  GPtrArray *rows = g_ptr_array_new_with_free_func (thread_row_free);
+  GPtrArray *rows;
 
   g_mutex_lock (&threads_lock);
+  if (!session_enabled)
+    {
+      g_mutex_unlock (&threads_lock);
+      return NULL;
+    }
+
+  rows = g_ptr_array_new_with_free_func (thread_row_free);
   /* The report at exit, or a client asking between samples, gets figures
    * no older than half an interval. */
   if (threads == NULL || hotpath_clock_now_ns () - last_sample_ns > (guint64) interval_ms () * 500000)
@@ -330,6 +355,9 @@ threads_snapshot (const HotpathSnapshotContext *context)
       row->state = state_name (self->state);
       row->cpu_percent = self->cpu_percent;
       row->max_cpu_percent = self->max_cpu_percent;
+      if (self->sampled_at_ns > self->first_at_ns)
+        row->avg_cpu_percent = 100.0 * (double) (self->cpu_ns - MIN (self->first_cpu_ns, self->cpu_ns)) /
+                               (double) (self->sampled_at_ns - self->first_at_ns);
       row->cpu_time_ns = self->cpu_ns;
       g_ptr_array_add (rows, row);
     }
@@ -340,7 +368,7 @@ threads_snapshot (const HotpathSnapshotContext *context)
 
 /* --------------------------------------------------------------- rows */
 
-enum { F_ID, F_TID, F_NAME, F_STATE, F_CPU, F_MAX_CPU, F_CPU_TIME };
+enum { F_ID, F_TID, F_NAME, F_STATE, F_CPU, F_MAX_CPU, F_AVG_CPU, F_CPU_TIME };
 
 static void
 thread_row_get (gconstpointer       data,
@@ -357,6 +385,7 @@ thread_row_get (gconstpointer       data,
     case F_STATE: hotpath_value_set_string (value, row->state); break;
     case F_CPU: hotpath_value_set_double (value, row->cpu_percent); break;
     case F_MAX_CPU: hotpath_value_set_double (value, row->max_cpu_percent); break;
+    case F_AVG_CPU: hotpath_value_set_double (value, row->avg_cpu_percent); break;
     case F_CPU_TIME: hotpath_value_set_uint (value, row->cpu_time_ns); break;
     default: g_assert_not_reached ();
     }
@@ -369,6 +398,7 @@ static const HotpathField thread_fields[] = {
   { "state", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "running, sleeping, waiting or exited", "State", NULL, NULL, thread_row_get, F_STATE },
   { "cpu_percent", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_PERCENT, "CPU use over the last sampling interval (100 = one core)", "CPU %", NULL, NULL, thread_row_get, F_CPU },
   { "max_cpu_percent", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_PERCENT, "The highest CPU % of any interval", "Max %", NULL, NULL, thread_row_get, F_MAX_CPU },
+  { "avg_cpu_percent", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_PERCENT, "Average CPU % since the thread was first seen this session", "Avg %", NULL, NULL, thread_row_get, F_AVG_CPU },
   { "cpu_time_ns", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NS, "CPU time the thread used since it started", "CPU time", NULL, NULL, thread_row_get, F_CPU_TIME },
 };
 
