@@ -464,11 +464,11 @@ test_schema_unknown_section (void)
 {
   g_autoptr(JsonNode) report = parse (example_report);
   JsonObject *sections = member_object (report, "sections");
-  JsonObject *frames = json_object_new ();
+  JsonObject *sprites = json_object_new ();
 
   /* Sections the schema does not describe yet take any object. */
-  json_object_set_int_member (frames, "anything", 1);
-  json_object_set_object_member (sections, "frames", frames);
+  json_object_set_int_member (sprites, "anything", 1);
+  json_object_set_object_member (sections, "sprites", sprites);
   json_object_set_object_member (sections, "widgets", json_object_new ());
   assert_valid (report, NULL);
 
