@@ -17,7 +17,7 @@ start_session (void)
   g_autoptr(HotpathGuardBuilder) builder = hotpath_guard_builder_new ("test-locks");
 
   hotpath_guard_builder_set_format (builder, HOTPATH_FORMAT_NONE);
-  return hotpath_guard_builder_build (builder);
+  return hotpath_guard_builder_build (builder, NULL);
 }
 
 static const HotpathRowsDesc *
