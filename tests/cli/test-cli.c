@@ -318,6 +318,30 @@ test_run_libsoup2 (void)
 #endif
 }
 
+/* --alloc preloads the malloc interposer too: allocations per thread. */
+static void
+test_run_alloc (void)
+{
+#ifndef HOTPATH_TEST_SANITIZED
+  g_autofree char *path = temp_path ("alloc.json");
+  g_autoptr(Run) run = run_cli ("record", "--alloc", "--no-live", "-o", path, "--",
+                                HOTPATH_TEST_PLAIN_LOOP, "100", "10");
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *report, *alloc;
+
+  g_assert_cmpint (run->status, ==, 0);
+  report = load_json (path, &root);
+  alloc = json_object_get_object_member (json_object_get_object_member (report, "sections"),
+                                         "functions_alloc");
+  g_assert_nonnull (alloc);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (alloc, "session"),
+                                               "alloc_count"), >, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (alloc, "threads")), >=, 1);
+#else
+  g_test_skip ("the sanitizer replaces malloc itself");
+#endif
+}
+
 /* ---------------------------------------------------------- compare */
 
 static char *base_reports[3];
@@ -601,6 +625,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Cli/run/table", test_run_table);
   g_test_add_func ("/Hotpath/Cli/run/gtk", test_run_gtk);
   g_test_add_func ("/Hotpath/Cli/run/libsoup2", test_run_libsoup2);
+  g_test_add_func ("/Hotpath/Cli/run/alloc", test_run_alloc);
   g_test_add_func ("/Hotpath/Cli/compare/regression", test_compare_regression);
   g_test_add_func ("/Hotpath/Cli/compare/same", test_compare_same);
   g_test_add_func ("/Hotpath/Cli/compare/json", test_compare_json);
