@@ -43,6 +43,8 @@ DEPS=(
 
   # the live module split: a libsoup 2 program runs profiled
   libsoup2.4-dev
+  # hotpath run's tests: a GJS script, and an installed GTK program to try
+  gjs
 
   # measure-all (issue 11)
   liblzma-dev     # lzma.h: MiniDebugInfo (.gnu_debugdata) symbol names

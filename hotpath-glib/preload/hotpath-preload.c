@@ -87,6 +87,31 @@ should_watch (void)
 static GMutex names_lock;
 static GHashTable *names;   /* code address -> interned name */
 
+static gboolean
+is_loaded (const char *soname)
+{
+  void *handle = dlopen (soname, RTLD_LAZY | RTLD_NOLOAD);
+
+  if (handle == NULL)
+    return FALSE;
+  dlclose (handle);
+
+  return TRUE;
+}
+
+/* GJS and PyGObject hand GLib a libffi closure for each JavaScript or
+ * Python callback: no symbol says which function it runs. */
+static const char *
+binding_callback_name (void)
+{
+  if (is_loaded ("libgjs.so.0"))
+    return "gjs::(JavaScript callback)";
+  if (dlsym (RTLD_DEFAULT, "Py_Initialize") != NULL)
+    return "python::(Python callback)";
+
+  return "(callback in generated code)";
+}
+
 /* "module::symbol", or "module+0xOFFSET" when the module has no symbol
  * there (stripped): the names measure-all gives functions. */
 static const char *
@@ -105,8 +130,12 @@ name_for (gconstpointer address)
       HotpathSymbolInfo info;
       g_autofree char *full = NULL;
 
-      hotpath_symbols_describe (address, &info);
-      full = hotpath_symbols_info_to_name (&info);
+      /* Code in no object: a binding's closure (libffi), one per
+       * callback, so named after the binding rather than its address. */
+      if (!hotpath_symbols_describe (address, &info) || info.module == NULL)
+        full = g_strdup (binding_callback_name ());
+      else
+        full = hotpath_symbols_info_to_name (&info);
       hotpath_symbols_info_clear (&info);
 
       name = g_intern_string (full);
@@ -606,6 +635,55 @@ g_task_return_error_if_cancelled (GTask *task)
                 ret = hotpath_task_return_error_if_cancelled (task));
 
   return ret;
+}
+
+/* ---------------------------------------------------- introspection */
+
+/* GJS and PyGObject find GLib's functions through GObject Introspection,
+ * which looks each symbol up inside libglib (dlsym on its handle), past
+ * any PLT: hand them ours instead, so that what a script attaches is
+ * watched as what a C program attaches. libgirepository calls
+ * g_typelib_symbol() through its PLT, so this reaches every binding. */
+typedef struct _GITypelib GITypelib;
+G_MODULE_EXPORT gboolean g_typelib_symbol (GITypelib   *typelib,
+                                           const gchar *symbol_name,
+                                           gpointer    *symbol);
+
+G_MODULE_EXPORT gboolean
+g_typelib_symbol (GITypelib   *typelib,
+                  const gchar *symbol_name,
+                  gpointer    *symbol)
+{
+  static const struct
+  {
+    const char *name;
+    gpointer    ours;
+  } replaced[] = {
+    { "g_source_attach", (gpointer) g_source_attach },
+    { "g_timeout_add_full", (gpointer) g_timeout_add_full },
+    { "g_timeout_add", (gpointer) g_timeout_add },
+    { "g_timeout_add_seconds_full", (gpointer) g_timeout_add_seconds_full },
+    { "g_timeout_add_seconds", (gpointer) g_timeout_add_seconds },
+    { "g_idle_add_full", (gpointer) g_idle_add_full },
+    { "g_idle_add", (gpointer) g_idle_add },
+    { "g_signal_connect_data", (gpointer) g_signal_connect_data },
+    { "g_signal_connect_object", (gpointer) g_signal_connect_object },
+    { "g_task_new", (gpointer) g_task_new },
+  };
+  gboolean found;
+
+  REAL (g_typelib_symbol);
+
+  found = real_g_typelib_symbol != NULL && real_g_typelib_symbol (typelib, symbol_name, symbol);
+  if (found && symbol_name != NULL && __atomic_load_n (&active, __ATOMIC_RELAXED))
+    for (guint i = 0; i < G_N_ELEMENTS (replaced); i++)
+      if (strcmp (symbol_name, replaced[i].name) == 0)
+        {
+          *symbol = replaced[i].ours;
+          break;
+        }
+
+  return found;
 }
 
 /* ----------------------------------------------------------- session */

@@ -318,6 +318,32 @@ test_run_libsoup2 (void)
 #endif
 }
 
+/* GJS reaches GLib through GObject Introspection: its timeout callbacks
+ * are watched too, named after the binding. */
+static void
+test_run_gjs (void)
+{
+#ifdef HOTPATH_TEST_GJS
+  g_autofree char *path = temp_path ("gjs.json");
+  g_autoptr(Run) run = run_cli ("record", "--no-live", "-o", path, "--",
+                                HOTPATH_TEST_GJS, HOTPATH_TEST_GJS_SCRIPT);
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *report, *tick, *main_loop;
+
+  g_assert_cmpint (run->status, ==, 0);
+  report = load_json (path, &root);
+  tick = find_row (report, "sources", "gjs::(JavaScript callback)");
+  g_assert_nonnull (tick);
+  g_assert_cmpstr (json_object_get_string_member (tick, "type"), ==, "timeout");
+  g_assert_cmpint (json_object_get_int_member (tick, "dispatches"), ==, 5);
+  main_loop = find_row (report, "main_loop", "main");
+  g_assert_nonnull (main_loop);
+  g_assert_cmpint (json_object_get_int_member (main_loop, "stalls"), >=, 3);
+#else
+  g_test_skip ("gjs is not installed");
+#endif
+}
+
 /* --alloc preloads the malloc interposer too: allocations per thread. */
 static void
 test_run_alloc (void)
@@ -626,6 +652,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Cli/run/gtk", test_run_gtk);
   g_test_add_func ("/Hotpath/Cli/run/libsoup2", test_run_libsoup2);
   g_test_add_func ("/Hotpath/Cli/run/alloc", test_run_alloc);
+  g_test_add_func ("/Hotpath/Cli/run/gjs", test_run_gjs);
   g_test_add_func ("/Hotpath/Cli/compare/regression", test_compare_regression);
   g_test_add_func ("/Hotpath/Cli/compare/same", test_compare_same);
   g_test_add_func ("/Hotpath/Cli/compare/json", test_compare_json);
