@@ -43,7 +43,7 @@ DEPS=(
 
   # the live module split: a libsoup 2 program runs profiled
   libsoup2.4-dev
-  # hotpath run's tests: a GJS script, and an installed GTK program to try
+  # hotpath run's tests: a GJS script
   gjs
 
   # measure-all (issue 11)
