@@ -10,6 +10,8 @@
 
 #include "hotpath.h"
 #include "hotpath-registry-private.h"
+#include "hotpath-report-private.h"
+#include "hotpath-test-schema.h"
 
 static inline const HotpathSectionDesc *
 test_section (const char *name)
@@ -127,4 +129,31 @@ test_find_row (HotpathSnapshot *snapshot,
         return row;
     }
   return NULL;
+}
+
+/* Every output of @section for @snapshot is well formed: its JSON and
+ * each item's (with its logs) against the schema, and a table with a row
+ * per item. */
+static inline void
+test_assert_outputs (HotpathSnapshot *snapshot,
+                     const char      *section_name)
+{
+  const HotpathSectionDesc *section = test_section (section_name);
+  g_autofree char *json = hotpath_report_section_json (section, snapshot, 0, FALSE);
+  g_autofree char *table = hotpath_report_section_table (section, snapshot, 0);
+  guint n = hotpath_section_get_n_rows (section, snapshot);
+
+  g_assert_nonnull (json);
+  hotpath_test_assert_valid_json (json, section->schema_def);
+  g_assert_nonnull (table);
+  g_test_message ("%s", table);
+  for (guint i = 0; i < n && section->has_logs; i++)
+    {
+      gconstpointer row = hotpath_section_get_row (section, snapshot, i);
+      g_autofree char *item = hotpath_report_item_json (section, snapshot,
+                                                        test_uint (section->rows, row, "id"), FALSE);
+
+      g_assert_nonnull (item);
+      hotpath_test_assert_valid_json (item, section->logs_schema_def);
+    }
 }

@@ -85,6 +85,7 @@ test_dbg (void)
   assert_value (snapshot, "++calls", "int", "1");
   assert_value (snapshot, "x / 2.0", "float", "10.5");
 
+  test_assert_outputs (snapshot, "debug");
   hotpath_guard_finish (guard, NULL);
 }
 
@@ -135,6 +136,7 @@ test_types (void)
   g_assert_cmpstr (test_text (debug_rows (), find_value (snapshot, "small"), "kind"), ==, "val");
   g_assert_null (test_text (debug_rows (), find_value (snapshot, "small"), "location"));
 
+  test_assert_outputs (snapshot, "debug");
   hotpath_guard_finish (guard, NULL);
   g_ptr_array_unref (array);
 }
@@ -171,6 +173,7 @@ test_val_history (void)
   assert_value (snapshot, "first", "int", "1");
   assert_value (snapshot, "second", "int", "2");
 
+  test_assert_outputs (snapshot, "debug");
   hotpath_guard_finish (guard, NULL);
 }
 
@@ -202,6 +205,7 @@ test_threads (void)
   g_assert_cmpuint (test_uint (debug_rows (), row, "count"), ==, 2 * N_VALUES);
   g_assert_cmpstr (test_text (debug_rows (), row, "value"), ==, "999");
 
+  test_assert_outputs (snapshot, "debug");
   hotpath_guard_finish (guard, NULL);
 }
 

@@ -62,6 +62,7 @@ test_set_add (void)
   g_assert_cmpuint (test_uint (logs_desc, newest, "at_ns"), >=,
                     test_uint (logs_desc, oldest, "at_ns"));
 
+  test_assert_outputs (snapshot, "gauges");
   hotpath_guard_finish (guard, NULL);
 }
 
@@ -98,6 +99,7 @@ test_double (void)
   g_assert_cmpint (value.type, ==, HOTPATH_VALUE_INT);
   g_assert_cmpint (value.i, ==, G_GINT64_CONSTANT (9007199254740993));
 
+  test_assert_outputs (snapshot, "gauges");
   hotpath_guard_finish (guard, NULL);
 }
 
@@ -140,6 +142,7 @@ test_threads (void)
   g_assert_cmpfloat (test_number (gauge_rows (), row, "max"), >=, 1);
   g_assert_cmpfloat (test_number (gauge_rows (), row, "max"), <=, N_THREADS);
 
+  test_assert_outputs (snapshot, "gauges");
   hotpath_guard_finish (guard, NULL);
 }
 
@@ -185,6 +188,7 @@ test_names (void)
   g_assert_cmpuint (before, ==, after);
   g_assert_nonnull (hotpath_section_find_row (section, snapshot, after));
 
+  test_assert_outputs (snapshot, "gauges");
   hotpath_guard_finish (guard, NULL);
 }
 

@@ -94,6 +94,7 @@ test_mutex_threads (void)
   g_assert_cmpuint (test_uint (holders_desc, holder, "max_ns"), <=,
                     test_uint (holders_desc, holder, "total_ns"));
 
+  test_assert_outputs (snapshot, "locks");
   hotpath_guard_finish (guard, NULL);
 }
 
@@ -162,6 +163,7 @@ test_mutex_contended (void)
   g_assert_cmpstr (test_text (holders_desc, holders_desc->nth (holders, 1), "function"), ==,
                    "contend_thread");
 
+  test_assert_outputs (snapshot, "locks");
   hotpath_guard_finish (guard, NULL);
   hotpath_mutex_clear (&lock);
 }
@@ -298,6 +300,7 @@ test_rw_lock (void)
   g_assert_cmpuint (test_uint (lock_rows (), row, "acquisitions"), ==, 2 * N_READS + N_WRITES + 2);
   g_assert_cmpuint (test_uint (lock_rows (), row, "try_failed"), ==, 1);
 
+  test_assert_outputs (snapshot, "locks");
   hotpath_guard_finish (guard, NULL);
 }
 
@@ -327,6 +330,7 @@ test_unregistered (void)
   snapshot = hotpath_guard_snapshot (guard);
   g_assert_cmpuint (test_uint (lock_rows (), find_lock (snapshot, name), "acquisitions"), ==, 3);
 
+  test_assert_outputs (snapshot, "locks");
   hotpath_guard_finish (guard, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (locks); i++)
     hotpath_mutex_clear (&locks[i]);

@@ -117,6 +117,7 @@ test_read_counts (void)
   g_assert_cmpuint (test_uint (logs_desc, logs_desc->nth (logs, 1), "bytes"), ==, 100);
   g_assert_cmpstr (test_text (logs_desc, newest, "outcome"), ==, "ok");
 
+  test_assert_outputs (snapshot, "streams");
   hotpath_guard_finish (guard, NULL);
 }
 
@@ -236,6 +237,7 @@ test_cancel (void)
   g_assert_cmpstr (test_text (stream_rows (), row, "state"), ==, "open");
 
   close (fds[1]);
+  test_assert_outputs (snapshot, "streams");
   hotpath_guard_finish (guard, NULL);
 }
 
@@ -276,6 +278,7 @@ test_errors (void)
   g_assert_cmpstr (test_text (logs_desc, logs_desc->nth (logs, 0), "outcome"), ==, "error");
   g_assert_cmpstr (test_text (logs_desc, logs_desc->nth (logs, 0), "error"), ==, error->message);
 
+  test_assert_outputs (snapshot, "streams");
   hotpath_guard_finish (guard, NULL);
 }
 
@@ -412,6 +415,7 @@ test_write_counts (void)
   g_assert_cmpuint (stream_uint (row, "closes"), ==, 1);
   g_assert_cmpstr (test_text (stream_rows (), row, "state"), ==, "closed");
 
+  test_assert_outputs (snapshot, "streams");
   hotpath_guard_finish (guard, NULL);
 }
 
@@ -490,6 +494,7 @@ test_write_async (void)
   g_assert_cmpuint (stream_uint (row, "closes"), ==, 1);
   g_assert_cmpstr (test_text (stream_rows (), row, "state"), ==, "closed");
 
+  test_assert_outputs (snapshot, "streams");
   hotpath_guard_finish (guard, NULL);
 }
 
@@ -532,6 +537,7 @@ test_shared_row (void)
   g_assert_nonnull (row);
   g_assert_cmpuint (stream_uint (row, "streams"), ==, 3);
 
+  test_assert_outputs (snapshot, "streams");
   hotpath_guard_finish (guard, NULL);
 }
 

@@ -142,6 +142,7 @@ test_sampled (void)
   g_mutex_unlock (&shared.lock);
   g_thread_join (sleeper);
 
+  test_assert_outputs (snapshot, "threads");
   hotpath_guard_finish (guard, NULL);
   g_mutex_clear (&shared.lock);
   g_cond_clear (&shared.cond);

@@ -393,8 +393,8 @@ thread_row_get (gconstpointer       data,
 
 static const HotpathField thread_fields[] = {
   { "id", HOTPATH_FIELD_ID, HOTPATH_UNIT_NONE, "The row's id, stable for the life of the process", NULL, NULL, NULL, thread_row_get, F_ID },
-  { "tid", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "The kernel thread id", "TID", NULL, NULL, thread_row_get, F_TID },
   { "name", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "The thread's name (g_thread_new, pthread_setname_np)", "Thread", NULL, NULL, thread_row_get, F_NAME },
+  { "tid", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NONE, "The kernel thread id", "TID", NULL, NULL, thread_row_get, F_TID },
   { "state", HOTPATH_FIELD_TEXT, HOTPATH_UNIT_NONE, "running, sleeping, waiting or exited", "State", NULL, NULL, thread_row_get, F_STATE },
   { "cpu_percent", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_PERCENT, "CPU use over the last sampling interval (100 = one core)", "CPU %", NULL, NULL, thread_row_get, F_CPU },
   { "max_cpu_percent", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_PERCENT, "The highest CPU % of any interval", "Max %", NULL, NULL, thread_row_get, F_MAX_CPU },
