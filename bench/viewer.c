@@ -14,7 +14,14 @@
  * -Dviewer_profiling=true, the viewer's own sources are watched and name
  * what ran; without it, stalls show only their unwatched time.
  *
- * Pass: no stall (no iteration over 16 ms, one frame at 60 Hz).
+ * Meanwhile another process keeps one CPU busy (a spinning child;
+ * BENCH_VIEWER_NO_LOAD=1 leaves it out), as a build or a browser would.
+ * Every iteration over 8 ms is listed with what ran in it (watched sources,
+ * unwatched time), and every GTK frame over 8 ms with its phases.
+ *
+ * Pass: no iteration over 16 ms (one frame at 60 Hz) and at least one
+ * refresh a second. `bench-viewer SECONDS` sets the measured stretch
+ * (default 20 s). Exits non-zero on a miss.
  */
 
 #include "config.h"
@@ -23,15 +30,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/wait.h>
 
 #include <hotpath-glib/hotpath.h>
 #include <json-glib/json-glib.h>
 
+#include "bench-common.h"
 #include "viewer-application.h"
 #include "viewer-test-util.h"
 #include "viewer-window.h"
 
 #define BUDGET_MS 16
+/* Iterations and frames over this are listed. */
+#define REPORT_MS 8
+#define MAX_LISTED 256
+
+typedef struct
+{
+  gint64 at_us, duration_us, update_us, layout_us, paint_us, cpu_us;
+} SlowFrame;
+
+static SlowFrame slow_frames[MAX_LISTED];
+static guint     n_slow_frames;
+static gint64    measure_start_us;
 
 /* GTK's frames run in sources hotpath does not watch: time them from the
  * frame clock's before-paint to its after-paint, and each phase of the
@@ -91,6 +112,32 @@ on_frame_after_paint (GdkFrameClock *clock,
     }
   if (duration > BUDGET_MS * 1000)
     n_frames_over++;
+  if (duration > REPORT_MS * 1000 && n_slow_frames < MAX_LISTED)
+    {
+      gint64 after_update = update_end ? update_end : frame_start;
+      gint64 after_layout = layout_end ? layout_end : after_update;
+
+      slow_frames[n_slow_frames++] = (SlowFrame) {
+        frame_start - measure_start_us, duration, after_update - frame_start,
+        layout_end ? layout_end - after_update : 0, paint_end ? paint_end - after_layout : 0,
+        thread_cpu_us () - frame_start_cpu,
+      };
+    }
+}
+
+/* Another process keeping one CPU busy. */
+static pid_t
+start_load (void)
+{
+  pid_t child;
+
+  if (g_getenv ("BENCH_VIEWER_NO_LOAD") != NULL)
+    return 0;
+  child = fork ();
+  if (child == 0)
+    for (;;)
+      __asm__ volatile ("" ::: "memory");
+  return child > 0 ? child : 0;
 }
 
 static gboolean
@@ -161,14 +208,17 @@ main (int   argc,
   JsonArray *stalls;
   guint port, updates_before, updates;
   int seconds = argc > 1 ? MAX (5, atoi (argv[1])) : 20;
-  gint64 n_stalls;
+  gint64 n_stalls, n_over_budget = 0;
   double max_ms;
   GPid pid;
+  pid_t load;
+  double load_at_start;
 
   /* The monitor watches only the measured stretch, not the start-up; no
    * servers of our own (the target, spawned below, gets its own back). */
   g_setenv ("HOTPATH_MAIN_LOOP", "0", TRUE);
-  g_setenv ("HOTPATH_STALL_MS", G_STRINGIFY (BUDGET_MS), TRUE);
+  g_setenv ("HOTPATH_STALL_MS", G_STRINGIFY (REPORT_MS), TRUE);
+  g_setenv ("HOTPATH_LOGS_LIMIT", G_STRINGIFY (MAX_LISTED), TRUE);
   g_setenv ("HOTPATH_METRICS_SERVER_OFF", "1", TRUE);
   g_setenv ("HOTPATH_DBUS_OFF", "1", TRUE);
   options.name = "bench-viewer";
@@ -176,6 +226,9 @@ main (int   argc,
   options.percentiles = HOTPATH_PERCENTILES (50, 99);
   options.limit = 0;
   guard = hotpath_main_begin (&options);
+
+  bench_print_machine ("bench/viewer");
+  load_at_start = bench_load_average ();
 
   gtk_init ();
   adw_init ();
@@ -211,10 +264,18 @@ main (int   argc,
   g_signal_connect (clock, "layout", G_CALLBACK (on_frame_phase_end), &layout_end);
   g_signal_connect (clock, "paint", G_CALLBACK (on_frame_phase_end), &paint_end);
   g_signal_connect_after (clock, "after-paint", G_CALLBACK (on_frame_after_paint), NULL);
+  load = start_load ();
+  measure_start_us = g_get_monotonic_time ();
   hotpath_main_context_watch (NULL, "viewer");
   updates_before = viewer_source_get_n_updates (source);
 
   viewer_test_spin (seconds * 1000);
+
+  if (load != 0)
+    {
+      kill (load, SIGKILL);
+      waitpid (load, NULL, 0);
+    }
 
   hotpath_main_context_unwatch (NULL);
   g_signal_handlers_disconnect_by_func (clock, on_frame_before_paint, NULL);
@@ -239,7 +300,8 @@ main (int   argc,
   n_stalls = json_object_get_int_member (loop, "stalls");
   max_ms = ms_member (busy, "max_ns");
 
-  printf ("viewer: 1,000 functions over HTTP, refresh every 500 ms, %d s, graphs of one function on screen\n", seconds);
+  printf ("viewer: 1,000 functions over HTTP, refresh every 500 ms, %d s, graphs of one function on screen, %s\n",
+          seconds, load != 0 ? "another process loading one CPU" : "no extra load");
   printf ("  refreshes: %u (%.2f Hz)\n", updates, updates / (double) seconds);
   printf ("  hotpath main-loop monitor on the viewer's context: %" G_GINT64_FORMAT " iterations, busy %.1f %%\n",
           json_object_get_int_member (loop, "iterations"), json_object_get_double_member (loop, "busy_percent"));
@@ -249,22 +311,31 @@ main (int   argc,
           "(update %.3f, layout %.3f, paint %.3f; on CPU %.3f), over %d ms: %u\n",
           n_frames, frame_max / 1000.0, max_update_us / 1000.0, max_layout_us / 1000.0,
           max_paint_us / 1000.0, max_cpu_us / 1000.0, BUDGET_MS, n_frames_over);
-  printf ("  stalls over %d ms: %" G_GINT64_FORMAT ", %.1f ms in all\n", BUDGET_MS, n_stalls,
+  printf ("  iterations over %d ms: %" G_GINT64_FORMAT ", %.1f ms in all\n", REPORT_MS, n_stalls,
           ms_member (loop, "stall_ns"));
   printf ("  longest dispatches: ");
   print_dispatches (json_object_get_array_member (loop, "longest_dispatches"), 5);
   printf ("\n");
   stalls = json_object_get_array_member (loop, "logs");
-  for (guint i = 0; i < MIN (10, json_array_get_length (stalls)); i++)
+  if (n_stalls > (gint64) json_array_get_length (stalls))
+    printf ("  (the last %u of them:)\n", json_array_get_length (stalls));
+  for (guint i = 0; i < json_array_get_length (stalls); i++)
     {
       JsonObject *stall = json_array_get_object_element (stalls, i);
+      double duration = ms_member (stall, "duration_ns");
 
-      printf ("  stall at %.3f s: %.3f ms, %.3f ms unwatched, %" G_GINT64_FORMAT " dispatches: ",
-              ms_member (stall, "at_ns") / 1000.0, ms_member (stall, "duration_ns"),
+      if (duration > BUDGET_MS)
+        n_over_budget++;
+      printf ("  iteration at %.3f s: %.3f ms%s, %.3f ms unwatched, %" G_GINT64_FORMAT " dispatches: ",
+              ms_member (stall, "at_ns") / 1000.0, duration, duration > BUDGET_MS ? " (OVER BUDGET)" : "",
               ms_member (stall, "unwatched_ns"), json_object_get_int_member (stall, "dispatches"));
       print_dispatches (json_object_get_array_member (stall, "sources"), 3);
       printf ("\n");
     }
+  for (guint i = 0; i < n_slow_frames; i++)
+    printf ("  GTK frame at +%.3f s: %.3f ms (update %.3f, layout %.3f, paint %.3f; on CPU %.3f)\n",
+            slow_frames[i].at_us / 1e6, slow_frames[i].duration_us / 1000.0, slow_frames[i].update_us / 1000.0,
+            slow_frames[i].layout_us / 1000.0, slow_frames[i].paint_us / 1000.0, slow_frames[i].cpu_us / 1000.0);
 
   /* With viewer_profiling, the viewer's measured functions: the slowest
    * calls say what the unwatched time was. */
@@ -284,16 +355,18 @@ main (int   argc,
   g_clear_pointer (&snapshot, hotpath_snapshot_unref);
   hotpath_main_end (&guard);
 
-  if (updates < (guint) seconds)
-    {
-      printf ("FAIL: fewer than 2 refreshes per second\n");
-      return EXIT_FAILURE;
-    }
-  if (n_stalls > 0)
-    {
-      printf ("FAIL: the main loop stalled %" G_GINT64_FORMAT " times, the longest %.3f ms\n", n_stalls, max_ms);
-      return EXIT_FAILURE;
-    }
-  printf ("PASS\n");
-  return EXIT_SUCCESS;
+  if (load_at_start > g_get_num_processors ())
+    printf ("(the machine was busy before this run: load average %.2f on %u CPUs; an iteration waits\n"
+            " for a CPU as long as the other processes hold them, which frames' on-CPU times show)\n",
+            load_at_start, g_get_num_processors ());
+  printf ("targets:\n");
+  bench_verdict ("at least one refresh a second", updates >= (guint) seconds);
+  {
+    g_autofree char *what = g_strdup_printf ("no main-loop iteration over %d ms (longest %.3f ms, %" G_GINT64_FORMAT
+                                             " over)", BUDGET_MS, max_ms, n_over_budget);
+
+    bench_verdict (what, max_ms <= BUDGET_MS);
+  }
+
+  return bench_finish ("viewer");
 }
