@@ -571,7 +571,10 @@ check_clock (HotpathGuard *guard)
   printf ("\nClock\n");
   printf ("  profiler clock:            %s\n", hotpath_clock_source_to_string (source));
   printf ("  invariant TSC (CPUID):     %s\n", hotpath_clock_tsc_is_invariant () ? "yes" : "no");
-  printf ("  kernel clocksource:        %s\n", kernel_source);
+  printf ("  kernel clocksource:        %s", kernel_source);
+  if (g_strcmp0 (hotpath_clock_get_kernel_clocksource (), kernel_source) != 0)
+    printf (" (the profiler read %s)", hotpath_clock_get_kernel_clocksource () ? hotpath_clock_get_kernel_clocksource () : "nothing");
+  printf ("\n");
   printf ("  why:                       %s\n", hotpath_clock_get_reason ());
   if (source == HOTPATH_CLOCK_SOURCE_TSC)
     printf ("  calibrated TSC rate:       %.6f GHz (%.6f ns/tick)\n", 1.0 / ns_per_tick, ns_per_tick);
