@@ -11,6 +11,10 @@
  *     HOTPATH_IDLE_ADD, HOTPATH_SIGNAL_CONNECT, hotpath_source_watch)
  *   - main-loop health of the default context (on with HOTPATH_MAIN) and
  *     of a worker thread's context (hotpath_main_context_watch)
+ *   - gauges (HOTPATH_GAUGE_SET, HOTPATH_GAUGE_ADD), debug values
+ *     (HOTPATH_DBG, HOTPATH_VAL), a monitored lock (HOTPATH_MUTEX) and GIO
+ *     streams (HOTPATH_INPUT_STREAM, HOTPATH_OUTPUT_STREAM)
+ *   - every thread's CPU use, with no code at all
  *
  *   build/examples/dataflow
  *   HOTPATH_OUTPUT_FORMAT=json-pretty build/examples/dataflow
@@ -21,6 +25,7 @@
 #define G_LOG_DOMAIN "dataflow"
 
 #include <stdlib.h>
+#include <string.h>
 #include <gio/gio.h>
 #include <hotpath-glib/hotpath.h>
 
@@ -46,6 +51,10 @@ typedef struct
   gint           produced;
   guint          tasks_started;
   gint           producing;
+  GMutex         stats_lock;  /* the totals and the journal */
+  guint64        bytes_seen;
+  GOutputStream *journal;
+  GFile         *self;
 } App;
 
 /* ------------------------------------------------------------ channels */
@@ -69,6 +78,7 @@ producer (gpointer data)
 
       job->id = i;
       job->size = g_random_int_range (100, 10000);
+      HOTPATH_GAUGE_ADD ("jobs-in-flight", 1);
       hotpath_async_queue_push (app->jobs, job);
       g_atomic_int_inc (&app->produced);
       if (i % 100 == 0)
@@ -96,6 +106,18 @@ consumer (gpointer data)
       if (job == NULL)
         continue;
       received++;
+      HOTPATH_GAUGE_ADD ("jobs-in-flight", -1);
+
+      hotpath_mutex_lock (&app->stats_lock);
+      app->bytes_seen += job->size;
+      if (job->id % 50 == 0)
+        {
+          g_autofree char *line = g_strdup_printf ("job %u: %" G_GUINT64_FORMAT " bytes so far\n",
+                                                   job->id, app->bytes_seen);
+
+          g_output_stream_write_all (app->journal, line, strlen (line), NULL, NULL, NULL);
+        }
+      hotpath_mutex_unlock (&app->stats_lock);
       if (job->id % 3 == 0)
         hotpath_thread_pool_push (app->resizer, GUINT_TO_POINTER (job->size), NULL);
     }
@@ -107,8 +129,13 @@ static void
 resize (gpointer data,
         gpointer user_data)
 {
-  /* Work proportional to the size. */
+  App *app = user_data;
+
+  /* Work proportional to the size; the pool's threads share the totals. */
   g_usleep (GPOINTER_TO_UINT (data) / 50);
+  hotpath_mutex_lock (&app->stats_lock);
+  app->bytes_seen += GPOINTER_TO_UINT (data) / 2;
+  hotpath_mutex_unlock (&app->stats_lock);
 }
 
 /* ------------------------------------------------------------- futures */
@@ -172,7 +199,10 @@ render_frame (gpointer data)
   App *app = data;
 
   /* Every tenth frame is slow: a stall the report names. */
-  g_usleep (++app->frames % 10 == 0 ? 30000 : 2000);
+  guint delay_us = HOTPATH_DBG (++app->frames % 10 == 0 ? 30000u : 2000u);
+
+  g_usleep (delay_us);
+  HOTPATH_GAUGE_SET ("frame-ms", delay_us / 1000.0);
   if (app->frames % 5 == 0)
     g_action_activate (G_ACTION (app->save), NULL);
 
@@ -218,11 +248,20 @@ quit (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* A worker thread with its own context, watched too. */
+/* A worker thread with its own context, watched too. It reads the
+ * program's own file in chunks through a monitored stream. */
 static gboolean
 io_tick (gpointer data)
 {
+  GInputStream *in = data;
+  char buffer[4096];
+  gssize n;
+
   g_usleep (1000);
+  n = g_input_stream_read (in, buffer, sizeof buffer, NULL, NULL);
+  if (n == 0)
+    g_seekable_seek (G_SEEKABLE (in), 0, G_SEEK_SET, NULL, NULL);
+  HOTPATH_VAL ("io-offset", (gint64) g_seekable_tell (G_SEEKABLE (in)));
   return G_SOURCE_CONTINUE;
 }
 
@@ -232,13 +271,18 @@ io_thread (gpointer data)
   App *app = data;
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
+  g_autoptr(GFileInputStream) file = g_file_read (app->self, NULL, NULL);
+  g_autoptr(GInputStream) in = NULL;
   GSource *source;
 
+  if (file == NULL)
+    return NULL;
+  in = HOTPATH_INPUT_STREAM (G_INPUT_STREAM (file), .label = "self-reader", .log = TRUE);
   hotpath_main_context_watch (context, "io-thread");
   g_main_context_push_thread_default (context);
 
   source = g_timeout_source_new (20);
-  g_source_set_callback (source, io_tick, NULL, NULL);
+  g_source_set_callback (source, io_tick, in, NULL);
   hotpath_source_watch (source, "io_tick");
   g_source_attach (source, context);
   g_source_unref (source);
@@ -278,6 +322,7 @@ main (int   argc,
   guint seconds = argc > 1 ? (guint) atoi (argv[1]) : 0;
   guint run_ms = seconds > 0 ? seconds * 1000 : 800;
   g_autoptr(GFile) self = g_file_new_for_path (argv[0]);
+  g_autoptr(GOutputStream) journal_base = g_memory_output_stream_new_resizable ();
   GThread *threads[3];
   GSource *sensors;
 
@@ -287,6 +332,11 @@ main (int   argc,
   app.resizer = HOTPATH_THREAD_POOL (g_thread_pool_new (resize, &app, 4, FALSE, NULL),
                                      .label = "resizer");
   app.save = g_simple_action_new ("save", NULL);
+  app.self = self;
+  g_mutex_init (&app.stats_lock);
+  HOTPATH_MUTEX (&app.stats_lock, .label = "stats");
+  app.journal = HOTPATH_OUTPUT_STREAM (journal_base, .label = "journal", .log = TRUE);
+  HOTPATH_VAL ("phase", "starting");
   app.until_us = seconds > 0 ? g_get_monotonic_time () + run_ms * (gint64) 1000 : 0;
   app.producing = TRUE;
 
@@ -310,7 +360,9 @@ main (int   argc,
   threads[1] = g_thread_new ("consumer", consumer, &app);
   threads[2] = g_thread_new ("io", io_thread, &app);
 
+  HOTPATH_VAL ("phase", "running");
   g_main_loop_run (app.loop);
+  HOTPATH_VAL ("phase", "draining");
   while (app.tasks_done < app.tasks_started)
     g_main_context_iteration (NULL, TRUE);
 
@@ -318,6 +370,9 @@ main (int   argc,
     g_thread_join (threads[i]);
   hotpath_thread_pool_free (app.resizer, FALSE, TRUE);
   hotpath_async_queue_unref (app.jobs);
+  g_output_stream_close (app.journal, NULL, NULL);
+  g_object_unref (app.journal);
+  hotpath_mutex_clear (&app.stats_lock);
   g_object_unref (app.save);
   g_main_loop_unref (app.loop);
 

@@ -478,6 +478,45 @@ test_flow_report_main_loop (void)
                      ==, "io_tick");
 }
 
+/* Gauges, debug values, the lock, the streams and the threads of the same
+ * run: exact where the program makes them exact. */
+static void
+test_flow_report_sections (void)
+{
+  JsonObject *jobs, *frame, *phase, *journal, *reader, *stats;
+  JsonArray *threads = section_data ("threads");
+  gboolean main_thread = FALSE;
+
+  jobs = item ("gauges", "jobs-in-flight");
+  g_assert_cmpint (json_object_get_int_member (jobs, "value"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (jobs, "updates"), ==, 2 * 2000);
+  frame = item ("gauges", "frame-ms");
+  g_assert_cmpfloat (json_object_get_double_member (frame, "max"), ==, 30.0);
+
+  phase = item ("debug", "phase");
+  g_assert_cmpstr (json_object_get_string_member (phase, "value"), ==, "draining");
+  g_assert_cmpint (json_object_get_int_member (phase, "count"), ==, 3);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (phase, "logs")), ==, 3);
+
+  journal = item ("streams", "journal");
+  g_assert_cmpstr (json_object_get_string_member (journal, "direction"), ==, "output");
+  g_assert_cmpstr (json_object_get_string_member (journal, "state"), ==, "closed");
+  g_assert_cmpint (json_object_get_int_member (journal, "items"), ==, 2000 / 50);
+  reader = item ("streams", "self-reader");
+  g_assert_cmpint (json_object_get_int_member (reader, "bytes"), >, 0);
+
+  /* Every job adds to the totals under the lock, and a third of them
+   * again in the pool. */
+  stats = item ("locks", "stats");
+  g_assert_cmpint (json_object_get_int_member (stats, "acquisitions"), ==, 2000 + 2000 / 3);
+
+  for (guint i = 0; i < json_array_get_length (threads); i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (threads, i), "name"),
+                     "dataflow"))
+      main_thread = TRUE;
+  g_assert_true (main_thread);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -491,6 +530,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Flow/report/futures", test_flow_report_futures);
   g_test_add_func ("/Hotpath/Flow/report/sources", test_flow_report_sources);
   g_test_add_func ("/Hotpath/Flow/report/main-loop", test_flow_report_main_loop);
+  g_test_add_func ("/Hotpath/Flow/report/sections", test_flow_report_sections);
 
   ret = g_test_run ();
 
