@@ -88,6 +88,9 @@ static const struct {
   { "main_loop", N_("Main Loop") },
   { "threads", N_("Threads") },
   { "gauges", N_("Gauges") },
+  { "debug", N_("Debug") },
+  { "streams", N_("Streams") },
+  { "locks", N_("Locks") },
   { "logs", N_("Log") },
 };
 
@@ -122,6 +125,21 @@ static const SectionShape section_shapes[] = {
     { "state", "iterations", "busy_percent", "stalls", "stall_ns", "%", "lag_ns.max_ns", NULL } },
   { "functions_alloc", "calls", "bytes", NULL,
     { "calls", "bytes.total", "count.total", "%", "peak_bytes.max", NULL } },
+  /* A CPU graph per thread. */
+  { "threads", NULL, NULL, "cpu_percent",
+    { "tid", "state", "cpu_percent", "max_cpu_percent", "avg_cpu_percent", "cpu_time_ns", NULL } },
+  /* A gauge's value over time. */
+  { "gauges", "updates", NULL, "value",
+    { "value", "min", "max", "updates", NULL } },
+  /* The latest values; the log pane has the earlier ones. */
+  { "debug", "count", NULL, NULL,
+    { "kind", "location", "type", "value", "count", NULL } },
+  /* Bytes per second and each operation's latency. */
+  { "streams", "bytes", "latency_ns", "open",
+    { "direction", "state", "open", "items", "bytes", "errors", "%", "latency_ns.max_ns", NULL } },
+  /* Wait percentiles as the section's percentiles, hold ones beside. */
+  { "locks", "acquisitions", "wait_ns", NULL,
+    { "type", "acquisitions", "contended", "%", "hold_ns.p50", "hold_ns.p99", "hold_ns.max_ns", NULL } },
 };
 
 static const SectionShape *

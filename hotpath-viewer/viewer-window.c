@@ -55,6 +55,9 @@ static const struct {
   { "main_loop", "view-refresh-symbolic" },
   { "threads", "view-grid-symbolic" },
   { "gauges", "power-profile-balanced-symbolic" },
+  { "debug", "dialog-information-symbolic" },
+  { "streams", "network-transmit-receive-symbolic" },
+  { "locks", "changes-prevent-symbolic" },
 };
 
 static void

@@ -275,7 +275,7 @@ test_queued_update (void)
 static void
 test_rows_come_and_go (void)
 {
-  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("gauges");
+  g_autoptr(ViewerSectionModel) model = viewer_section_model_new ("sprites");
   g_autoptr(JsonNode) a = parse ("{\"data\":[{\"id\":1,\"name\":\"q1\",\"sent\":5,\"bytes\":10,\"extra\":{}},"
                                   "{\"id\":2,\"name\":\"q2\",\"sent\":1,\"bytes\":1}]}");
   g_autoptr(JsonNode) b = parse ("{\"data\":[{\"id\":2,\"name\":\"q2\",\"sent\":2,\"bytes\":1}]}");
@@ -291,7 +291,7 @@ test_rows_come_and_go (void)
   g_assert_cmpstr (columns[2], ==, "sent");
   g_assert_cmpstr (columns[3], ==, "bytes");
   g_assert_null (columns[4]);
-  g_assert_cmpstr (viewer_section_model_get_title (model), ==, "Gauges");
+  g_assert_cmpstr (viewer_section_model_get_title (model), ==, "sprites");   /* no title: its name */
   g_assert_null (viewer_section_model_get_level_member (model));
 
   g_assert_true (viewer_section_model_update (model, b, G_USEC_PER_SEC, NULL));
@@ -783,6 +783,44 @@ test_ranks_sorter_changes (void)
   }
 }
 
+/* The pages of threads, gauges, streams and locks graph what their rows
+ * are about: CPU % per thread, a gauge's value, bytes per second and
+ * latency, acquisitions and wait percentiles. */
+static void
+test_sections_shapes (void)
+{
+  static const struct {
+    const char *section;
+    const char *rate;
+    const char *level;
+    const char *summary;
+    const char *title;
+  } shapes[] = {
+    { "threads", NULL, "cpu_percent", NULL, "Threads" },
+    { "gauges", "updates", "value", NULL, "Gauges" },
+    { "streams", "bytes", "open", "latency_ns", "Streams" },
+    { "locks", "acquisitions", NULL, "wait_ns", "Locks" },
+    { "debug", "count", NULL, NULL, "Debug" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+    {
+      g_autoptr(ViewerSectionModel) model = viewer_section_model_new (shapes[i].section);
+      g_autoptr(JsonNode) data = parse ("{\"percentiles\":[50,99],\"data\":[{\"id\":1,\"name\":\"x\","
+                                        "\"tid\":7,\"cpu_percent\":12.5,\"value\":3,\"updates\":4,\"bytes\":100,"
+                                        "\"open\":1,\"count\":2,\"acquisitions\":9,"
+                                        "\"latency_ns\":{\"count\":1,\"percentiles_ns\":{\"p50\":5,\"p99\":9}},"
+                                        "\"wait_ns\":{\"count\":1,\"percentiles_ns\":{\"p50\":0,\"p99\":4}}}]}");
+
+      g_assert_true (viewer_section_model_update (model, data, 0, NULL));
+      g_assert_cmpstr (viewer_section_model_get_title (model), ==, shapes[i].title);
+      g_assert_cmpstr (viewer_section_model_get_level_member (model), ==, shapes[i].level);
+      g_assert_cmpstr (viewer_section_model_get_summary_member (model), ==, shapes[i].summary);
+      if (shapes[i].rate != NULL)
+        g_assert_cmpstr (viewer_section_model_get_rate_member (model), ==, shapes[i].rate);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -811,6 +849,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Viewer/Ranks/unsorted", test_ranks_unsorted);
   g_test_add_func ("/Hotpath/Viewer/Ranks/sorter-changes", test_ranks_sorter_changes);
   g_test_add_func ("/Hotpath/Viewer/Model/not-a-section", test_not_a_section);
+  g_test_add_func ("/Hotpath/Viewer/Model/sections-shapes", test_sections_shapes);
 
   return g_test_run ();
 }

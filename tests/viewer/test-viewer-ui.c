@@ -602,6 +602,87 @@ test_live_flow (void)
   waitpid (pid, NULL, 0);
 }
 
+/* What a page of the sections below shows for its selected row, once
+ * live data came in: its graphs (those its shape has) and its log. */
+typedef struct
+{
+  const char *section;
+  const char *row;
+  gboolean    rate;
+  gboolean    values;
+  gboolean    level;
+  gboolean    logs;
+  const char *column;   /* a column title the table has */
+} PageCheck;
+
+static ViewerSectionView *checked_view;
+static const PageCheck *checked_page;
+
+static gboolean
+page_shown (gpointer data)
+{
+  ViewerSectionView *view = checked_view;
+  const PageCheck *check = checked_page;
+
+  if (check->rate && viewer_graph_get_n_points (viewer_section_view_get_rate_graph (view)) < 3)
+    return FALSE;
+  if (check->values && viewer_graph_get_n_points (viewer_section_view_get_values_graph (view)) < 3)
+    return FALSE;
+  if (check->level && (viewer_graph_get_n_points (viewer_section_view_get_level_graph (view)) < 3 ||
+                       !gtk_widget_get_mapped (GTK_WIDGET (viewer_section_view_get_level_graph (view)))))
+    return FALSE;
+  if (check->logs && viewer_section_view_get_n_logs (view) == 0)
+    return FALSE;
+  return TRUE;
+}
+
+/* examples/dataflow, live over HTTP: a page for each of threads (a CPU
+ * graph per thread), gauges (a value over time), streams (bytes per
+ * second and latency), locks (wait percentiles, hold columns) and debug
+ * values (the latest values and their log), each with a screenshot. */
+static void
+test_live_sections (void)
+{
+  static const PageCheck pages[] = {
+    { "threads", "dataflow", FALSE, FALSE, TRUE, FALSE, "Cpu percent" },
+    { "gauges", "jobs-in-flight", TRUE, FALSE, TRUE, TRUE, "Value" },
+    { "streams", "self-reader", TRUE, TRUE, TRUE, TRUE, "Bytes" },
+    { "locks", "stats", TRUE, TRUE, FALSE, FALSE, "Contended" },
+    { "debug", "phase", FALSE, FALSE, FALSE, TRUE, "Value" },
+  };
+  ViewerWindow *window;
+  GPid pid;
+
+  g_setenv ("HOTPATH_THREADS", "1", TRUE);
+  g_setenv ("HOTPATH_THREADS_INTERVAL_MS", "200", TRUE);
+  window = open_live_page (HOTPATH_TEST_DATAFLOW, NULL, "gauges", &pid);
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("viewer-%s.png", pages[i].section);
+      g_autofree char *shot = NULL;
+      gpointer args[2] = { window, (gpointer) pages[i].section };
+      GtkWidget *table;
+
+      g_test_message ("page %s, row %s", pages[i].section, pages[i].row);
+      g_assert_true (viewer_window_show_section (window, pages[i].section));
+      g_assert_true (viewer_test_wait_for (shows_page, args, 10000));
+      checked_view = viewer_window_get_section_view (window, pages[i].section);
+      checked_page = &pages[i];
+      table = GTK_WIDGET (viewer_section_view_get_column_view (checked_view));
+      g_assert_true (viewer_test_tree_has_label (table, pages[i].column));
+      g_assert_true (viewer_section_view_select_name (checked_view, pages[i].row));
+      g_assert_true (viewer_test_wait_for (page_shown, NULL, 20000));
+      shot = viewer_test_save_png (GTK_WIDGET (window), name);
+      g_assert_true (g_file_test (shot, G_FILE_TEST_IS_REGULAR));
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  kill (pid, SIGTERM);
+  waitpid (pid, NULL, 0);
+  g_unsetenv ("HOTPATH_THREADS_INTERVAL_MS");
+}
+
 #ifdef HOTPATH_TEST_ALLOC_LIB
 static gboolean
 memory_graphs_shown (gpointer data)
@@ -746,6 +827,7 @@ main (int   argc,
 
   g_test_add_func ("/Hotpath/Viewer/UI/live-dbus", test_live_dbus);
   g_test_add_func ("/Hotpath/Viewer/UI/live-http", test_live_http);
+  g_test_add_func ("/Hotpath/Viewer/UI/live-sections", test_live_sections);
   g_test_add_func ("/Hotpath/Viewer/UI/live-order", test_live_order);
   g_test_add_func ("/Hotpath/Viewer/UI/saved-report", test_saved_report);
   g_test_add_func ("/Hotpath/Viewer/UI/more-sections", test_more_sections);
