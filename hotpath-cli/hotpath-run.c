@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -229,6 +230,19 @@ hotpath_cli_run (int      argc,
       env = g_environ_setenv (env, "HOTPATH_METRICS_PORT", "0", FALSE);
       env = g_environ_setenv (env, "HOTPATH_MCP_PORT", "0", FALSE);
     }
+
+  /* The loader ignores LD_PRELOAD for these: say so rather than print
+   * nothing. */
+  {
+    g_autofree char *path = g_find_program_in_path (program[0]);
+    struct stat st;
+
+    if (path != NULL && stat (path, &st) == 0 &&
+        (((st.st_mode & S_ISUID) != 0 && st.st_uid != geteuid ()) ||
+         ((st.st_mode & S_ISGID) != 0 && st.st_gid != getegid ())))
+      hotpath_cli_error ("%s is set-user-ID or set-group-ID: the loader ignores LD_PRELOAD "
+                         "for it, so it runs unprofiled", program[0]);
+  }
 
   fflush (NULL);
   pid = fork ();

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <gio/gio.h>
@@ -165,6 +166,15 @@ test_run_exit_status (void)
   g_assert_cmpint (three->status, ==, 3);
   g_assert_cmpint (missing->status, ==, 127);
   g_assert_nonnull (strstr (missing->err, "hotpath: cannot run /nonexistent/program"));
+
+  /* A set-user-ID program (of another user) ignores LD_PRELOAD: said,
+   * and it still runs. */
+  if (g_file_test ("/usr/bin/passwd", G_FILE_TEST_EXISTS) && geteuid () != 0)
+    {
+      g_autoptr(Run) setuid = run_cli ("run", "--no-live", "--", "/usr/bin/passwd", "--help");
+
+      g_assert_nonnull (strstr (setuid->err, "set-user-ID or set-group-ID"));
+    }
 }
 
 /* Killed by a signal: so is `hotpath run`, as the shell would see it. */
