@@ -596,8 +596,15 @@ render_report (JsonObject         *report,
     {
       JsonNode *node = json_object_get_member (sections, table_specs[i].section);
 
-      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
-          (only != NULL && !g_strv_contains (only, table_specs[i].section)))
+      if (only != NULL && !g_strv_contains (only, table_specs[i].section))
+        continue;
+      /* Asked for, but nothing in it yet: reports leave empty sections out. */
+      if ((node == NULL || !JSON_NODE_HOLDS_OBJECT (node)) && only != NULL)
+        {
+          g_string_append_printf (out, "[hotpath] %s: none yet\n\n", table_specs[i].title);
+          continue;
+        }
+      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
         continue;
       print_table (out, table_specs[i].title, table_specs[i].columns, json_node_get_object (node), limit,
                    only != NULL);

@@ -588,8 +588,16 @@ test_list_show (void)
   g_assert_nonnull (strstr (list->out, pid));
   g_assert_nonnull (strstr (list->out, "plain-loop"));
 
-  show = run_cli ("show", pid, "sources", "main_loop");
-  g_assert_cmpint (show->status, ==, 0);
+  /* The first tick's dispatch ends after "ready": wait until it is in. */
+  for (guint i = 0; i < 200; i++)
+    {
+      g_clear_pointer (&show, run_free);
+      show = run_cli ("show", pid, "sources", "main_loop");
+      g_assert_cmpint (show->status, ==, 0);
+      if (strstr (show->out, "plain-loop::busy_tick") != NULL)
+        break;
+      g_usleep (20000);
+    }
   g_assert_nonnull (strstr (show->out, "[hotpath] main-loop sources and signal handlers"));
   g_assert_nonnull (strstr (show->out, "plain-loop::busy_tick"));
   g_assert_nonnull (strstr (show->out, "[hotpath] main loop"));
@@ -625,7 +633,7 @@ test_list_show (void)
     watch = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, HOTPATH_TEST_CLI, "show", pid,
                               "main_loop", "--watch", "0.2", NULL);
     g_assert_no_error (error);
-    g_usleep (900 * 1000);
+    g_usleep (1500 * 1000);
     g_subprocess_send_signal (watch, SIGINT);
     g_subprocess_communicate_utf8 (watch, NULL, NULL, &out, NULL, &error);
     g_assert_no_error (error);
