@@ -112,6 +112,7 @@ typedef struct
   const char *summary;
   const char *level_member;
   const char *columns[10];
+  gboolean    no_logs;      /* its items keep no log: no log pane */
 } SectionShape;
 
 static const SectionShape section_shapes[] = {
@@ -127,7 +128,8 @@ static const SectionShape section_shapes[] = {
     { "calls", "bytes.total", "count.total", "%", "peak_bytes.max", NULL } },
   /* A CPU graph per thread. */
   { "threads", NULL, NULL, "cpu_percent",
-    { "tid", "state", "cpu_percent", "max_cpu_percent", "avg_cpu_percent", "cpu_time_ns", NULL } },
+    { "tid", "state", "cpu_percent", "max_cpu_percent", "avg_cpu_percent", "cpu_time_ns", NULL },
+    .no_logs = TRUE },
   /* A gauge's value over time. */
   { "gauges", "updates", NULL, "value",
     { "value", "min", "max", "updates", NULL } },
@@ -139,7 +141,8 @@ static const SectionShape section_shapes[] = {
     { "direction", "state", "open", "items", "bytes", "errors", "%", "latency_ns.max_ns", NULL } },
   /* Wait percentiles as the section's percentiles, hold ones beside. */
   { "locks", "acquisitions", "wait_ns", NULL,
-    { "type", "acquisitions", "contended", "%", "hold_ns.p50", "hold_ns.p99", "hold_ns.max_ns", NULL } },
+    { "type", "acquisitions", "contended", "%", "hold_ns.p50", "hold_ns.p99", "hold_ns.max_ns", NULL },
+    .no_logs = TRUE },
 };
 
 static const SectionShape *
@@ -406,6 +409,22 @@ viewer_section_model_get_rate_member (ViewerSectionModel *self)
 {
   g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), NULL);
   return self->rate_member;
+}
+
+/**
+ * viewer_section_model_has_logs:
+ * @self: a #ViewerSectionModel
+ *
+ * Returns: %FALSE for a section whose items keep no log (threads, locks)
+ */
+gboolean
+viewer_section_model_has_logs (ViewerSectionModel *self)
+{
+  const SectionShape *shape;
+
+  g_return_val_if_fail (VIEWER_IS_SECTION_MODEL (self), TRUE);
+  shape = find_shape (self->name);
+  return shape == NULL || !shape->no_logs;
 }
 
 /**

@@ -31,6 +31,7 @@ const char * const  *viewer_section_model_get_columns     (ViewerSectionModel *s
 const char * const  *viewer_section_model_get_percentiles (ViewerSectionModel *self);
 const char          *viewer_section_model_get_rate_member (ViewerSectionModel *self);
 const char          *viewer_section_model_get_level_member (ViewerSectionModel *self);
+gboolean            viewer_section_model_has_logs      (ViewerSectionModel *self);
 const char          *viewer_section_model_get_summary_member (ViewerSectionModel *self);
 ViewerRow           *viewer_section_model_lookup          (ViewerSectionModel *self,
                                                            gint64              id);

@@ -636,6 +636,12 @@ fetch_logs (ViewerSectionView *self,
   if (self->source == NULL || row == NULL)
     return;
 
+  /* Threads and locks keep no log: the graphs say it all. */
+  gtk_widget_set_visible (GTK_WIDGET (self->log_heading), viewer_section_model_has_logs (self->model));
+  gtk_widget_set_visible (GTK_WIDGET (self->log_stack), viewer_section_model_has_logs (self->model));
+  if (!viewer_section_model_has_logs (self->model))
+    return;
+
   if (!viewer_source_has_logs (self->source))
     {
       gtk_label_set_text (self->log_message,

@@ -818,6 +818,9 @@ test_sections_shapes (void)
       g_assert_cmpstr (viewer_section_model_get_summary_member (model), ==, shapes[i].summary);
       if (shapes[i].rate != NULL)
         g_assert_cmpstr (viewer_section_model_get_rate_member (model), ==, shapes[i].rate);
+      /* Threads and locks keep no log. */
+      g_assert_true (viewer_section_model_has_logs (model) ==
+                     !(g_str_equal (shapes[i].section, "threads") || g_str_equal (shapes[i].section, "locks")));
     }
 }
 
