@@ -121,7 +121,7 @@ static void
 test_metrics_buckets (void)
 {
   g_autoptr(HotpathSnapshot) snapshot = make_snapshot ();
-  g_autofree char *text = hotpath_metrics_render (snapshot, FALSE);
+  g_autofree char *text = hotpath_metrics_render (snapshot, FALSE, TRUE);
   static const struct { const char *le; const char *count; } buckets[] = {
     { "1e-07", "0" }, { "2.5e-07", "3" }, { "5e-07", "3" }, { "1e-06", "3" },
     { "2.5e-06", "3" }, { "5e-06", "5" }, { "0.001", "5" }, { "0.0025", "6" },
@@ -178,7 +178,7 @@ static void
 test_metrics_flow (void)
 {
   g_autoptr(HotpathSnapshot) snapshot = make_snapshot ();
-  g_autofree char *text = hotpath_metrics_render (snapshot, FALSE);
+  g_autofree char *text = hotpath_metrics_render (snapshot, FALSE, FALSE);
   static const struct { const char *prefix; const char *value; } samples[] = {
     { "hotpath_channel_sent_total{channel=\"metrics \\\"queue\\\"\",id=\"", "3" },
     { "hotpath_channel_received_total{channel=\"metrics \\\"queue\\\"\",id=\"", "3" },
@@ -209,7 +209,7 @@ static void
 test_metrics_openmetrics (void)
 {
   g_autoptr(HotpathSnapshot) snapshot = make_snapshot ();
-  g_autofree char *text = hotpath_metrics_render (snapshot, TRUE);
+  g_autofree char *text = hotpath_metrics_render (snapshot, TRUE, FALSE);
   g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
   g_autofree char *family = NULL;
   gboolean help = FALSE, type = FALSE;
@@ -278,7 +278,7 @@ test_metrics_promtool (void)
     }
 
   snapshot = make_snapshot ();
-  text = hotpath_metrics_render (snapshot, FALSE);
+  text = hotpath_metrics_render (snapshot, FALSE, FALSE);
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                               G_SUBPROCESS_FLAGS_STDERR_MERGE, &error,
                               promtool, "check", "metrics", NULL);

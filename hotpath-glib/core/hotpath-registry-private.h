@@ -106,6 +106,11 @@ struct _HotpathField
   const HotpathRowsDesc *rows;    /* HOTPATH_FIELD_ROWS: the nested rows */
   HotpathFieldGetFunc    get;
   guint                  arg;     /* for the getter: which metric, which slot */
+  /* /metrics: a number or histogram field with a help is one family,
+   * named from its name and unit ("busy_ns" -> busy_seconds); this
+   * overrides that name, "" uses the group's name alone, "-" leaves the
+   * field out. On a TEXT field: the label it becomes ("type"). */
+  const char            *metric;
 };
 
 /* Rows: how to walk a container (a section's snapshot data, or one row's

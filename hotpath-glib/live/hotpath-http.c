@@ -388,11 +388,26 @@ handler (SoupServer        *server,
     {
       g_autoptr(HotpathSnapshot) snapshot = hotpath_server_snapshot (self->server);
       gboolean openmetrics = wants_openmetrics (msg);
+      const char *histograms = query != NULL ? g_hash_table_lookup (query, "histograms") : NULL;
 
+      gboolean with_histograms = g_strcmp0 (histograms, "1") == 0 || g_strcmp0 (histograms, "true") == 0;
+      g_autofree char *key = g_strdup_printf ("metrics?openmetrics=%d&histograms=%d", openmetrics, with_histograms);
+      const char *cached = hotpath_server_lookup_body (self->server, key);
+      char *text;
+
+      /* Summaries by default; Prometheus histograms with ?histograms=1
+       * (docs/live.md). Scrapers that share a snapshot share its body. */
+      if (cached != NULL)
+        text = g_strdup (cached);
+      else
+        {
+          text = hotpath_metrics_render (snapshot, openmetrics, with_histograms);
+          hotpath_server_store_body (self->server, key, text);
+        }
       hotpath_http_respond (msg, SOUP_STATUS_OK,
                             openmetrics ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
                                         : "text/plain; version=0.0.4; charset=utf-8",
-                            hotpath_metrics_render (snapshot, openmetrics));
+                            text);
     }
   else
     serve_section (self, msg, query, parts, n_parts);

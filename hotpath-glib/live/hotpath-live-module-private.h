@@ -68,7 +68,8 @@ typedef struct
 
   char                 *(*report_to_json)         (HotpathSnapshot *snapshot);
   char                 *(*metrics_render)         (HotpathSnapshot *snapshot,
-                                                   gboolean         openmetrics);
+                                                   gboolean         openmetrics,
+                                                   gboolean         histograms);
 } HotpathLiveCore;
 
 /* What the core may call in the module: one listening HTTP server (the

@@ -169,9 +169,10 @@ hotpath_report_to_json (HotpathSnapshot *snapshot)
 
 char *
 hotpath_metrics_render (HotpathSnapshot *snapshot,
-                        gboolean         openmetrics)
+                        gboolean         openmetrics,
+                        gboolean         histograms)
 {
-  return core->metrics_render (snapshot, openmetrics);
+  return core->metrics_render (snapshot, openmetrics, histograms);
 }
 
 char *

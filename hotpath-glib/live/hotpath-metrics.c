@@ -3,15 +3,20 @@
  * hotpath-metrics.c: /metrics in the Prometheus text format (0.0.4) or in
  * OpenMetrics 1.0, whichever the scraper's Accept header asks for.
  *
- * Call durations come from each function's HDR histogram, re-binned into
- * cumulative `le` buckets at fixed boundaries so that series from many
- * processes and many scrapes add up in PromQL (histogram_quantile, rate).
- * A histogram bucket is at most 1/1024 of its value wide, so a value is
- * placed by its bucket's lowest value with an error below 0.1 %.
+ * Buckets, when asked for, come from the HDR histograms re-binned at fixed
+ * boundaries so that series from many processes and many scrapes add up in
+ * PromQL (histogram_quantile, rate). A histogram bucket is at most 1/1024
+ * of its value wide, so a value is placed by its bucket's lowest value with
+ * an error below 0.1 %.
  *
- * The data-flow sections add counters and gauges (no histograms: their
- * items are few and their percentiles are in the JSON): per channel, per
- * watched source and per watched main context, labelled by name and id.
+ * Every registered section is here, derived from its row description: a
+ * family per number field (counter or gauge) and per histogram field, a
+ * sample per row labelled by its name, id and label fields. Histograms are
+ * summaries (the configured percentiles as quantiles, sum and count) by
+ * default, which keeps the body small (about 400 bytes a function); with
+ * ?histograms=1 or HOTPATH_METRICS_HISTOGRAMS=1 they are Prometheus
+ * histograms with fixed buckets, which aggregate across processes
+ * (docs/live.md says when to choose which).
  */
 
 #include "config.h"
@@ -20,9 +25,10 @@
 
 #include "hotpath-clock-private.h"
 #include "hotpath-collector-private.h"
-#include "hotpath-flow-private.h"
+#include "hotpath-env-private.h"
 #include "hotpath-server-private.h"
 #include "hotpath-registry-private.h"
+#include "hotpath-report-private.h"
 #include "hotpath-snapshot-private.h"
 
 /* Seconds: 100 ns to 10 s, 1-2.5-5 steps. */
@@ -54,15 +60,6 @@ append_escaped (GString    *out,
       else
         g_string_append_c (out, *p);
     }
-}
-
-static void
-append_labels (GString              *out,
-               HotpathFunctionStats *stats)
-{
-  g_string_append (out, "{function=\"");
-  append_escaped (out, stats->name);
-  g_string_append_printf (out, "\",id=\"%u\"", stats->id);
 }
 
 /* The shortest text that reads back as @value: "1e-07", not
@@ -117,200 +114,417 @@ append_header (GString    *out,
     g_string_append_printf (out, "# UNIT %s %s\n", family, unit);
 }
 
-/* Counts per fixed boundary (not yet cumulative), from the histogram. */
+/* Without printf: a scrape of 1,000 functions writes ~6,000 numbers. */
 static void
-bin_histogram (HotpathFunctionStats *stats,
-               guint64               counts[N_BOUNDARIES + 1])
+append_uint (GString *out,
+             guint64  value)
 {
-  const HotpathHistogram *histogram = &stats->histogram;
+  char buffer[24];
+  guint i = sizeof buffer;
 
-  memset (counts, 0, sizeof (guint64) * (N_BOUNDARIES + 1));
+  do
+    {
+      buffer[--i] = (char) ('0' + value % 10);
+      value /= 10;
+    }
+  while (value != 0);
+  g_string_append_len (out, buffer + i, sizeof buffer - i);
+}
+
+/* Nanoseconds as seconds, exactly: 1500 -> "0.0000015". */
+static void
+append_ns_as_seconds (GString *out,
+                      guint64  ns)
+{
+  char fraction[10];
+  guint64 part = ns % 1000000000;
+  int last = 8;
+
+  append_uint (out, ns / 1000000000);
+  if (part == 0)
+    return;
+  for (int i = 8; i >= 0; i--, part /= 10)
+    fraction[i] = (char) ('0' + part % 10);
+  while (last > 0 && fraction[last] == '0')
+    last--;
+  g_string_append_c (out, '.');
+  g_string_append_len (out, fraction, last + 1);
+}
+
+/* Buckets of a histogram that is not in seconds: sizes and counts, by
+ * powers of four. */
+static const double size_boundaries[] = {
+  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216,
+  67108864, 268435456, 1073741824,
+};
+
+#define N_SIZE_BOUNDARIES G_N_ELEMENTS (size_boundaries)
+
+/* A histogram value in the family's unit: seconds for nanoseconds. */
+static double
+in_unit (const HotpathField *field,
+         double              value)
+{
+  return field->unit == HOTPATH_UNIT_NS ? value / 1e9 : value;
+}
+
+/* Counts per boundary (not yet cumulative). */
+static void
+bin_histogram (const HotpathField *field,
+               const HotpathValue *value,
+               const double       *bounds,
+               guint               n_bounds,
+               guint64            *counts)
+{
+  const HotpathHistogram *histogram = value->h.histogram;
+
+  memset (counts, 0, sizeof (guint64) * (n_bounds + 1));
 
   for (guint32 i = 0; i < histogram->n_slots; i++)
     {
       guint64 slot = histogram->slots[i];
       guint64 count = slot & G_GUINT64_CONSTANT (0xFFFFFFFFFFFF);
-      guint index;
-      double seconds;
+      double v;
       guint b = 0;
 
       if (slot == 0)
         continue;
 
-      index = (guint) (slot >> 48) - 1;
-      seconds = (double) hotpath_histogram_entry_lowest (histogram, index) * stats->ns_per_tick / 1e9;
-      while (b < N_BOUNDARIES && seconds > boundaries[b])
+      v = in_unit (field, (double) hotpath_histogram_entry_lowest (histogram, (guint) (slot >> 48) - 1) * value->h.scale);
+      while (b < n_bounds && v > bounds[b])
         b++;
       counts[b] += count;
     }
 }
 
-/* {channel="jobs",id="3",type="async_queue"} */
-static void
-append_item_labels (GString    *out,
-                    const char *key,
-                    const char *name,
-                    guint       id,
-                    const char *type)
+/* "busy_ns" -> "busy_seconds", "request_bytes", "busy_percent". */
+static char *
+family_name (const HotpathSectionDesc *section,
+             const HotpathField       *field)
 {
-  g_string_append_printf (out, "{%s=\"", key);
-  append_escaped (out, name);
-  g_string_append_printf (out, "\",id=\"%u\"", id);
-  if (type != NULL)
-    {
-      g_string_append (out, ",type=\"");
-      append_escaped (out, type);
-      g_string_append_c (out, '"');
-    }
-  g_string_append (out, "} ");
-}
+  const char *prefix = section->metric_prefix != NULL ? section->metric_prefix : section->name;
+  g_autofree char *base = NULL;
 
-/* Which number of an item a family shows. */
-typedef enum
-{
-  CHANNEL_SENT,
-  CHANNEL_RECEIVED,
-  CHANNEL_QUEUED,
-  SOURCE_DISPATCHES,
-  SOURCE_SECONDS,
-  LOOP_ITERATIONS,
-  LOOP_BUSY_SECONDS,
-  LOOP_WAIT_SECONDS,
-  LOOP_STALLS,
-} FlowValue;
+  if (field->metric != NULL && field->metric[0] == '\0')
+    return g_strdup_printf ("hotpath_%s_%s", prefix, field->group);
 
-static const struct
-{
-  const char *family;
-  const char *type;
-  const char *unit;
-  const char *help;
-} flow_families[] = {
-  [CHANNEL_SENT] = { "hotpath_channel_sent", "counter", NULL,
-                     "Messages pushed to a channel this session (thread pools: items pushed)." },
-  [CHANNEL_RECEIVED] = { "hotpath_channel_received", "counter", NULL,
-                         "Messages popped from a channel this session (thread pools: items started)." },
-  [CHANNEL_QUEUED] = { "hotpath_channel_queued", "gauge", NULL,
-                       "Messages in a channel now (thread pools: items waiting for a thread)." },
-  [SOURCE_DISPATCHES] = { "hotpath_source_dispatches", "counter", NULL,
-                          "Dispatches of a watched main-loop source (signal handlers: calls) this session." },
-  [SOURCE_SECONDS] = { "hotpath_source_dispatch_seconds", "counter", "seconds",
-                       "Time spent in the dispatches of a watched main-loop source this session." },
-  [LOOP_ITERATIONS] = { "hotpath_main_loop_iterations", "counter", NULL,
-                        "Iterations of a watched main context this session." },
-  [LOOP_BUSY_SECONDS] = { "hotpath_main_loop_busy_seconds", "counter", "seconds",
-                          "Time a watched main context spent outside poll (prepare, check, dispatch) this session." },
-  [LOOP_WAIT_SECONDS] = { "hotpath_main_loop_wait_seconds", "counter", "seconds",
-                          "Time a watched main context spent waiting in poll this session." },
-  [LOOP_STALLS] = { "hotpath_main_loop_stalls", "counter", NULL,
-                    "Iterations of a watched main context busier than HOTPATH_STALL_MS this session." },
-};
-
-static GPtrArray *
-flow_items (HotpathSnapshot *snapshot,
-            const char      *name)
-{
-  const HotpathSectionDesc *section = hotpath_registry_lookup (name);
-
-  return section != NULL ? (GPtrArray *) hotpath_section_get_data (section, snapshot) : NULL;
-}
-
-static void
-append_flow_family (GString         *out,
-                    HotpathSnapshot *snapshot,
-                    FlowValue        value,
-                    gboolean         openmetrics)
-{
-  const char *family = flow_families[value].family;
-  gboolean counter = g_str_equal (flow_families[value].type, "counter");
-  GPtrArray *items;
-
-  if (value <= CHANNEL_QUEUED)
-    items = flow_items (snapshot, "channels");
-  else if (value <= SOURCE_SECONDS)
-    items = flow_items (snapshot, "sources");
+  if (field->metric != NULL)
+    base = g_strdup (field->metric);
+  else if (field->unit == HOTPATH_UNIT_NS)
+    base = g_str_has_suffix (field->name, "_ns")
+             ? g_strdup_printf ("%.*s_seconds", (int) strlen (field->name) - 3, field->name)
+             : g_strdup_printf ("%s_seconds", field->name);
+  else if (field->unit == HOTPATH_UNIT_BYTES && !g_str_has_suffix (field->name, "bytes"))
+    base = g_strdup_printf ("%s_bytes", field->name);
+  else if (field->unit == HOTPATH_UNIT_PERCENT && !g_str_has_suffix (field->name, "percent"))
+    base = g_strdup_printf ("%s_percent", field->name);
   else
-    items = flow_items (snapshot, "main_loop");
+    base = g_strdup (field->name);
 
-  /* A family shows up with its first item, as the report's sections do. */
-  if (items == NULL || items->len == 0)
-    return;
+  if (field->group != NULL)
+    return g_strdup_printf ("hotpath_%s_%s_%s", prefix, field->group, base);
+  return g_strdup_printf ("hotpath_%s_%s", prefix, base);
+}
 
-  append_header (out, family, flow_families[value].type, flow_families[value].unit,
-                 flow_families[value].help, openmetrics);
-  for (guint i = 0; i < items->len; i++)
+static gboolean
+is_family (const HotpathField *field)
+{
+  if (field->help == NULL || g_strcmp0 (field->metric, "-") == 0)
+    return FALSE;
+  return field->kind == HOTPATH_FIELD_COUNTER || field->kind == HOTPATH_FIELD_GAUGE ||
+         field->kind == HOTPATH_FIELD_SUMMARY || field->kind == HOTPATH_FIELD_PERCENTILES;
+}
+
+/* {function="name",id="3",type="async_queue" (no closing brace: a
+ * quantile or le may follow). */
+static void
+append_label (GString            *out,
+              const char         *label,
+              const HotpathField *field,
+              gconstpointer       row,
+              gboolean            first)
+{
+  HotpathValue value = { 0 };
+
+  hotpath_field_get (field, row, &value);
+  if (!first)
+    g_string_append_c (out, ',');
+  g_string_append (out, label);
+  g_string_append (out, "=\"");
+  if (value.type == HOTPATH_VALUE_UINT)
+    append_uint (out, value.u);
+  else if (value.type == HOTPATH_VALUE_STRING)
+    append_escaped (out, value.s);
+  g_string_append_c (out, '"');
+}
+
+/* {function="name",id="3",type="async_queue" (no closing brace: a
+ * quantile or le may follow). */
+static void
+append_row_labels (GString                  *out,
+                   const HotpathSectionDesc *section,
+                   const HotpathRowsDesc    *rows,
+                   gconstpointer             row)
+{
+  const HotpathField *name = hotpath_rows_find_field (rows, "name");
+  gboolean first = TRUE;
+
+  g_string_append_c (out, '{');
+  if (name != NULL)
     {
-      gpointer item = g_ptr_array_index (items, i);
+      append_label (out, section->metric_label != NULL ? section->metric_label : "name", name, row, TRUE);
+      first = FALSE;
+    }
+  for (guint f = 0; f < rows->n_fields; f++)
+    if (rows->fields[f].kind == HOTPATH_FIELD_ID)
+      {
+        append_label (out, "id", &rows->fields[f], row, first);
+        first = FALSE;
+      }
+  for (guint f = 0; f < rows->n_fields; f++)
+    {
+      const HotpathField *field = &rows->fields[f];
 
-      g_string_append_printf (out, "%s%s", family, counter ? "_total" : "");
-      switch (value)
+      if (field->kind == HOTPATH_FIELD_TEXT && field != name && field->metric != NULL && field->group == NULL)
         {
-        case CHANNEL_SENT:
-        case CHANNEL_RECEIVED:
-        case CHANNEL_QUEUED:
-          {
-            HotpathFlowChannel *channel = item;
-
-            append_item_labels (out, "channel", channel->name, channel->id, channel->type);
-            if (value == CHANNEL_QUEUED)
-              g_string_append_printf (out, "%" G_GINT64_FORMAT "\n", channel->queued);
-            else
-              g_string_append_printf (out, "%" G_GUINT64_FORMAT "\n",
-                                      value == CHANNEL_SENT ? channel->sent : channel->received);
-          }
-          break;
-
-        case SOURCE_DISPATCHES:
-        case SOURCE_SECONDS:
-          {
-            HotpathFlowSource *source = item;
-
-            append_item_labels (out, "source", source->name, source->id, source->type);
-            if (value == SOURCE_DISPATCHES)
-              g_string_append_printf (out, "%" G_GUINT64_FORMAT, source->duration.count);
-            else
-              append_double (out, (double) source->duration.sum / 1e9);
-            g_string_append_c (out, '\n');
-          }
-          break;
-
-        case LOOP_ITERATIONS:
-        case LOOP_BUSY_SECONDS:
-        case LOOP_WAIT_SECONDS:
-        case LOOP_STALLS:
-          {
-            HotpathFlowMainLoop *loop = item;
-
-            append_item_labels (out, "context", loop->name, loop->id, NULL);
-            if (value == LOOP_ITERATIONS)
-              g_string_append_printf (out, "%" G_GUINT64_FORMAT, loop->iterations);
-            else if (value == LOOP_STALLS)
-              g_string_append_printf (out, "%" G_GUINT64_FORMAT, loop->n_stalls);
-            else
-              append_double (out, (double) (value == LOOP_BUSY_SECONDS ? loop->busy_ns : loop->wait_ns) / 1e9);
-            g_string_append_c (out, '\n');
-          }
-          break;
-
-        default:
-          g_assert_not_reached ();
+          append_label (out, field->metric, field, row, first);
+          first = FALSE;
         }
     }
+}
+
+static void
+append_number (GString            *out,
+               const HotpathField *field,
+               const HotpathValue *value)
+{
+  switch (value->type)
+    {
+    case HOTPATH_VALUE_UINT:
+      if (field->unit == HOTPATH_UNIT_NS)
+        append_ns_as_seconds (out, value->u);
+      else
+        append_uint (out, value->u);
+      break;
+    case HOTPATH_VALUE_INT:
+      if (field->unit == HOTPATH_UNIT_NS)
+        append_double (out, (double) value->i / 1e9);
+      else
+        g_string_append_printf (out, "%" G_GINT64_FORMAT, value->i);
+      break;
+    case HOTPATH_VALUE_DOUBLE:
+      append_double (out, value->d);
+      break;
+    case HOTPATH_VALUE_BOOLEAN:
+      g_string_append (out, value->b ? "1" : "0");
+      break;
+    default:
+      g_string_append (out, "0");
+      break;
+    }
+}
+
+/* One histogram sample set: a summary (quantiles of the configured
+ * percentiles, sum, count) or, when asked, cumulative buckets. */
+static void
+append_histogram_value (GString            *out,
+                        const HotpathField *field,
+                        guint64             value)
+{
+  if (field->unit == HOTPATH_UNIT_NS)
+    append_ns_as_seconds (out, value);
+  else
+    append_uint (out, value);
+}
+
+static void
+append_histogram (GString                  *out,
+                  HotpathSnapshot          *snapshot,
+                  const char               *family,
+                  const HotpathField       *field,
+                  const HotpathValue       *value,
+                  const GString            *labels,
+                  gboolean                  histograms,
+                  char * const             *quantiles)
+{
+  const HotpathHistogram *histogram = value->h.histogram;
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (histograms)
+    {
+      gboolean seconds = field->unit == HOTPATH_UNIT_NS;
+      const double *bounds = seconds ? boundaries : size_boundaries;
+      guint n_bounds = seconds ? N_BOUNDARIES : N_SIZE_BOUNDARIES;
+      guint64 counts[MAX (N_BOUNDARIES, N_SIZE_BOUNDARIES) + 1];
+      guint64 cumulative = 0;
+
+      bin_histogram (field, value, bounds, n_bounds, counts);
+      for (guint b = 0; b <= n_bounds; b++)
+        {
+          cumulative += counts[b];
+          g_string_append_printf (out, "%s_bucket%s,le=\"%s\"} %" G_GUINT64_FORMAT "\n", family, labels->str,
+                                  b < n_bounds ? format_double (number, bounds[b]) : "+Inf",
+                                  b < n_bounds ? cumulative : histogram->count);
+        }
+    }
+  else if (histogram->count > 0)
+    {
+      guint n = snapshot->percentiles->len;
+      guint64 stack[16];
+      g_autofree guint64 *heap = n > G_N_ELEMENTS (stack) ? g_new (guint64, n) : NULL;
+      guint64 *values = heap != NULL ? heap : stack;
+
+      hotpath_report_percentile_values (snapshot, value, values);
+      for (guint p = 0; p < n; p++)
+        {
+          g_string_append (out, family);
+          g_string_append (out, labels->str);
+          g_string_append (out, quantiles[p]);
+          append_histogram_value (out, field, values[p]);
+          g_string_append_c (out, '\n');
+        }
+    }
+
+  /* Every value's sum, as the buckets count them (recursion too). */
+  g_string_append (out, family);
+  g_string_append (out, "_sum");
+  g_string_append (out, labels->str);
+  g_string_append (out, "} ");
+  append_histogram_value (out, field, (guint64) ((double) histogram->sum * value->h.scale + 0.5));
+  g_string_append_c (out, '\n');
+  g_string_append (out, family);
+  g_string_append (out, "_count");
+  g_string_append (out, labels->str);
+  g_string_append (out, "} ");
+  append_uint (out, histogram->count);
+  g_string_append_c (out, '\n');
+}
+
+/* One family per field: a header, then a sample per row that has a value;
+ * a family shows up with its first value, as the report's sections do. */
+static void
+append_field_family (GString                  *out,
+                     HotpathSnapshot          *snapshot,
+                     const HotpathSectionDesc *section,
+                     const HotpathRowsDesc    *rows,
+                     gconstpointer             data,
+                     const HotpathField       *field,
+                     gboolean                  per_row,
+                     gboolean                  openmetrics,
+                     gboolean                  histograms)
+{
+  g_autofree char *family = family_name (section, field);
+  gboolean histogram = field->kind == HOTPATH_FIELD_SUMMARY || field->kind == HOTPATH_FIELD_PERCENTILES;
+  gboolean counter = field->kind == HOTPATH_FIELD_COUNTER;
+  const char *type = histogram ? (histograms ? "histogram" : "summary") : counter ? "counter" : "gauge";
+  const char *unit = field->unit == HOTPATH_UNIT_NS ? "seconds" : field->unit == HOTPATH_UNIT_BYTES ? "bytes" : NULL;
+  guint n = per_row ? rows->count (data) : 1;
+  g_autoptr(GString) labels = g_string_new (NULL);
+  g_auto(GStrv) quantiles = g_new0 (char *, snapshot->percentiles->len + 1);
+  gboolean any = FALSE;
+
+  /* ',quantile="0.95"} ' once per family, not once per sample. */
+  for (guint p = 0; p < snapshot->percentiles->len; p++)
+    {
+      char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+      quantiles[p] = g_strdup_printf (",quantile=\"%s\"} ",
+                                      format_double (number, g_array_index (snapshot->percentiles, double, p) / 100.0));
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      gconstpointer row = per_row ? rows->nth (data, i) : data;
+      HotpathValue value = { 0 };
+
+      hotpath_field_get (field, row, &value);
+      if (value.type == HOTPATH_VALUE_NONE || value.type == HOTPATH_VALUE_NULL ||
+          value.type == HOTPATH_VALUE_STRING || value.type == HOTPATH_VALUE_ROWS ||
+          (histogram != (value.type == HOTPATH_VALUE_HISTOGRAM)))
+        continue;
+
+      if (!any)
+        {
+          g_autofree char *help = g_strdup_printf ("%s: %s.", section->name, field->help);
+
+          append_header (out, family, type, unit, help, openmetrics);
+          any = TRUE;
+        }
+
+      g_string_truncate (labels, 0);
+      if (per_row)
+        append_row_labels (labels, section, rows, row);
+      else
+        g_string_append_c (labels, '{');
+
+      if (histogram)
+        {
+          append_histogram (out, snapshot, family, field, &value, labels, histograms, quantiles);
+          continue;
+        }
+
+      /* An empty label set is left out: `family 3`, not `family{} 3`. */
+      g_string_append (out, family);
+      if (counter)
+        g_string_append (out, "_total");
+      if (labels->len > 1)
+        {
+          g_string_append (out, labels->str);
+          g_string_append_c (out, '}');
+        }
+      g_string_append_c (out, ' ');
+      append_number (out, field, &value);
+      g_string_append_c (out, '\n');
+    }
+}
+
+/* Labels of a histogram sample need the closing brace the label set
+ * leaves open; a summary line adds quantile first. */
+static void
+append_section (GString                  *out,
+                HotpathSnapshot          *snapshot,
+                const HotpathSectionDesc *section,
+                gboolean                  openmetrics,
+                gboolean                  histograms)
+{
+  gconstpointer data = hotpath_section_get_data (section, snapshot);
+
+  if (data == NULL)
+    return;
+
+  for (guint f = 0; f < section->n_header; f++)
+    if (is_family (&section->header[f]))
+      append_field_family (out, snapshot, section, NULL, data, &section->header[f], FALSE,
+                           openmetrics, histograms);
+
+  for (guint f = 0; f < section->rows->n_fields; f++)
+    if (is_family (&section->rows->fields[f]))
+      append_field_family (out, snapshot, section, section->rows, data, &section->rows->fields[f], TRUE,
+                           openmetrics, histograms);
 }
 
 /**
  * hotpath_metrics_render:
  * @snapshot: a snapshot
  * @openmetrics: OpenMetrics 1.0 instead of the Prometheus text format
+ * @histograms: histogram buckets instead of summaries
+ *
+ * Every registered section, a family per number field of its rows.
  *
  * Returns: (transfer full): the body of /metrics
  */
 char *
 hotpath_metrics_render (HotpathSnapshot *snapshot,
-                        gboolean         openmetrics)
+                        gboolean         openmetrics,
+                        gboolean         histograms)
 {
-  GString *out = g_string_new (NULL);
+  GString *out = g_string_sized_new (4096 + 400 * snapshot->functions->len);
   guint n = snapshot->functions->len;
+  gboolean always_histograms = FALSE;
+
+  /* Read each time: cheap, and a test may set it between scrapes. */
+  hotpath_env_get_flag ("HOTPATH_METRICS_HISTOGRAMS", &always_histograms);
+  histograms = histograms || always_histograms;
 
   /* OpenMetrics has an info type whose samples add _info to the family. */
   if (openmetrics)
@@ -339,51 +553,8 @@ hotpath_metrics_render (HotpathSnapshot *snapshot,
   g_string_append_printf (out, "hotpath_profiler_memory_bytes %" G_GSIZE_FORMAT "\n",
                           hotpath_collector_get_memory_size ());
 
-  append_header (out, "hotpath_function_calls", "counter", NULL,
-                 "Completed calls of a measured function.", openmetrics);
-  for (guint i = 0; i < n; i++)
-    {
-      HotpathFunctionStats *stats = g_ptr_array_index (snapshot->functions, i);
-
-      g_string_append (out, "hotpath_function_calls_total");
-      append_labels (out, stats);
-      g_string_append_printf (out, "} %" G_GUINT64_FORMAT "\n",
-                              hotpath_function_stats_get_calls (stats));
-    }
-
-  append_header (out, "hotpath_function_duration_seconds", "histogram", "seconds",
-                 "Duration of the calls of a measured function.", openmetrics);
-  for (guint i = 0; i < n; i++)
-    {
-      HotpathFunctionStats *stats = g_ptr_array_index (snapshot->functions, i);
-      guint64 counts[N_BOUNDARIES + 1];
-      guint64 cumulative = 0;
-      guint64 calls = hotpath_function_stats_get_calls (stats);
-
-      bin_histogram (stats, counts);
-      for (guint b = 0; b <= N_BOUNDARIES; b++)
-        {
-          char le[G_ASCII_DTOSTR_BUF_SIZE];
-
-          cumulative += counts[b];
-          g_string_append (out, "hotpath_function_duration_seconds_bucket");
-          append_labels (out, stats);
-          g_string_append_printf (out, ",le=\"%s\"} %" G_GUINT64_FORMAT "\n",
-                                  b < N_BOUNDARIES ? format_double (le, boundaries[b]) : "+Inf",
-                                  b < N_BOUNDARIES ? cumulative : calls);
-        }
-      g_string_append (out, "hotpath_function_duration_seconds_sum");
-      append_labels (out, stats);
-      g_string_append (out, "} ");
-      /* Every call's duration, as the buckets count them (recursion too). */
-      append_double (out, (double) hotpath_function_stats_ticks_to_ns (stats, stats->histogram.sum) / 1e9);
-      g_string_append (out, "\nhotpath_function_duration_seconds_count");
-      append_labels (out, stats);
-      g_string_append_printf (out, "} %" G_GUINT64_FORMAT "\n", calls);
-    }
-
-  for (guint v = 0; v < G_N_ELEMENTS (flow_families); v++)
-      append_flow_family (out, snapshot, (FlowValue) v, openmetrics);
+  for (guint i = 0; i < hotpath_registry_get_n_sections (); i++)
+    append_section (out, snapshot, hotpath_registry_get_section (i), openmetrics, histograms);
 
   if (openmetrics)
     g_string_append (out, "# EOF\n");

@@ -60,7 +60,8 @@ void             hotpath_server_set_max_age_ms    (HotpathServer       *self,
 
 /* hotpath-metrics.c: the /metrics body. */
 char            *hotpath_metrics_render           (HotpathSnapshot     *snapshot,
-                                                   gboolean             openmetrics);
+                                                   gboolean             openmetrics,
+                                                   gboolean             histograms);
 
 /* fork(): descriptors the child closes at once. */
 void             hotpath_server_close_in_child    (int                  fd);

@@ -1051,7 +1051,7 @@ static const HotpathField channel_fields[] = {
   { "name", HOTPATH_FIELD_TEXT, .help = "the label, else file.c:line", .title = "Channel",
     .get = channel_get, .arg = COLUMN_NAME },
   { "type", HOTPATH_FIELD_TEXT, .help = "async_queue or thread_pool", .title = "Type",
-    .get = channel_get, .arg = COLUMN_TYPE },
+    .get = channel_get, .arg = COLUMN_TYPE, .metric = "type" },
   { "state", HOTPATH_FIELD_TEXT, .help = "active, or closed once freed", .title = "State",
     .get = channel_get, .arg = COLUMN_STATE },
   { "file", HOTPATH_FIELD_TEXT, .get = channel_get, .arg = COLUMN_FILE },

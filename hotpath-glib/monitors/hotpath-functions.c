@@ -163,23 +163,23 @@ static const HotpathField timing_fields[] = {
   { "calls", HOTPATH_FIELD_COUNTER, .help = "calls this session", .title = "Calls",
     .get = function_get, .arg = COLUMN_CALLS },
   { "avg_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "mean duration of a call", "Avg",
-    .get = function_get, .arg = COLUMN_AVG },
+    .get = function_get, .arg = COLUMN_AVG, .metric = "-" },
   /* Min and max have no column of their own: percentiles 0 and 100 are
    * the table's Min and Max when configured. */
   { "min_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "shortest call", NULL,
-    .get = function_get, .arg = COLUMN_MIN },
+    .get = function_get, .arg = COLUMN_MIN, .metric = "-" },
   { "percentiles_ns", HOTPATH_FIELD_PERCENTILES, HOTPATH_UNIT_NS, "duration of a call",
-    "P", .get = function_get, .arg = COLUMN_PERCENTILES },
+    "P", .get = function_get, .arg = COLUMN_PERCENTILES, .metric = "duration_seconds" },
   { "max_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "longest call", NULL,
-    .get = function_get, .arg = COLUMN_MAX },
+    .get = function_get, .arg = COLUMN_MAX, .metric = "-" },
   { "total_ns", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NS, "time in the function", "Total",
-    .get = function_get, .arg = COLUMN_TOTAL },
+    .get = function_get, .arg = COLUMN_TOTAL, .metric = "-" },
   { "self_ns", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NS,
     "measure-all: time in the function itself, without the measured functions it called", "Self",
     .get = function_get, .arg = COLUMN_SELF },
   { "percent_total", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_PERCENT,
     "total time as a share of the session's wall time; above 100 when calls overlap",
-    "% Total", .get = function_get, .arg = COLUMN_PERCENT_TOTAL },
+    "% Total", .get = function_get, .arg = COLUMN_PERCENT_TOTAL, .metric = "-" },
 };
 
 /* measure-all's time filter: the functions it stopped measuring because
@@ -242,9 +242,9 @@ static const HotpathRowsDesc filtered_rows = {
 
 static const HotpathField timing_header[] = {
   { "threshold_ns", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_NS, "functions whose calls stay under this (99 in 100) are dropped",
-    .group = "time_filter", .get = filter_get, .arg = FILTER_THRESHOLD },
+    .group = "time_filter", .get = filter_get, .arg = FILTER_THRESHOLD, .metric = "-" },
   { "learn_calls", HOTPATH_FIELD_GAUGE, .help = "calls measured before deciding", .group = "time_filter",
-    .get = filter_get, .arg = FILTER_LEARN_CALLS },
+    .get = filter_get, .arg = FILTER_LEARN_CALLS, .metric = "-" },
   { "filtered", HOTPATH_FIELD_ROWS, .help = "the functions dropped", .rows = &filtered_rows,
     .group = "time_filter", .get = filter_get, .arg = FILTER_FILTERED },
 };
@@ -474,17 +474,18 @@ alloc_calls_get (gconstpointer       row,
 /* The table shows the group of the chosen metric (HOTPATH_ALLOC_METRIC). */
 #define METRIC_FIELDS(m, key, unit, what) \
   { "avg", HOTPATH_FIELD_GAUGE, unit, what " per call, mean", "Avg", .group = key, \
-    .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_AVG }, \
+    .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_AVG, .metric = "-" }, \
   { "min", HOTPATH_FIELD_GAUGE, unit, what " per call, least", .group = key, \
-    .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_MIN }, \
+    .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_MIN, .metric = "-" }, \
   { "max", HOTPATH_FIELD_GAUGE, unit, what " per call, most", .group = key, \
-    .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_MAX }, \
+    .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_MAX, .metric = "-" }, \
   { "percentiles", HOTPATH_FIELD_PERCENTILES, unit, what " per call", "P", .group = key, \
-    .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_PERCENTILES }, \
+    .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_PERCENTILES, .metric = "" }, \
   { "total", HOTPATH_FIELD_COUNTER, unit, what ", summed over the calls", "Total", .group = key, \
-    .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_TOTAL }, \
+    .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_TOTAL, .metric = "-" }, \
   { "percent_total", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_PERCENT, what ", share of the session's", \
-    "% Total", .group = key, .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_PERCENT_TOTAL }
+    "% Total", .group = key, .get = alloc_metric_get, .arg = (m) * N_STATS + STAT_PERCENT_TOTAL, \
+    .metric = "-" }
 
 static const HotpathField alloc_fields[] = {
   { "id", HOTPATH_FIELD_ID, .get = function_get, .arg = COLUMN_ID },
