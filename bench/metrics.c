@@ -159,7 +159,7 @@ main (int   argc,
 
   builder = hotpath_guard_builder_new ("bench-metrics");
   hotpath_guard_builder_set_format (builder, HOTPATH_FORMAT_NONE);
-  guard = hotpath_guard_builder_build (builder);
+  guard = hotpath_guard_builder_build (builder, NULL);
   g_assert_nonnull (guard);
   port = hotpath_server_get_http_port (hotpath_guard_get_server (guard));
   g_assert_cmpuint (port, >, 0);
