@@ -28,6 +28,7 @@
 #include "hotpath-glib/hotpath.h"
 #include "hotpath-alloc-core-private.h"
 #include "hotpath-collector-private.h"
+#include "hotpath-registry-private.h"
 #include "hotpath-report-private.h"
 #include "hotpath-sections-private.h"
 #include "hotpath-snapshot-private.h"
@@ -1174,6 +1175,89 @@ test_absent (void)
   g_assert_null (strstr (table, "allocations"));
 }
 
+/* The threads section, with the allocation library: each thread's
+ * allocation totals beside its CPU use. */
+typedef struct
+{
+  GMutex   lock;
+  GCond    cond;
+  gboolean allocated;
+  gboolean stop;
+} Holder;
+
+static gpointer
+holder_main (gpointer data)
+{
+  Holder *holder = data;
+  gpointer block = g_malloc (1 << 20);
+
+  memset (block, 1, 1 << 20);
+  g_mutex_lock (&holder->lock);
+  holder->allocated = TRUE;
+  g_cond_broadcast (&holder->cond);
+  while (!holder->stop)
+    g_cond_wait (&holder->cond, &holder->lock);
+  g_mutex_unlock (&holder->lock);
+  g_free (block);
+  return NULL;
+}
+
+static void
+test_threads_section (void)
+{
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  const HotpathSectionDesc *section = hotpath_registry_lookup ("threads");
+  g_autofree char *json = NULL;
+  gconstpointer row = NULL;
+  Holder holder = { 0 };
+  GThread *thread;
+
+  g_setenv ("HOTPATH_THREADS", "1", TRUE);
+  g_setenv ("HOTPATH_THREADS_INTERVAL_MS", "10", TRUE);
+  g_mutex_init (&holder.lock);
+  g_cond_init (&holder.cond);
+  session_start (FALSE);
+  thread = g_thread_new ("alloc-holder", holder_main, &holder);
+  g_mutex_lock (&holder.lock);
+  while (!holder.allocated)
+    g_cond_wait (&holder.cond, &holder.lock);
+  g_mutex_unlock (&holder.lock);
+  g_usleep (100 * 1000);   /* a few samples: the thread has a row */
+  snapshot = session_finish ();
+
+  g_assert_nonnull (section);
+  for (guint i = 0; i < hotpath_section_get_n_rows (section, snapshot) && row == NULL; i++)
+    {
+      gconstpointer candidate = hotpath_section_get_row (section, snapshot, i);
+      HotpathValue value = { 0 };
+
+      hotpath_field_get (hotpath_rows_find_field (section->rows, "name"), candidate, &value);
+      if (g_strcmp0 (value.s, "alloc-holder") == 0)
+        row = candidate;
+    }
+  g_assert_nonnull (row);
+  {
+    HotpathValue alloc = { 0 }, freed = { 0 };
+
+    hotpath_field_get (hotpath_rows_find_field (section->rows, "alloc_bytes"), row, &alloc);
+    hotpath_field_get (hotpath_rows_find_field (section->rows, "free_bytes"), row, &freed);
+    g_assert_cmpint (alloc.type, ==, HOTPATH_VALUE_UINT);
+    g_assert_cmpuint (alloc.u, >=, 1 << 20);
+    g_assert_cmpuint (freed.u, <, alloc.u);
+  }
+  json = hotpath_report_section_json (section, snapshot, 0, FALSE);
+  hotpath_test_assert_valid_json (json, section->schema_def);
+
+  g_mutex_lock (&holder.lock);
+  holder.stop = TRUE;
+  g_cond_broadcast (&holder.cond);
+  g_mutex_unlock (&holder.lock);
+  g_thread_join (thread);
+  g_mutex_clear (&holder.lock);
+  g_cond_clear (&holder.cond);
+  g_unsetenv ("HOTPATH_THREADS_INTERVAL_MS");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1213,6 +1297,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Alloc/disabled", test_disabled);
   g_test_add_func ("/Hotpath/Alloc/invalid-env", test_invalid_env);
   g_test_add_func ("/Hotpath/Alloc/logs", test_logs);
+  g_test_add_func ("/Hotpath/Alloc/threads-section", test_threads_section);
   g_test_add_func ("/Hotpath/Alloc/report", test_report);
 
   return g_test_run ();

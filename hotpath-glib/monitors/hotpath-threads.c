@@ -24,6 +24,7 @@
 #include "hotpath-env-private.h"
 #include "hotpath-flow-private.h"
 #include "hotpath-registry-private.h"
+#include "hotpath-snapshot-private.h"
 
 #define DEFAULT_INTERVAL_MS 500
 #define MAX_EXITED          256   /* exited threads kept; the oldest go first */
@@ -40,6 +41,9 @@ typedef struct
   double   max_cpu_percent;
   guint64  first_cpu_ns;     /* at its first sample this session */
   guint64  first_at_ns;
+  gboolean has_alloc;        /* the allocation library counted for it */
+  guint64  alloc_bytes;      /* its totals, as last seen */
+  guint64  free_bytes;
   guint64  exited_at;        /* sample number it was found gone at */
   guint64  seen;             /* last sample number it was seen at */
 } ThreadInfo;
@@ -303,6 +307,9 @@ typedef struct
   double      max_cpu_percent;
   double      avg_cpu_percent;
   guint64     cpu_time_ns;
+  gboolean    has_alloc;
+  guint64     alloc_bytes;
+  guint64     free_bytes;
 } ThreadRow;
 
 static void
@@ -344,6 +351,27 @@ threads_snapshot (const HotpathSnapshotContext *context)
   if (threads == NULL || hotpath_clock_now_ns () - last_sample_ns > (guint64) interval_ms () * 500000)
     sample_locked ();
 
+  /* With the allocation library, each live thread's totals; an exited
+   * thread keeps the last ones seen. */
+  if (context->snapshot != NULL && context->snapshot->alloc != NULL &&
+      context->snapshot->alloc->threads != NULL)
+    {
+      GArray *totals = context->snapshot->alloc->threads;
+
+      for (guint j = 0; j < totals->len; j++)
+        {
+          const HotpathAllocTotals *t = &g_array_index (totals, HotpathAllocTotals, j);
+          guint64 tid = t->thread_id;
+          ThreadInfo *info;
+
+          if (tid == 0 || (info = g_hash_table_lookup (threads_by_tid, &tid)) == NULL || info->state == 'x')
+            continue;
+          info->has_alloc = TRUE;
+          info->alloc_bytes = t->alloc_bytes;
+          info->free_bytes = t->free_bytes;
+        }
+    }
+
   for (guint i = 0; i < threads->len; i++)
     {
       const ThreadInfo *self = g_ptr_array_index (threads, i);
@@ -359,6 +387,9 @@ threads_snapshot (const HotpathSnapshotContext *context)
         row->avg_cpu_percent = 100.0 * (double) (self->cpu_ns - MIN (self->first_cpu_ns, self->cpu_ns)) /
                                (double) (self->sampled_at_ns - self->first_at_ns);
       row->cpu_time_ns = self->cpu_ns;
+      row->has_alloc = self->has_alloc;
+      row->alloc_bytes = self->alloc_bytes;
+      row->free_bytes = self->free_bytes;
       g_ptr_array_add (rows, row);
     }
   g_mutex_unlock (&threads_lock);
@@ -368,7 +399,7 @@ threads_snapshot (const HotpathSnapshotContext *context)
 
 /* --------------------------------------------------------------- rows */
 
-enum { F_ID, F_TID, F_NAME, F_STATE, F_CPU, F_MAX_CPU, F_AVG_CPU, F_CPU_TIME };
+enum { F_ID, F_TID, F_NAME, F_STATE, F_CPU, F_MAX_CPU, F_AVG_CPU, F_CPU_TIME, F_ALLOC, F_FREE, F_DIFF };
 
 static void
 thread_row_get (gconstpointer       data,
@@ -387,6 +418,10 @@ thread_row_get (gconstpointer       data,
     case F_MAX_CPU: hotpath_value_set_double (value, row->max_cpu_percent); break;
     case F_AVG_CPU: hotpath_value_set_double (value, row->avg_cpu_percent); break;
     case F_CPU_TIME: hotpath_value_set_uint (value, row->cpu_time_ns); break;
+    /* Left out without the allocation library. */
+    case F_ALLOC: if (row->has_alloc) hotpath_value_set_uint (value, row->alloc_bytes); break;
+    case F_FREE: if (row->has_alloc) hotpath_value_set_uint (value, row->free_bytes); break;
+    case F_DIFF: if (row->has_alloc) hotpath_value_set_int (value, (gint64) (row->alloc_bytes - row->free_bytes)); break;
     default: g_assert_not_reached ();
     }
 }
@@ -400,6 +435,9 @@ static const HotpathField thread_fields[] = {
   { "max_cpu_percent", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_PERCENT, "The highest CPU % of any interval", "Max %", NULL, NULL, thread_row_get, F_MAX_CPU },
   { "avg_cpu_percent", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_PERCENT, "Average CPU % since the thread was first seen this session", "Avg %", NULL, NULL, thread_row_get, F_AVG_CPU },
   { "cpu_time_ns", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_NS, "CPU time the thread used since it started", "CPU time", NULL, NULL, thread_row_get, F_CPU_TIME },
+  { "alloc_bytes", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_BYTES, "Bytes the thread allocated (with the allocation library)", "Alloc", NULL, NULL, thread_row_get, F_ALLOC },
+  { "free_bytes", HOTPATH_FIELD_COUNTER, HOTPATH_UNIT_BYTES, "Bytes the thread freed (with the allocation library)", "Dealloc", NULL, NULL, thread_row_get, F_FREE },
+  { "diff_bytes", HOTPATH_FIELD_GAUGE, HOTPATH_UNIT_BYTES, "Allocated minus freed by the thread (with the allocation library)", "Diff", NULL, NULL, thread_row_get, F_DIFF },
 };
 
 static const HotpathRowsDesc thread_rows = {
