@@ -636,9 +636,6 @@ fetch_logs (ViewerSectionView *self,
   if (self->source == NULL || row == NULL)
     return;
 
-  /* Threads and locks keep no log: the graphs say it all. */
-  gtk_widget_set_visible (GTK_WIDGET (self->log_heading), viewer_section_model_has_logs (self->model));
-  gtk_widget_set_visible (GTK_WIDGET (self->log_stack), viewer_section_model_has_logs (self->model));
   if (!viewer_section_model_has_logs (self->model))
     return;
 
@@ -944,6 +941,10 @@ viewer_section_view_new (ViewerSectionModel *model,
                            "changed", G_CALLBACK (flush_stale_cells), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->ranks, "items-changed", G_CALLBACK (update_count),
                            self, G_CONNECT_SWAPPED);
+
+  /* Threads and locks keep no log: no log pane. */
+  gtk_widget_set_visible (GTK_WIDGET (self->log_heading), viewer_section_model_has_logs (model));
+  gtk_widget_set_visible (GTK_WIDGET (self->log_stack), viewer_section_model_has_logs (model));
 
   /* Until the section's shape is known (update_headings). */
   if (!g_str_equal (viewer_section_model_get_name (model), "functions_timing"))

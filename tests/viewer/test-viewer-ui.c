@@ -673,6 +673,7 @@ test_live_sections (void)
       g_assert_true (viewer_test_tree_has_label (table, pages[i].column));
       g_assert_true (viewer_section_view_select_name (checked_view, pages[i].row));
       g_assert_true (viewer_test_wait_for (page_shown, NULL, 20000));
+      viewer_test_spin (250);   /* the page's own layout settles */
       shot = viewer_test_save_png (GTK_WIDGET (window), name);
       g_assert_true (g_file_test (shot, G_FILE_TEST_IS_REGULAR));
     }
