@@ -82,7 +82,9 @@ generic_row_text (const HotpathSectionDesc *section,
       HotpathValue value = { 0 };
       g_autofree char *formatted = NULL;
 
-      if (field->title == NULL || field->kind == HOTPATH_FIELD_ROWS ||
+      /* The name and the id begin the line already. */
+      if (field->title == NULL || field->kind == HOTPATH_FIELD_ROWS || field->kind == HOTPATH_FIELD_ID ||
+          g_str_equal (field->name, "name") ||
           (field->group != NULL && !hotpath_report_field_is_shown (section, snapshot, field)))
         continue;
       if (field->kind == HOTPATH_FIELD_POSITION)
