@@ -155,6 +155,18 @@ G_END_DECLS
 #define HOTPATH_IDLE_ADD(callback, data) g_idle_add ((callback), (data))
 #define HOTPATH_SIGNAL_CONNECT(instance, detailed_signal, callback, data) \
   g_signal_connect ((instance), (detailed_signal), G_CALLBACK (callback), (data))
+#define HOTPATH_SIGNAL_CONNECT_SWAPPED(instance, detailed_signal, callback, data) \
+  g_signal_connect_swapped ((instance), (detailed_signal), G_CALLBACK (callback), (data))
+#define HOTPATH_SIGNAL_CONNECT_AFTER(instance, detailed_signal, callback, data) \
+  g_signal_connect_after ((instance), (detailed_signal), G_CALLBACK (callback), (data))
+#define HOTPATH_SIGNAL_CONNECT_OBJECT(instance, detailed_signal, callback, gobject, connect_flags) \
+  g_signal_connect_object ((instance), (detailed_signal), G_CALLBACK (callback), (gobject), (connect_flags))
+#define HOTPATH_TIMEOUT_ADD_SECONDS(interval, callback, data) \
+  g_timeout_add_seconds ((interval), (callback), (data))
+#define HOTPATH_TIMEOUT_ADD_FULL(priority, interval, callback, data, notify) \
+  g_timeout_add_full ((priority), (interval), (callback), (data), (notify))
+#define HOTPATH_IDLE_ADD_FULL(priority, callback, data, notify) \
+  g_idle_add_full ((priority), (callback), (data), (notify))
 #define hotpath_main_context_watch(context, label) (TRUE)
 #define hotpath_main_context_unwatch(context) ((void) 0)
 

@@ -36,6 +36,24 @@ on_activate (GSimpleAction *action,
 }
 
 static void
+on_activate_swapped (gpointer       data,
+                     GVariant      *parameter,
+                     GSimpleAction *action)
+{
+  g_assert_true (G_IS_SIMPLE_ACTION (action));
+  (*(guint *) data)++;
+}
+
+static void
+on_activate_object (GSimpleAction *action,
+                    GVariant      *parameter,
+                    GSimpleAction *object)
+{
+  g_assert_true (action == object);
+  (*(guint *) g_object_get_data (G_OBJECT (object), "count"))++;
+}
+
+static void
 work (gpointer data,
       gpointer user_data)
 {
@@ -104,9 +122,22 @@ test_off (void)
   while (count < 2)
     g_main_context_iteration (NULL, TRUE);
 
+  g_object_set_data (G_OBJECT (action), "count", &count);
   HOTPATH_SIGNAL_CONNECT (action, "activate", on_activate, &count);
   g_action_activate (G_ACTION (action), NULL);
   g_assert_cmpuint (count, ==, 3);
+
+  /* The other wrappers are the GLib calls too. */
+  HOTPATH_TIMEOUT_ADD_FULL (G_PRIORITY_HIGH, 1, tick, &count, NULL);
+  HOTPATH_IDLE_ADD_FULL (G_PRIORITY_LOW, tick, &count, NULL);
+  while (count < 5)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (HOTPATH_TIMEOUT_ADD_SECONDS (3600, tick, &count), >, 0);
+  HOTPATH_SIGNAL_CONNECT_SWAPPED (action, "activate", on_activate_swapped, &count);
+  HOTPATH_SIGNAL_CONNECT_AFTER (action, "activate", on_activate, &count);
+  HOTPATH_SIGNAL_CONNECT_OBJECT (action, "activate", on_activate_object, action, G_CONNECT_AFTER);
+  g_action_activate (G_ACTION (action), NULL);
+  g_assert_cmpuint (count, ==, 9);
 
   hotpath_source_watch (source, "idle");
   g_source_unref (source);

@@ -252,6 +252,193 @@ test_source_signal (void)
   hotpath_guard_finish (guard, NULL);
 }
 
+
+/* The other ways GLib adds sources and connects handlers, by name. */
+
+static gboolean
+full_cb (gpointer data)
+{
+  return tick_cb (data);
+}
+
+static gboolean
+seconds_cb (gpointer data)
+{
+  return tick_cb (data);
+}
+
+static gboolean
+idle_full_cb (gpointer data)
+{
+  return tick_cb (data);
+}
+
+static void
+count_notify (gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+static guint64
+dispatches_of (HotpathSnapshot *snapshot,
+               const char      *name,
+               const char      *type)
+{
+  HotpathFlowSource *source = find_item (flow_items (snapshot, "sources"), name);
+
+  g_assert_nonnull (source);
+  g_assert_cmpstr (source->type, ==, type);
+  return source->duration.count;
+}
+
+static void
+test_source_wrappers_add (void)
+{
+  g_autoptr(HotpathGuard) guard = start_session ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  Counter full = { 0, 3, loop };
+  Counter seconds = { 0, 1, NULL };
+  Counter idle = { 0, 2, NULL };
+  Counter removed = { 0, 100, NULL };
+  guint id;
+
+  id = HOTPATH_TIMEOUT_ADD_FULL (G_PRIORITY_HIGH, 1, full_cb, &full, count_notify);
+  g_assert_cmpint (g_source_get_priority (g_main_context_find_source_by_id (NULL, id)), ==, G_PRIORITY_HIGH);
+  g_assert_cmpstr (g_source_get_name (g_main_context_find_source_by_id (NULL, id)), ==, "full_cb");
+  id = HOTPATH_IDLE_ADD_FULL (G_PRIORITY_LOW, idle_full_cb, &idle, NULL);
+  g_assert_cmpint (g_source_get_priority (g_main_context_find_source_by_id (NULL, id)), ==, G_PRIORITY_LOW);
+  g_main_loop_run (loop);
+  while (idle.count < 2)
+    g_main_context_iteration (NULL, TRUE);
+  /* Three runs, then the notify (it counts on the same counter) as the
+   * source went. */
+  g_assert_cmpuint (full.count, ==, 4);
+
+  HOTPATH_IDLE_ADD_FULL (G_PRIORITY_DEFAULT_IDLE, idle_full_cb, &removed,
+                         (GDestroyNotify) count_notify);
+  g_assert_true (g_idle_remove_by_data (&removed));
+  g_assert_cmpuint (removed.count, ==, 1);   /* not run; its notify was */
+
+  /* Whole seconds: the first expiry is within one second. */
+  HOTPATH_TIMEOUT_ADD_SECONDS (0, seconds_cb, &seconds);
+  while (seconds.count < 1)
+    g_main_context_iteration (NULL, TRUE);
+
+  snapshot = hotpath_guard_snapshot (guard);
+  g_assert_cmpuint (dispatches_of (snapshot, "full_cb", "timeout"), ==, 3);
+  g_assert_cmpuint (dispatches_of (snapshot, "idle_full_cb", "idle"), ==, 2);
+  g_assert_cmpuint (dispatches_of (snapshot, "seconds_cb", "timeout"), ==, 1);
+  hotpath_guard_finish (guard, NULL);
+}
+
+typedef struct
+{
+  GString *order;
+} Handlers;
+
+static void
+on_swapped (gpointer       data,
+            GVariant      *parameter,
+            GSimpleAction *action)
+{
+  Handlers *handlers = data;
+
+  g_assert_true (G_IS_SIMPLE_ACTION (action));
+  g_string_append (handlers->order, "S");
+}
+
+static void
+on_plain (GSimpleAction *action,
+          GVariant      *parameter,
+          gpointer       data)
+{
+  Handlers *handlers = data;
+
+  g_string_append (handlers->order, "P");
+}
+
+static void
+on_after (GSimpleAction *action,
+          GVariant      *parameter,
+          gpointer       data)
+{
+  Handlers *handlers = data;
+
+  g_string_append (handlers->order, "A");
+}
+
+/* An object's handler, as g_signal_connect_object() wires it. */
+static void
+on_object (GSimpleAction *action,
+           GVariant      *parameter,
+           GObject       *object)
+{
+  g_assert_true (G_IS_SIMPLE_ACTION (action));
+  g_object_set_data (object, "runs",
+                     GUINT_TO_POINTER (GPOINTER_TO_UINT (g_object_get_data (object, "runs")) + 1));
+}
+
+static void
+on_object_swapped (GObject       *object,
+                   GVariant      *parameter,
+                   GSimpleAction *action)
+{
+  on_object (action, parameter, object);
+}
+
+static void
+test_source_wrappers_signal (void)
+{
+  g_autoptr(HotpathGuard) guard = start_session ();
+  g_autoptr(GSimpleAction) action = g_simple_action_new ("go", NULL);
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  g_autoptr(GString) order = g_string_new (NULL);
+  Handlers handlers = { order };
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+  GObject *other = g_object_new (G_TYPE_OBJECT, NULL);
+  gulong object_id, swapped_id;
+
+  /* The after-handler, connected first, still runs last. */
+  HOTPATH_SIGNAL_CONNECT_AFTER (action, "activate", on_after, &handlers);
+  HOTPATH_SIGNAL_CONNECT_SWAPPED (action, "activate", on_swapped, &handlers);
+  HOTPATH_SIGNAL_CONNECT (action, "activate", on_plain, &handlers);
+  object_id = HOTPATH_SIGNAL_CONNECT_OBJECT (action, "activate", on_object, object, 0);
+  swapped_id = HOTPATH_SIGNAL_CONNECT_OBJECT (action, "activate", on_object_swapped, other,
+                                              G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+
+  g_action_activate (G_ACTION (action), NULL);
+  g_action_activate (G_ACTION (action), NULL);
+  g_assert_cmpstr (order->str, ==, "SPASPA");
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_object_get_data (object, "runs")), ==, 2);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_object_get_data (other, "runs")), ==, 2);
+
+  /* Finalizing the object disconnects its handler, as GLib's does. */
+  g_object_unref (object);
+  g_assert_false (g_signal_handler_is_connected (action, object_id));
+  g_assert_true (g_signal_handler_is_connected (action, swapped_id));
+  g_action_activate (G_ACTION (action), NULL);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_object_get_data (other, "runs")), ==, 3);
+  g_object_unref (other);
+  g_assert_false (g_signal_handler_is_connected (action, swapped_id));
+
+  /* Disconnected first, finalized after: nothing left to undo. */
+  other = g_object_new (G_TYPE_OBJECT, NULL);
+  swapped_id = HOTPATH_SIGNAL_CONNECT_OBJECT (action, "activate", on_object, other, 0);
+  g_signal_handler_disconnect (action, swapped_id);
+  g_action_activate (G_ACTION (action), NULL);
+  g_assert_null (g_object_get_data (other, "runs"));
+  g_object_unref (other);
+
+  snapshot = hotpath_guard_snapshot (guard);
+  g_assert_cmpuint (dispatches_of (snapshot, "on_after", "signal"), ==, 4);
+  g_assert_cmpuint (dispatches_of (snapshot, "on_swapped", "signal"), ==, 4);
+  g_assert_cmpuint (dispatches_of (snapshot, "on_plain", "signal"), ==, 4);
+  g_assert_cmpuint (dispatches_of (snapshot, "on_object", "signal"), ==, 2);
+  g_assert_cmpuint (dispatches_of (snapshot, "on_object_swapped", "signal"), ==, 3);
+  hotpath_guard_finish (guard, NULL);
+}
+
 /* ------------------------------------------------------ main contexts */
 
 static gboolean
@@ -1180,6 +1367,8 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Flow/source-idle-remove-by-data", test_source_idle_remove_by_data);
   g_test_add_func ("/Hotpath/Flow/source-watch", test_source_watch);
   g_test_add_func ("/Hotpath/Flow/source-signal", test_source_signal);
+  g_test_add_func ("/Hotpath/Flow/source-wrappers-add", test_source_wrappers_add);
+  g_test_add_func ("/Hotpath/Flow/source-wrappers-signal", test_source_wrappers_signal);
   g_test_add_func ("/Hotpath/Flow/main-context-stall", test_main_context_stall);
   g_test_add_func ("/Hotpath/Flow/main-context-unwatch", test_main_context_unwatch);
   g_test_add_func ("/Hotpath/Flow/channel-counts", test_channel_counts);

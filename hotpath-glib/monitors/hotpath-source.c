@@ -380,18 +380,103 @@ hotpath_timeout_add_named (guint        interval,
                            gpointer     data,
                            const char  *name)
 {
-  GSource *source;
+  return hotpath_timeout_add_full_named (G_PRIORITY_DEFAULT, interval, function, data, NULL, name);
+}
+
+/* What g_timeout_add_full() and g_idle_add_full() do, with the source
+ * watched before it is attached. */
+static guint
+add_watched (GSource        *source,
+             int             priority,
+             GSourceFunc     function,
+             gpointer        data,
+             GDestroyNotify  notify,
+             const char     *name,
+             const char     *type)
+{
   guint id;
 
-  g_return_val_if_fail (function != NULL, 0);
-
-  source = g_timeout_source_new (interval);
-  g_source_set_callback (source, function, data, NULL);
-  watch_with_type (source, name, "timeout");
+  g_source_set_priority (source, priority);
+  g_source_set_callback (source, function, data, notify);
+  watch_with_type (source, name, type);
   id = g_source_attach (source, NULL);
   g_source_unref (source);
 
   return id;
+}
+
+/**
+ * hotpath_timeout_add_full_named:
+ * @priority: the source's priority
+ * @interval: milliseconds
+ * @function: the callback
+ * @data: its data
+ * @notify: (nullable): called with @data when the source is removed
+ * @name: the name to report
+ *
+ * What HOTPATH_TIMEOUT_ADD_FULL() calls.
+ *
+ * Returns: the source id
+ */
+guint
+hotpath_timeout_add_full_named (int             priority,
+                                guint           interval,
+                                GSourceFunc     function,
+                                gpointer        data,
+                                GDestroyNotify  notify,
+                                const char     *name)
+{
+  g_return_val_if_fail (function != NULL, 0);
+
+  return add_watched (g_timeout_source_new (interval), priority, function, data, notify,
+                      name, "timeout");
+}
+
+/**
+ * hotpath_timeout_add_seconds_named:
+ * @interval: seconds
+ * @function: the callback
+ * @data: its data
+ * @name: the name to report
+ *
+ * What HOTPATH_TIMEOUT_ADD_SECONDS() calls.
+ *
+ * Returns: the source id
+ */
+guint
+hotpath_timeout_add_seconds_named (guint        interval,
+                                   GSourceFunc  function,
+                                   gpointer     data,
+                                   const char  *name)
+{
+  g_return_val_if_fail (function != NULL, 0);
+
+  return add_watched (g_timeout_source_new_seconds (interval), G_PRIORITY_DEFAULT, function, data,
+                      NULL, name, "timeout");
+}
+
+/**
+ * hotpath_idle_add_full_named:
+ * @priority: the source's priority
+ * @function: the callback
+ * @data: its data
+ * @notify: (nullable): called with @data when the source is removed
+ * @name: the name to report
+ *
+ * What HOTPATH_IDLE_ADD_FULL() calls.
+ *
+ * Returns: the source id
+ */
+guint
+hotpath_idle_add_full_named (int             priority,
+                             GSourceFunc     function,
+                             gpointer        data,
+                             GDestroyNotify  notify,
+                             const char     *name)
+{
+  g_return_val_if_fail (function != NULL, 0);
+
+  return add_watched (g_idle_source_new (), priority, function, data, notify, name, "idle");
 }
 
 /**
@@ -409,18 +494,7 @@ hotpath_idle_add_named (GSourceFunc  function,
                         gpointer     data,
                         const char  *name)
 {
-  GSource *source;
-  guint id;
-
-  g_return_val_if_fail (function != NULL, 0);
-
-  source = g_idle_source_new ();
-  g_source_set_callback (source, function, data, NULL);
-  watch_with_type (source, name, "idle");
-  id = g_source_attach (source, NULL);
-  g_source_unref (source);
-
-  return id;
+  return hotpath_idle_add_full_named (G_PRIORITY_DEFAULT_IDLE, function, data, NULL, name);
 }
 
 /* ------------------------------------------------------ signal handlers */
@@ -476,18 +550,163 @@ hotpath_signal_connect_named (gpointer     instance,
                               gpointer     data,
                               const char  *name)
 {
-  SourceStats *stats;
+  return hotpath_signal_connect_data_named (instance, detailed_signal, handler, data, NULL, 0, name);
+}
+
+static gulong
+connect_timed (gpointer     instance,
+               const char  *detailed_signal,
+               GClosure    *closure,
+               gboolean     after,
+               const char  *name)
+{
+  SourceStats *stats = source_stats_get ("signal", name ? name : detailed_signal);
+
+  g_closure_add_marshal_guards (closure, stats, signal_pre, stats, signal_post);
+
+  return g_signal_connect_closure (instance, detailed_signal, closure, after);
+}
+
+/**
+ * hotpath_signal_connect_data_named:
+ * @instance: (type GObject.Object): the instance to connect to
+ * @detailed_signal: "signal::detail"
+ * @handler: the handler
+ * @data: its data
+ * @destroy_data: (nullable): called with @data when the handler goes
+ * @connect_flags: %G_CONNECT_SWAPPED, %G_CONNECT_AFTER
+ * @name: the name to report
+ *
+ * g_signal_connect_data() with the handler's runs timed; what
+ * HOTPATH_SIGNAL_CONNECT_SWAPPED() and HOTPATH_SIGNAL_CONNECT_AFTER() call.
+ *
+ * Returns: the handler id
+ */
+gulong
+hotpath_signal_connect_data_named (gpointer        instance,
+                                   const char     *detailed_signal,
+                                   GCallback       handler,
+                                   gpointer        data,
+                                   GClosureNotify  destroy_data,
+                                   GConnectFlags   connect_flags,
+                                   const char     *name)
+{
   GClosure *closure;
 
   g_return_val_if_fail (G_TYPE_CHECK_INSTANCE (instance), 0);
   g_return_val_if_fail (detailed_signal != NULL, 0);
   g_return_val_if_fail (handler != NULL, 0);
 
-  stats = source_stats_get ("signal", name ? name : detailed_signal);
-  closure = g_cclosure_new (handler, data, NULL);
-  g_closure_add_marshal_guards (closure, stats, signal_pre, stats, signal_post);
+  if (connect_flags & G_CONNECT_SWAPPED)
+    closure = g_cclosure_new_swap (handler, data, destroy_data);
+  else
+    closure = g_cclosure_new (handler, data, destroy_data);
 
-  return g_signal_connect_closure (instance, detailed_signal, closure, FALSE);
+  return connect_timed (instance, detailed_signal, closure,
+                        (connect_flags & G_CONNECT_AFTER) != 0, name);
+}
+
+typedef struct
+{
+  GClosure     closure;
+  GClosure    *inner;
+  SourceStats *stats;
+  gboolean     inner_invalid;  /* its notifier ran, and is gone */
+} TimedClosure;
+
+static void
+timed_closure_marshal (GClosure     *closure,
+                       GValue       *return_value,
+                       guint         n_param_values,
+                       const GValue *param_values,
+                       gpointer      invocation_hint,
+                       gpointer      marshal_data)
+{
+  TimedClosure *timed = (TimedClosure *) closure;
+
+  signal_pre (timed->stats, closure);
+  g_closure_invoke (timed->inner, return_value, n_param_values, param_values, invocation_hint);
+  signal_post (timed->stats, closure);
+}
+
+/* The object went: the signal drops the handler with our closure. */
+static void
+on_inner_invalidated (gpointer  data,
+                      GClosure *inner)
+{
+  ((TimedClosure *) data)->inner_invalid = TRUE;
+  g_closure_invalidate (data);
+}
+
+static void
+timed_closure_finalize (gpointer  data,
+                        GClosure *closure)
+{
+  TimedClosure *timed = (TimedClosure *) closure;
+
+  if (!timed->inner_invalid)
+    g_closure_remove_invalidate_notifier (timed->inner, closure, on_inner_invalidated);
+  g_closure_invalidate (timed->inner);
+  g_closure_unref (timed->inner);
+}
+
+/**
+ * hotpath_signal_connect_object_named:
+ * @instance: (type GObject.Object): the instance to connect to
+ * @detailed_signal: "signal::detail"
+ * @handler: the handler
+ * @gobject: (type GObject.Object): the handler's data; the handler is
+ *   disconnected when it is finalized
+ * @connect_flags: %G_CONNECT_SWAPPED, %G_CONNECT_AFTER
+ * @name: the name to report
+ *
+ * g_signal_connect_object() with the handler's runs timed; what
+ * HOTPATH_SIGNAL_CONNECT_OBJECT() calls.
+ *
+ * Returns: the handler id
+ */
+gulong
+hotpath_signal_connect_object_named (gpointer       instance,
+                                     const char    *detailed_signal,
+                                     GCallback      handler,
+                                     gpointer       gobject,
+                                     GConnectFlags  connect_flags,
+                                     const char    *name)
+{
+  GClosure *closure, *inner;
+  TimedClosure *timed;
+
+  g_return_val_if_fail (G_TYPE_CHECK_INSTANCE (instance), 0);
+  g_return_val_if_fail (detailed_signal != NULL, 0);
+  g_return_val_if_fail (handler != NULL, 0);
+
+  if (gobject == NULL)
+    return hotpath_signal_connect_data_named (instance, detailed_signal, handler, NULL, NULL,
+                                              connect_flags, name);
+
+  g_return_val_if_fail (G_IS_OBJECT (gobject), 0);
+
+  /* As g_signal_connect_object(): the object closure is invalidated, and
+   * the handler disconnected, when @gobject is finalized. That closure
+   * already has the one pair of marshal guards GLib allows (they hold
+   * @gobject during a run), so the timing is a closure around it. */
+  if (connect_flags & G_CONNECT_SWAPPED)
+    inner = g_cclosure_new_object_swap (handler, gobject);
+  else
+    inner = g_cclosure_new_object (handler, gobject);
+  g_closure_set_marshal (inner, g_cclosure_marshal_generic);
+
+  closure = g_closure_new_simple (sizeof (TimedClosure), NULL);
+  timed = (TimedClosure *) closure;
+  timed->inner = g_closure_ref (inner);
+  g_closure_sink (inner);
+  timed->stats = source_stats_get ("signal", name ? name : detailed_signal);
+  g_closure_set_marshal (closure, timed_closure_marshal);
+  g_closure_add_invalidate_notifier (inner, closure, on_inner_invalidated);
+  g_closure_add_finalize_notifier (closure, NULL, timed_closure_finalize);
+
+  return g_signal_connect_closure (instance, detailed_signal, closure,
+                                   (connect_flags & G_CONNECT_AFTER) != 0);
 }
 
 /* `hotpath run`: times a closure that is about to be connected, under
