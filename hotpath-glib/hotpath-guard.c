@@ -42,6 +42,10 @@ static HotpathGuard *active_guard;
 /* Held to read active_guard and take a reference (signals, exec), and to
  * clear it: a reference taken under it is never to a finalized guard. */
 static GMutex active_lock;
+/* Serializes writing the report: on demand (server thread) and at the end.
+ * Never held while waiting for finish_lock, so the end, which stops the
+ * server thread, cannot deadlock with a write on demand. */
+static GMutex write_lock;
 
 static void
 hotpath_guard_dispose (GObject *object)
@@ -335,10 +339,10 @@ write_report (HotpathGuard     *self,
   return ok;
 }
 
-void
-hotpath_guard_finish_active (void)
+static HotpathGuard *
+ref_active_guard (void)
 {
-  g_autoptr(HotpathGuard) guard = NULL;
+  HotpathGuard *guard = NULL;
   gpointer current;
 
   g_mutex_lock (&active_lock);
@@ -346,6 +350,66 @@ hotpath_guard_finish_active (void)
   if (current != NULL && current != (gpointer) 1)
     guard = g_object_ref (current);
   g_mutex_unlock (&active_lock);
+
+  return guard;
+}
+
+static char *
+describe_destination (HotpathGuard *self)
+{
+  if (self->config.reporter != NULL)
+    return g_strdup_printf ("reporter %s", G_OBJECT_TYPE_NAME (self->config.reporter));
+  if (self->config.format == HOTPATH_FORMAT_NONE)
+    return g_strdup ("none");
+  if (self->config.output_path == NULL)
+    return g_strdup ("stderr");
+  if (output_is_stdout (self))
+    return g_strdup ("stdout");
+  return g_strdup (self->config.output_path);
+}
+
+/*
+ * hotpath_report_write_now:
+ * @destination: (out) (optional): where it went: "stderr", "stdout", a
+ *   file path, "reporter TypeName" or "none"
+ *
+ * Writes the report of the running session, as it stands, where the
+ * session's report goes (a file is rewritten), and keeps the session
+ * running. For the D-Bus method WriteReport and POST /report/write.
+ */
+gboolean
+hotpath_report_write_now (char   **destination,
+                          GError **error)
+{
+  g_autoptr(HotpathGuard) guard = ref_active_guard ();
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  g_autofree char *fallback = NULL;
+  gboolean ok;
+
+  if (guard == NULL || g_atomic_int_get (&guard->finished))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no profiling session is running");
+      return FALSE;
+    }
+
+  snapshot = hotpath_guard_snapshot (guard);
+
+  g_mutex_lock (&write_lock);
+  ok = write_report (guard, snapshot, &fallback, error);
+  if (fallback != NULL)
+    write_all (stderr, fallback);
+  g_mutex_unlock (&write_lock);
+
+  if (ok && destination != NULL)
+    *destination = describe_destination (guard);
+
+  return ok;
+}
+
+void
+hotpath_guard_finish_active (void)
+{
+  g_autoptr(HotpathGuard) guard = ref_active_guard ();
 
   if (guard != NULL)
     hotpath_guard_finish (guard, NULL);
@@ -415,10 +479,12 @@ hotpath_guard_finish (HotpathGuard  *self,
                                              self->config.limit);
       /* When nobody asks for the error, say it, before the report it
        * explains. */
+      g_mutex_lock (&write_lock);
       if (!write_report (self, snapshot, &fallback, &self->report_error) && error == NULL)
         g_message ("%s", self->report_error->message);
       if (fallback != NULL)
         write_all (stderr, fallback);
+      g_mutex_unlock (&write_lock);
       g_mutex_lock (&active_lock);
       g_atomic_pointer_compare_and_exchange (&active_guard, self, NULL);
       g_mutex_unlock (&active_lock);

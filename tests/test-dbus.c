@@ -424,6 +424,62 @@ test_dbus_flow (void)
   g_free (f.name);
 }
 
+
+/* WriteReport: a running program's report, now, in a file (rewritten each
+ * time, and at exit); the session goes on. */
+static void
+test_dbus_write_report (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = live_target_launcher_new (LIVE_TARGET_DBUS, "json");
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("hotpath-test-dbus-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "report.json", NULL);
+  g_autofree char *destination = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *final = NULL;
+  LiveTarget target;
+  Fixture f = { 0 };
+
+  g_assert_nonnull (dir);
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_OUTPUT_PATH", path, TRUE);
+  live_target_start (&target, launcher, "flow");
+  process = g_steal_pointer (&target.process);
+  live_target_clear (&target);
+
+  f.connection = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (bus),
+                                                         G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                         G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                         NULL, NULL, &error);
+  g_assert_no_error (error);
+  f.name = g_strdup_printf ("io.github.HotpathGlib.Target.instance%s", g_subprocess_get_identifier (process));
+  wait_for_owner (&f);
+
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  destination = call_string (&f, "WriteReport", NULL);
+  g_assert_cmpstr (destination, ==, path);
+  g_assert_true (g_file_get_contents (path, &json, NULL, &error));
+  g_assert_no_error (error);
+  hotpath_test_assert_valid_json (json, NULL);
+  g_assert_nonnull (strstr (json, "\"name\":\"jobs\""));
+  g_assert_nonnull (strstr (json, "\"name\":\"live-target::work\""));
+  g_remove (path);
+
+  /* Still profiling: the report at exit comes too. */
+  g_subprocess_communicate_utf8 (process, "", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_true (g_file_get_contents (path, &final, NULL, &error));
+  g_assert_no_error (error);
+  hotpath_test_assert_valid_json (final, NULL);
+
+  g_remove (path);
+  g_rmdir (dir);
+  g_dbus_connection_close_sync (f.connection, NULL, NULL);
+  g_clear_object (&f.connection);
+  g_free (f.name);
+}
+
 static void
 test_dbus_off (void)
 {
@@ -491,6 +547,7 @@ main (int   argc,
   ADD ("errors", test_dbus_errors);
   ADD ("signal", test_dbus_signal);
   g_test_add_func ("/Hotpath/DBus/flow", test_dbus_flow);
+  g_test_add_func ("/Hotpath/DBus/write-report", test_dbus_write_report);
   g_test_add_func ("/Hotpath/DBus/off", test_dbus_off);
   g_test_add_func ("/Hotpath/DBus/no-bus", test_dbus_no_bus);
 

@@ -1045,6 +1045,60 @@ test_http_no_fd_leak (Fixture       *f,
   g_assert_cmpuint (after, <=, before + 2);
 }
 
+
+/* POST /report/write: the report, now, where it goes at exit; the program
+ * goes on and reports again at exit. Token-protected, POST only. */
+static void
+test_http_write_report (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = live_target_launcher_new (LIVE_TARGET_HTTP, "json");
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *rest = NULL;
+  g_autofree char *err = NULL;
+  g_auto(LiveResponse) no_token = { 0 };
+  g_auto(LiveResponse) get = { 0 };
+  g_auto(LiveResponse) written = { 0 };
+  LiveTarget target;
+
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_AUTH_TOKEN", "wr1te-token", TRUE);
+  live_target_start (&target, launcher, "flow");
+  g_assert_cmpuint (target.http_port, >, 0);
+
+  live_request_full ("POST", target.http_port, "/report/write", NULL, NULL, NULL, NULL, &no_token);
+  assert_error (&no_token, 401, "token");
+
+  live_request_full ("GET", target.http_port, "/report/write", "Bearer wr1te-token", NULL, NULL, NULL, &get);
+  assert_error (&get, 405, "POST");
+  g_assert_cmpstr (get.allow, ==, "POST");
+
+  live_request_full ("POST", target.http_port, "/report/write", "Bearer wr1te-token", NULL, NULL, NULL, &written);
+  g_assert_cmpuint (written.status, ==, 200);
+  hotpath_test_assert_valid_json (written.body, "report_written");
+  g_assert_cmpstr (written.body, ==, "{\"written\":true,\"destination\":\"stdout\"}");
+
+  /* The report came out at once, whole... */
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (target.process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  hotpath_test_assert_valid_json (line, NULL);
+  g_assert_nonnull (strstr (line, "\"name\":\"live-target::work\""));
+
+  /* ...and the session went on to its report at exit. */
+  g_output_stream_close (g_subprocess_get_stdin_pipe (target.process), NULL, NULL);
+  rest = g_data_input_stream_read_upto (out, "", 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (target.process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (target.process), ==, 0);
+  g_assert_nonnull (rest);
+  g_strchomp (rest);
+  g_assert_null (strchr (rest, '\n'));   /* one more report */
+  hotpath_test_assert_valid_json (rest, NULL);
+  live_target_clear (&target);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1077,6 +1131,7 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Http/flow-sections", test_http_flow_sections);
   g_test_add_func ("/Hotpath/Http/flow-logs", test_http_flow_logs);
   g_test_add_func ("/Hotpath/Http/flow-metrics", test_http_flow_metrics);
+  g_test_add_func ("/Hotpath/Http/write-report", test_http_write_report);
 
   return g_test_run ();
 }

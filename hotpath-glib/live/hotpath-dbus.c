@@ -201,6 +201,26 @@ handle_get_report (HotpathDBusProfiler1  *skeleton,
 }
 
 static gboolean
+handle_write_report (HotpathDBusProfiler1  *skeleton,
+                     GDBusMethodInvocation *invocation,
+                     gpointer               user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *destination = NULL;
+
+  if (!hotpath_report_write_now (&destination, &error))
+    {
+      g_dbus_method_invocation_return_dbus_error (invocation, ERROR_PREFIX "WriteFailed",
+                                                  error->message);
+      return TRUE;
+    }
+
+  destination = valid_utf8 (g_steal_pointer (&destination));
+  hotpath_dbus_profiler1_complete_write_report (skeleton, invocation, destination);
+  return TRUE;
+}
+
+static gboolean
 handle_get_logs (HotpathDBusProfiler1  *skeleton,
                  GDBusMethodInvocation *invocation,
                  const char            *name,
@@ -310,6 +330,7 @@ on_connected (GObject      *source,
 
   g_signal_connect (self->skeleton, "handle-get-section", G_CALLBACK (handle_get_section), self);
   g_signal_connect (self->skeleton, "handle-get-report", G_CALLBACK (handle_get_report), self);
+  g_signal_connect (self->skeleton, "handle-write-report", G_CALLBACK (handle_write_report), self);
   g_signal_connect (self->skeleton, "handle-get-logs", G_CALLBACK (handle_get_logs), self);
   g_signal_connect (self->skeleton, "handle-reset", G_CALLBACK (handle_reset), self);
 

@@ -25,6 +25,9 @@
 /* GET routes take no body; anything above this is refused unread. */
 #define MAX_GET_BODY 16384
 
+/* POST, no body: writes the report now, where it goes at exit. */
+#define WRITE_REPORT_ROUTE "/report/write"
+
 struct _HotpathHttp
 {
   HotpathServer  *server;
@@ -219,6 +222,17 @@ check_head (HotpathHttp           *self,
           return SOUP_STATUS_METHOD_NOT_ALLOWED;
         }
     }
+  else if (g_str_equal (head->path, WRITE_REPORT_ROUTE))
+    {
+      /* It does something: never on a GET a page could trigger. */
+      if (!g_str_equal (head->method, "POST"))
+        {
+          *extra_headers = "Allow: POST\r\n";
+          *message = g_strdup_printf ("method %s not allowed; %s takes POST", head->method,
+                                      WRITE_REPORT_ROUTE);
+          return SOUP_STATUS_METHOD_NOT_ALLOWED;
+        }
+    }
   else if (!g_str_equal (head->method, "GET") && !g_str_equal (head->method, "HEAD"))
     {
       *extra_headers = "Allow: GET, HEAD\r\n";
@@ -339,6 +353,31 @@ serve_section (HotpathHttp       *self,
   hotpath_http_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
+static void
+serve_write_report (SoupServerMessage *msg)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *destination = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (!hotpath_report_write_now (&destination, &error))
+    {
+      hotpath_http_respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "%s", error->message);
+      return;
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "written");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_set_member_name (builder, "destination");
+  json_builder_add_string_value (builder, destination);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  hotpath_http_respond_json (msg, SOUP_STATUS_OK, hotpath_json_to_string (root, FALSE));
+}
+
 static gboolean
 wants_openmetrics (SoupServerMessage *msg)
 {
@@ -384,6 +423,8 @@ handler (SoupServer        *server,
       g_autoptr(HotpathSnapshot) snapshot = hotpath_server_snapshot (self->server);
       hotpath_http_respond_json (msg, SOUP_STATUS_OK, hotpath_report_to_json (snapshot));
     }
+  else if (g_str_equal (path, WRITE_REPORT_ROUTE))
+    serve_write_report (msg);
   else if (n_parts == 1 && g_str_equal (parts[0], "metrics"))
     {
       g_autoptr(HotpathSnapshot) snapshot = hotpath_server_snapshot (self->server);

@@ -43,6 +43,7 @@ static const HotpathLiveCore live_core = {
   .section_item_to_text = hotpath_section_item_to_text,
   .section_fields_text = hotpath_section_fields_text,
   .report_to_json = hotpath_report_to_json,
+  .report_write_now = hotpath_report_write_now,
   .metrics_render = hotpath_metrics_render,
 };
 

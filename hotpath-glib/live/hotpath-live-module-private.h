@@ -67,6 +67,8 @@ typedef struct
   char                 *(*section_fields_text)    (const HotpathSectionDesc *section);
 
   char                 *(*report_to_json)         (HotpathSnapshot *snapshot);
+  gboolean              (*report_write_now)       (char           **destination,
+                                                   GError         **error);
   char                 *(*metrics_render)         (HotpathSnapshot *snapshot,
                                                    gboolean         openmetrics,
                                                    gboolean         histograms);

@@ -167,6 +167,13 @@ hotpath_report_to_json (HotpathSnapshot *snapshot)
   return core->report_to_json (snapshot);
 }
 
+gboolean
+hotpath_report_write_now (char   **destination,
+                          GError **error)
+{
+  return core->report_write_now (destination, error);
+}
+
 char *
 hotpath_metrics_render (HotpathSnapshot *snapshot,
                         gboolean         openmetrics,

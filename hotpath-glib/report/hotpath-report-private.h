@@ -31,6 +31,10 @@ gboolean  hotpath_report_shows_section   (const HotpathSectionDesc *section,
 void      hotpath_report_percentile_values (HotpathSnapshot        *snapshot,
                                             const HotpathValue     *value,
                                             guint64                *values);
+/* hotpath-guard.c: the running session's report, written now where its
+ * report goes; the session goes on. */
+gboolean  hotpath_report_write_now       (char                    **destination,
+                                          GError                  **error);
 
 /* Tables and text for people (hotpath-report-table.c). */
 char       *hotpath_report_section_table (const HotpathSectionDesc *section,
