@@ -17,6 +17,8 @@
 #include <netinet/tcp.h>
 #include <sys/resource.h>
 
+#include <json-glib/json-glib.h>
+
 #include "hotpath-http-head-private.h"
 #include "hotpath-http-private.h"
 #include "hotpath-report-private.h"
@@ -372,10 +374,17 @@ serve_write_report (SoupServerMessage *msg)
   json_builder_set_member_name (builder, "written");
   json_builder_add_boolean_value (builder, TRUE);
   json_builder_set_member_name (builder, "destination");
+  if (!g_utf8_validate (destination, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (destination, -1);
+
+      g_free (destination);
+      destination = valid;
+    }
   json_builder_add_string_value (builder, destination);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  hotpath_http_respond_json (msg, SOUP_STATUS_OK, hotpath_json_to_string (root, FALSE));
+  hotpath_http_respond_json (msg, SOUP_STATUS_OK, json_to_string (root, FALSE));
 }
 
 static gboolean
