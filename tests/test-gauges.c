@@ -139,6 +139,8 @@ test_threads (void)
   row = test_find_row (snapshot, "gauges", "name", "in-flight");
   g_assert_cmpfloat (test_number (gauge_rows (), row, "value"), ==, 0);
   g_assert_cmpuint (test_uint (gauge_rows (), row, "updates"), ==, 2 * N_THREADS * N_ADDS);
+  /* Applied in time order: each thread's +1 comes before its -1. */
+  g_assert_cmpfloat (test_number (gauge_rows (), row, "min"), ==, 0);
   g_assert_cmpfloat (test_number (gauge_rows (), row, "max"), >=, 1);
   g_assert_cmpfloat (test_number (gauge_rows (), row, "max"), <=, N_THREADS);
 

@@ -8,8 +8,9 @@
  * one clock read and one event in the thread's ring. The worker applies the
  * updates. Adds commute, so they sum exactly from any number of threads; a
  * set applies unless a later set (by timestamp) was already applied, so
- * the latest set wins even though the worker drains one thread's ring at a
- * time.
+ * the latest set wins. The worker drains one thread's ring at a time, so
+ * updates wait per gauge and are applied in time order when a snapshot is
+ * taken: min and max are those of the real sequence.
  */
 
 #include "config.h"
@@ -46,6 +47,8 @@ typedef struct
   guint64            updates;
   guint64            last_set;    /* ticks of the latest set applied */
   HotpathFlowLogRing logs;
+  GArray            *pending;     /* Pending, not applied yet */
+  guint64            n_pending;
 } Gauge;
 
 /* What a site caches: the name it was first called with and its gauge.
@@ -219,18 +222,25 @@ gauge_to_double (Gauge *self)
   self->d_max = (double) self->i_max;
 }
 
-static void
-gauge_aggregate (const HotpathEvent        *event,
-                 const HotpathEventContext *context)
+/* One update waiting to be applied in time order. */
+typedef struct
 {
-  Gauge *self = (Gauge *) event->key;
-  gboolean is_set = context->kind == GAUGE_EVENT_SET_INT || context->kind == GAUGE_EVENT_SET_DOUBLE;
-  gboolean is_double = context->kind == GAUGE_EVENT_SET_DOUBLE || context->kind == GAUGE_EVENT_ADD_DOUBLE;
+  guint64 at;
+  guint64 bits;
+  guint64 thread_id;
+  guint64 seq;        /* arrival order, for equal times */
+  guint32 kind;
+} Pending;
+
+static void
+apply_update (Gauge         *self,
+              const Pending *update,
+              guint          logs_limit)
+{
+  gboolean is_set = update->kind == GAUGE_EVENT_SET_INT || update->kind == GAUGE_EVENT_SET_DOUBLE;
+  gboolean is_double = update->kind == GAUGE_EVENT_SET_DOUBLE || update->kind == GAUGE_EVENT_ADD_DOUBLE;
   gboolean apply = TRUE;
   HotpathFlowLog *entry;
-
-  if (event->start < context->session_start_ticks)
-    return;
 
   if (is_double && !self->is_double)
     gauge_to_double (self);
@@ -238,16 +248,16 @@ gauge_aggregate (const HotpathEvent        *event,
   if (is_set)
     {
       /* An older set drained after a newer one changes nothing. */
-      apply = event->start >= self->last_set;
+      apply = update->at >= self->last_set;
       if (apply)
-        self->last_set = event->start;
+        self->last_set = update->at;
     }
 
   if (apply)
     {
       if (self->is_double)
         {
-          double arg = is_double ? bits_double (event->end) : (double) (gint64) event->end;
+          double arg = is_double ? bits_double (update->bits) : (double) (gint64) update->bits;
 
           self->d_value = is_set ? arg : self->d_value + arg;
           if (!self->seen || self->d_value < self->d_min)
@@ -257,7 +267,7 @@ gauge_aggregate (const HotpathEvent        *event,
         }
       else
         {
-          gint64 arg = (gint64) event->end;
+          gint64 arg = (gint64) update->bits;
 
           self->i_value = is_set ? arg : (gint64) ((guint64) self->i_value + (guint64) arg);
           if (!self->seen || self->i_value < self->i_min)
@@ -269,18 +279,74 @@ gauge_aggregate (const HotpathEvent        *event,
     }
   self->updates++;
 
-  entry = hotpath_flow_log_ring_add (&self->logs, context->logs_limit);
+  entry = hotpath_flow_log_ring_add (&self->logs, logs_limit);
   if (entry != NULL)
     {
       /* The log keeps ticks and raw bits; the snapshot converts them. */
-      entry->at_ns = event->start;
-      entry->thread_id = context->thread_id;
+      entry->at_ns = update->at;
+      entry->thread_id = update->thread_id;
       entry->outcome = is_set ? (apply ? "set" : "set (superseded)") : "add";
-      entry->seq = event->end;
+      entry->seq = update->bits;
       entry->value_ns = self->is_double ? double_bits (self->d_value) : (guint64) self->i_value;
       /* which of the two is a double's bits */
       entry->duration_ns = (is_double ? 1 : 0) | (self->is_double ? 2 : 0);
     }
+}
+
+static int
+compare_pending (gconstpointer a,
+                 gconstpointer b)
+{
+  const Pending *x = a, *y = b;
+
+  if (x->at != y->at)
+    return x->at < y->at ? -1 : 1;
+  return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The worker drains one thread's ring at a time, so updates from several
+ * threads arrive in batches, not in time order. They wait here and are
+ * applied sorted by time: when a snapshot is taken (every ring has been
+ * drained then), or the oldest half when too many wait. */
+#define MAX_PENDING 4096
+
+static void
+apply_pending (Gauge *self,
+               guint  keep,
+               guint  logs_limit)
+{
+  guint n;
+
+  if (self->pending == NULL || self->pending->len <= keep)
+    return;
+
+  g_array_sort (self->pending, compare_pending);
+  n = self->pending->len - keep;
+  for (guint i = 0; i < n; i++)
+    apply_update (self, &g_array_index (self->pending, Pending, i), logs_limit);
+  g_array_remove_range (self->pending, 0, n);
+}
+
+static void
+gauge_aggregate (const HotpathEvent        *event,
+                 const HotpathEventContext *context)
+{
+  Gauge *self = (Gauge *) event->key;
+  Pending update;
+
+  if (event->start < context->session_start_ticks)
+    return;
+
+  update.at = event->start;
+  update.bits = event->end;
+  update.thread_id = context->thread_id;
+  update.seq = self->n_pending++;
+  update.kind = context->kind;
+  if (self->pending == NULL)
+    self->pending = g_array_new (FALSE, FALSE, sizeof (Pending));
+  g_array_append_val (self->pending, update);
+  if (self->pending->len >= MAX_PENDING)
+    apply_pending (self, MAX_PENDING / 2, context->logs_limit);
 }
 
 static void
@@ -298,6 +364,8 @@ gauge_reset (void)
       self->updates = 0;
       self->last_set = 0;
       hotpath_flow_log_ring_clear (&self->logs);
+      if (self->pending != NULL)
+        g_array_set_size (self->pending, 0);
     }
   g_mutex_unlock (&gauges_lock);
 }
@@ -356,6 +424,7 @@ gauge_snapshot (const HotpathSnapshotContext *context)
       GaugeRow *row;
       guint n_logs;
 
+      apply_pending (self, 0, context->logs_limit);
       if (self->updates == 0)
         continue;
 
