@@ -618,6 +618,21 @@ typedef struct
 static ViewerSectionView *checked_view;
 static const PageCheck *checked_page;
 
+/* The window has something to paint (not between a relayout and its
+ * next frame). */
+static gboolean
+window_paints (gpointer data)
+{
+  GtkWidget *widget = data;
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
+  node = gtk_snapshot_free_to_node (snapshot);
+  return node != NULL;
+}
+
 static gboolean
 page_shown (gpointer data)
 {
@@ -674,6 +689,7 @@ test_live_sections (void)
       g_assert_true (viewer_section_view_select_name (checked_view, pages[i].row));
       g_assert_true (viewer_test_wait_for (page_shown, NULL, 20000));
       viewer_test_spin (250);   /* the page's own layout settles */
+      g_assert_true (viewer_test_wait_for (window_paints, window, 10000));
       shot = viewer_test_save_png (GTK_WIDGET (window), name);
       g_assert_true (g_file_test (shot, G_FILE_TEST_IS_REGULAR));
     }
