@@ -101,11 +101,10 @@ viewer_test_save_png (GtkWidget  *widget,
                       const char *name)
 {
   g_autoptr(GdkPaintable) paintable = NULL;
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   GskRenderer *renderer;
-  int width, height;
+  int width = 0, height = 0;
   const char *dir = g_getenv ("G_TEST_BUILDDIR");
   char *path = g_build_filename (dir ? dir : ".", name, NULL);
 
@@ -113,13 +112,23 @@ viewer_test_save_png (GtkWidget  *widget,
   g_assert_true (viewer_test_wait_for (drawn, widget, 5000));
   viewer_test_spin (250);
 
+  /* A widget paintable has no image while the widget is being laid out
+   * again (a page that just filled its rows, a loaded machine): its
+   * snapshot is then empty. Ask again until GTK has drawn it. */
   paintable = gtk_widget_paintable_new (widget);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
+  for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      if (attempt > 0)
+        viewer_test_spin (100);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
   g_assert_nonnull (node);
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s (%dx%d)", path, width, height);
