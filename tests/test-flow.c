@@ -1355,6 +1355,43 @@ test_main_default_context (void)
   g_assert_true (g_main_context_get_poll_func (NULL) == g_poll);
 }
 
+
+/* The lag probe starts with the first iteration: the time a program spends
+ * before it runs its loop is not lag. Before: lag max ~ the 300 ms sleep. */
+static void
+test_main_context_lag_from_first_iteration (void)
+{
+  g_autoptr(HotpathGuard) guard = start_session ();
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
+  g_autoptr(HotpathSnapshot) snapshot = NULL;
+  HotpathFlowMainLoop *health;
+  GSource *quit;
+
+  /* main() set HOTPATH_LAG_PROBE_MS=5 */
+  g_assert_true (hotpath_main_context_watch (context, "late-start"));
+  g_usleep (300 * 1000);
+
+  quit = g_timeout_source_new (100);
+  g_source_set_callback (quit, quit_cb, loop, NULL);
+  g_source_attach (quit, context);
+  g_source_unref (quit);
+  g_main_context_push_thread_default (context);
+  g_main_loop_run (loop);
+  g_main_context_pop_thread_default (context);
+
+  snapshot = hotpath_guard_snapshot (guard);
+  health = find_item (flow_items (snapshot, "main_loop"), "late-start");
+  g_assert_nonnull (health);
+  g_test_message ("lag: %" G_GUINT64_FORMAT " probes, max %" G_GUINT64_FORMAT " ns; %" G_GUINT64_FORMAT " iterations",
+                  health->lag.count, health->lag.max, health->iterations);
+  g_assert_cmpuint (health->lag.count, >, 0);
+  /* Well under the sleep before the loop, loaded machine or not. */
+  g_assert_cmpuint (health->lag.max, <, 150 * 1000000);
+  hotpath_main_context_unwatch (context);
+  hotpath_guard_finish (guard, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1370,6 +1407,8 @@ main (int   argc,
   g_test_add_func ("/Hotpath/Flow/source-wrappers-add", test_source_wrappers_add);
   g_test_add_func ("/Hotpath/Flow/source-wrappers-signal", test_source_wrappers_signal);
   g_test_add_func ("/Hotpath/Flow/main-context-stall", test_main_context_stall);
+  g_test_add_func ("/Hotpath/Flow/main-context-lag-from-first-iteration",
+                   test_main_context_lag_from_first_iteration);
   g_test_add_func ("/Hotpath/Flow/main-context-unwatch", test_main_context_unwatch);
   g_test_add_func ("/Hotpath/Flow/channel-counts", test_channel_counts);
   g_test_add_func ("/Hotpath/Flow/channel-semantics", test_channel_semantics);

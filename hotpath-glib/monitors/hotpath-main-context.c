@@ -15,7 +15,9 @@
  *
  * The lag probe is the only thing hotpath attaches to the application's
  * context: a source with a ready time, whose dispatch reads the clock, says
- * how late it is and sets the next ready time. Unwatching destroys it.
+ * how late it is and sets the next ready time. The first iteration arms it,
+ * so start-up before the loop runs is not counted as lag. Unwatching
+ * destroys it.
  */
 
 #include "config.h"
@@ -79,6 +81,7 @@ typedef struct
   GSource       source;
   ContextWatch *watch;
   gint64        period_us;
+  gboolean      armed;      /* by the first iteration (probe_prepare) */
 } ProbeSource;
 
 static GMutex        watch_lock;
@@ -153,7 +156,25 @@ probe_dispatch (GSource     *source,
   return G_SOURCE_CONTINUE;
 }
 
-static GSourceFuncs probe_funcs = { NULL, NULL, probe_dispatch, NULL, NULL, NULL };
+/* Armed by the first iteration, not at watch time: the time a program
+ * spends before it runs its loop is not lag. */
+static gboolean
+probe_prepare (GSource *source,
+               gint    *timeout)
+{
+  ProbeSource *probe = (ProbeSource *) source;
+
+  if (!probe->armed)
+    {
+      probe->armed = TRUE;
+      g_source_set_ready_time (source, g_get_monotonic_time () + probe->period_us);
+    }
+
+  *timeout = -1;
+  return FALSE;
+}
+
+static GSourceFuncs probe_funcs = { probe_prepare, NULL, probe_dispatch, NULL, NULL, NULL };
 
 /* --------------------------------------------------------------- worker */
 
@@ -378,7 +399,7 @@ probe_new (ContextWatch *watch,
   probe->period_us = (gint64) period_ms * 1000;
   g_source_set_static_name (source, "hotpath-lag-probe");
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_ready_time (source, g_get_monotonic_time () + probe->period_us);
+  /* Not ready until probe_prepare arms it. */
 
   return source;
 }
