@@ -189,3 +189,108 @@ hotpath_span_unref (HotpathSpan *self)
   if (g_atomic_ref_count_dec (&self->ref_count))
     g_free (self);
 }
+
+/* Measurements begun with hotpath_measure_begin() wait in a few slots per
+ * thread; the token is the slot's index plus 1, a small integer that every
+ * binding passes cheaply (a 64-bit timestamp costs GJS microseconds). Slots,
+ * not a stack, so a token may end out of order (Python coroutines on one
+ * event loop interleave). */
+#define MEASURE_SLOTS 64
+
+typedef struct
+{
+  guint64      used;                  /* one bit per slot */
+  HotpathScope slots[MEASURE_SLOTS];
+} MeasureSlots;
+
+/* Allocated per thread on first use: the library's static TLS block must
+ * stay small, or dlopen() (PyGObject and GJS load it that way) fails. */
+static GPrivate measure_slots_key = G_PRIVATE_INIT (g_free);
+
+static MeasureSlots *
+get_measure_slots (void)
+{
+  MeasureSlots *slots = g_private_get (&measure_slots_key);
+
+  if (G_UNLIKELY (slots == NULL))
+    {
+      slots = g_new0 (MeasureSlots, 1);
+      g_private_set (&measure_slots_key, slots);
+    }
+
+  return slots;
+}
+
+/**
+ * hotpath_measure_begin:
+ * @name: the name to report the measurement under
+ *
+ * Starts measuring without an object: the cheapest way for a binding,
+ * which pays for every object it wraps (a #HotpathSpan costs GJS a few
+ * microseconds more). End it with hotpath_measure_end() on the same
+ * thread; measurements may end in any order, and up to 64 may be open on
+ * a thread at once (more are not recorded).
+ *
+ * ```js
+ * const token = Hotpath.measure_begin('parse');
+ * parse(data);
+ * Hotpath.measure_end(token);
+ * ```
+ *
+ * Returns: a token for hotpath_measure_end(); 0 when nothing is recorded
+ *
+ * Since: 0.2
+ */
+guint
+hotpath_measure_begin (const char *name)
+{
+  MeasureSlots *slots;
+  HotpathScope scope;
+  guint slot;
+
+  g_return_val_if_fail (name != NULL, 0);
+
+  /* Nothing recorded: no lookup either. */
+  if (g_atomic_int_get (&hotpath_recording) == HOTPATH_RECORDING_OFF)
+    return 0;
+
+  slots = get_measure_slots ();
+  if (slots->used == G_MAXUINT64)
+    return 0;
+
+  slot = (guint) __builtin_ctzll (~slots->used);
+  scope = hotpath_scope_begin (intern_site (name));
+  if (scope.site == NULL)
+    return 0;
+
+  slots->slots[slot] = scope;
+  slots->used |= G_GUINT64_CONSTANT (1) << slot;
+  return slot + 1;
+}
+
+/**
+ * hotpath_measure_end:
+ * @token: what hotpath_measure_begin() returned on this thread
+ *
+ * Stops measuring and records the call. A token of 0, or one already
+ * ended, does nothing.
+ *
+ * Since: 0.2
+ */
+void
+hotpath_measure_end (guint token)
+{
+  MeasureSlots *slots;
+  guint64 bit;
+
+  if (token == 0 || token > MEASURE_SLOTS)
+    return;
+
+  slots = get_measure_slots ();
+  bit = G_GUINT64_CONSTANT (1) << (token - 1);
+  if ((slots->used & bit) == 0)
+    return;
+
+  slots->used &= ~bit;
+  hotpath_scope_end (&slots->slots[token - 1]);
+}

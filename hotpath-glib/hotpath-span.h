@@ -28,6 +28,11 @@ HotpathSpan *hotpath_span_ref      (HotpathSpan *self);
 HOTPATH_AVAILABLE_IN_0_2
 void         hotpath_span_unref    (HotpathSpan *self);
 
+HOTPATH_AVAILABLE_IN_0_2
+guint        hotpath_measure_begin (const char  *name);
+HOTPATH_AVAILABLE_IN_0_2
+void         hotpath_measure_end   (guint        token);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HotpathSpan, hotpath_span_unref)
 
 G_END_DECLS

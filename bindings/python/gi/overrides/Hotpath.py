@@ -27,8 +27,6 @@ Hotpath = get_introspection_module('Hotpath')
 
 __all__ = []
 
-_Span = Hotpath.Span
-
 # Guards built from Python, finished at exit unless finished before.
 _guards_lock = threading.Lock()
 _guards = []
@@ -60,26 +58,29 @@ def _name_of_caller(depth):
     return '%s::%s' % (module, qualname) if module else qualname
 
 
-def _wrap(func, name):
-    begin = _Span.begin
+# measure_begin/end rather than a Span: no object to wrap per call.
+_begin = Hotpath.measure_begin
+_end = Hotpath.measure_end
 
+
+def _wrap(func, name):
     if inspect.iscoroutinefunction(func):
         @functools.wraps(func)
         async def measured_coroutine(*args, **kwargs):
-            span = begin(name)
+            token = _begin(name)
             try:
                 return await func(*args, **kwargs)
             finally:
-                span.end()
+                _end(token)
         return measured_coroutine
 
     @functools.wraps(func)
     def measured(*args, **kwargs):
-        span = begin(name)
+        token = _begin(name)
         try:
             return func(*args, **kwargs)
         finally:
-            span.end()
+            _end(token)
     return measured
 
 
@@ -99,15 +100,15 @@ class _Measure:
 
     def __enter__(self):
         name = self.name if self.name is not None else _name_of_caller(1)
-        stack = getattr(self._local, 'spans', None)
+        stack = getattr(self._local, 'open', None)
         if stack is None:
-            stack = self._local.spans = []
+            stack = self._local.open = []
         # Last, so the bookkeeping above is not measured.
-        stack.append(_Span.begin(name))
+        stack.append(_begin(name))
         return self
 
     def __exit__(self, exc_type, exc, traceback):
-        self._local.spans.pop().end()
+        _end(self._local.open.pop())
         return False
 
 
