@@ -71,5 +71,5 @@ app.connect('activate', () => {
 });
 
 app.run([System.programInvocationName]);
-// GJS has no atexit: finish here, so the report is written now.
+// Written now rather than whenever GJS releases the guard.
 guard.finish();
