@@ -540,6 +540,10 @@ test_list_show (void)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  /* Free ports: 6770/6771 may be held by another program. (The test
+   * environment sets these empty, which `hotpath run` keeps.) */
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_METRICS_PORT", "0", TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOTPATH_MCP_PORT", "0", TRUE);
   process = g_subprocess_launcher_spawn (launcher, &error, HOTPATH_TEST_CLI, "run", "--",
                                          HOTPATH_TEST_PLAIN_LOOP, "200", NULL);
   g_assert_no_error (error);
