@@ -664,6 +664,10 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  /* Profiled children serve HTTP and MCP on free ports: another program (or
+   * another test running beside this one) may hold 6770 and 6771. */
+  g_setenv ("HOTPATH_METRICS_PORT", "0", TRUE);
+  g_setenv ("HOTPATH_MCP_PORT", "0", TRUE);
 
   g_test_add_func ("/Hotpath/Cli/usage", test_usage);
   g_test_add_func ("/Hotpath/Cli/run/true", test_run_true);
