@@ -33,6 +33,7 @@ DEPS=(
 
   # viewer (issue 6)
   libgtk-4-dev       # GTK 4.8
+  gtk-4-examples     # gtk4-widget-factory: the README quick start profiles it with hotpath run
   libadwaita-1-dev   # libadwaita 1.2
   xvfb               # the viewer's UI tests run on their own X server
   xauth              # xvfb-run
