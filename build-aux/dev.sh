@@ -76,6 +76,8 @@ MCP_CLIENT_DIR=tests/mcp-client
 
 BUILDDIR=build
 ASAN_BUILDDIR=build-asan
+FUZZ_BUILDDIR=build-fuzz
+TSAN_BUILDDIR=build-tsan
 
 msg () { printf '==> %s\n' "$*" >&2; }
 die () { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
@@ -217,6 +219,50 @@ cmd_valgrind () {
     --timeout-multiplier 10 --print-errorlogs --num-processes 2 "$@"
 }
 
+# fuzz [SECONDS]: libFuzzer (clang) with ASan and UBSan; each target runs
+# SECONDS (default 60) on its seed corpus, fuzz/corpus/NAME, and keeps what
+# it finds in $FUZZ_BUILDDIR/corpus/NAME. A crash stops with its input.
+cmd_fuzz () {
+  local seconds="${1:-60}" name status=0
+
+  cmd_deps --implicit
+  command -v clang >/dev/null 2>&1 || die "fuzz needs clang (apt-get install clang)"
+  CC=clang setup_and_compile "$FUZZ_BUILDDIR" -Dfuzzing=true -Db_sanitize=address,undefined \
+    -Db_lundef=false -Dtests=false -Dexamples=false
+  export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+  export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$ROOT/build-aux/lsan.supp:print_suppressions=0}"
+  export HOTPATH_LIVE_MODULE="$ROOT/$FUZZ_BUILDDIR/hotpath-glib/libhotpath-glib-live.so"
+  for name in http-head http mcp env viewer-report; do
+    local fuzzer="$FUZZ_BUILDDIR/fuzz/fuzz-$name"
+    [[ -x "$fuzzer" ]] || { msg "fuzz-$name not built (no viewer?): skipped"; continue; }
+    mkdir -p "$FUZZ_BUILDDIR/corpus/$name" "$FUZZ_BUILDDIR/artifacts/$name"
+    msg "fuzz-$name for ${seconds}s"
+    local log="$FUZZ_BUILDDIR/fuzz-$name.log"
+    # -close_fd_mask=2: the targets' own messages would drown the log
+    # (libFuzzer's and the sanitizers' reports still come through).
+    if "$fuzzer" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -close_fd_mask=2 \
+         -artifact_prefix="$FUZZ_BUILDDIR/artifacts/$name/" -print_final_stats=1 \
+         "$FUZZ_BUILDDIR/corpus/$name" "fuzz/corpus/$name" >"$log" 2>&1; then
+      grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" >&2 || true
+    else
+      grep -E 'ERROR|SUMMARY|Assertion|assertion|deadly|Test unit written' "$log" >&2 || true
+      msg "fuzz-$name FAILED (full log: $log)"
+      status=1
+    fi
+  done
+  return $status
+}
+
+# soak [SECONDS]: load (wrk on every route and MCP) and the hostile clients
+# of issue 12 against tests/fixtures/soak-target (four measuring threads)
+# for SECONDS (default 180); RSS and descriptors must stay flat and the
+# report at exit must be complete (build-aux/soak.py).
+cmd_soak () {
+  cmd_deps --implicit
+  setup_and_compile "$BUILDDIR"
+  exec python3 build-aux/soak.py "$BUILDDIR" "${1:-180}"
+}
+
 cmd_help () {
   cat <<EOF
 Usage: build-aux/dev.sh COMMAND [ARGS...]
@@ -231,6 +277,10 @@ Commands:
   sanitize [ARGS...]  build into $ASAN_BUILDDIR with ASan and UBSan and run the tests there
   valgrind [ARGS...]  run the tests under valgrind, skipping the suites 'slow', 'script',
                       'alloc' and 'xvfb'
+  fuzz [SECONDS]      build the libFuzzer targets (clang, ASan, UBSan) into $FUZZ_BUILDDIR
+                      and run each SECONDS (60) on its corpus in fuzz/corpus/
+  soak [SECONDS]      wrk on every route, hostile clients and four measuring threads
+                      against one program for SECONDS (180); RSS and fds must stay flat
   help                show this help
 
 build, demo, test, bench, sanitize and valgrind run 'deps' first.
@@ -248,6 +298,8 @@ case "$command" in
   bench)          cmd_bench "$@" ;;
   sanitize)       cmd_sanitize "$@" ;;
   valgrind)       cmd_valgrind "$@" ;;
+  fuzz)           cmd_fuzz "$@" ;;
+  soak)           cmd_soak "$@" ;;
   help|-h|--help) cmd_help ;;
   *)              cmd_help >&2; die "unknown command: $command" ;;
 esac

@@ -188,6 +188,49 @@ fetch_new (ViewerSource *self)
   return fetch;
 }
 
+/**
+ * viewer_report_bytes_acceptable:
+ *
+ * json-glib parses recursively: a file or an answer of 100,000 '[' would
+ * overflow the parsing thread's stack. Reports nest a few levels; refuse
+ * anything past %VIEWER_MAX_JSON_DEPTH before parsing.
+ */
+gboolean
+viewer_report_bytes_acceptable (GBytes  *bytes,
+                                GError **error)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < size; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if ((c == '[' || c == '{') && ++depth > VIEWER_MAX_JSON_DEPTH)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       _("This data nests deeper than %u levels; it is not a hotpath-glib report"),
+                       VIEWER_MAX_JSON_DEPTH);
+          return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+
+  return TRUE;
+}
+
 static JsonNode *
 parse_bytes (GBytes  *bytes,
              GError **error)
@@ -196,6 +239,8 @@ parse_bytes (GBytes  *bytes,
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
 
+  if (!viewer_report_bytes_acceptable (bytes, error))
+    return NULL;
   if (!json_parser_load_from_data (parser, data, size, error))
     return NULL;
   return json_parser_steal_root (parser);

@@ -67,4 +67,9 @@ JsonNode         *viewer_source_get_logs_finish  (ViewerSource         *self,
 
 const char       *viewer_status_to_string        (ViewerStatus          status);
 
+#define VIEWER_MAX_JSON_DEPTH 128
+
+gboolean          viewer_report_bytes_acceptable (GBytes               *bytes,
+                                                  GError              **error);
+
 G_END_DECLS

@@ -353,7 +353,7 @@ context_watch_snapshot (HotpathFlowItem *item,
   copy = g_new0 (HotpathFlowMainLoop, 1);
   copy->id = watch->item.id;
   copy->name = g_strdup (watch->name);
-  copy->state = watch->watching ? "watching" : "stopped";
+  copy->state = __atomic_load_n (&watch->watching, __ATOMIC_RELAXED) ? "watching" : "stopped";
   copy->stall_threshold_ns = watch->stall_threshold_ns;
   copy->iterations = watch->iterations;
   copy->busy_ns = watch->busy_ns;
@@ -435,7 +435,7 @@ hotpath_main_context_watch (GMainContext *context,
     if (slots[i]->context == context)
       watch = slots[i];
 
-  if (watch != NULL && watch->watching)
+  if (watch != NULL && __atomic_load_n (&watch->watching, __ATOMIC_RELAXED))
     {
       g_mutex_unlock (&watch_lock);
       return TRUE;
@@ -503,7 +503,7 @@ hotpath_main_context_unwatch (GMainContext *context)
     {
       ContextWatch *watch = slots[i];
 
-      if (watch->context != context || !watch->watching)
+      if (watch->context != context || !__atomic_load_n (&watch->watching, __ATOMIC_RELAXED))
         continue;
 
       if (g_main_context_get_poll_func (context) == trampolines[i])
