@@ -1082,14 +1082,6 @@ static const HotpathRowsDesc channel_rows = {
   channel_fields, G_N_ELEMENTS (channel_fields), hotpath_flow_rows_count, hotpath_flow_rows_nth,
 };
 
-static const char *
-plural (guint64     n,
-        const char *one,
-        const char *many)
-{
-  return n == 1 ? one : many;
-}
-
 static void
 channel_row_text (const HotpathSectionDesc *section,
                   HotpathSnapshot          *snapshot,
@@ -1119,7 +1111,7 @@ channel_row_text (const HotpathSectionDesc *section,
                               channel->sent, channel->received, channel->queued, channel->max_queued);
       hotpath_format_append_summary (out, "latency", &channel->latency, ranks, n_ranks);
     }
-  g_string_append_printf (out, ", %u log line%s", channel->n_logs, plural (channel->n_logs, "", "s"));
+  g_string_append_printf (out, ", %u log line%s", channel->n_logs, hotpath_flow_plural (channel->n_logs, "", "s"));
 }
 
 static void

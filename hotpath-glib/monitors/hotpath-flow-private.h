@@ -185,6 +185,10 @@ GPtrArray *hotpath_flow_items_snapshot (HotpathFlowItems *items,
                                         GDestroyNotify    free_func);
 
 /* Rows of a section whose snapshot data is a GPtrArray of copies. */
+/* The text outputs' "1 task" / "2 tasks". */
+const char   *hotpath_flow_plural     (guint64        n,
+                                       const char    *one,
+                                       const char    *many);
 guint         hotpath_flow_rows_count (gconstpointer container);
 gconstpointer hotpath_flow_rows_nth   (gconstpointer container,
                                        guint         index);

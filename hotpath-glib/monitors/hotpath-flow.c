@@ -312,3 +312,11 @@ hotpath_flow_lag_probe_ms (void)
   hotpath_env_get_uint ("HOTPATH_LAG_PROBE_MS", 3600 * 1000, &value);
   return value;
 }
+
+const char *
+hotpath_flow_plural (guint64     n,
+                     const char *one,
+                     const char *many)
+{
+  return n == 1 ? one : many;
+}

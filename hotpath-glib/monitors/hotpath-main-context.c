@@ -784,14 +784,6 @@ static const HotpathRowsDesc main_loop_rows = {
   main_loop_fields, G_N_ELEMENTS (main_loop_fields), hotpath_flow_rows_count, hotpath_flow_rows_nth,
 };
 
-static const char *
-plural (guint64     n,
-        const char *one,
-        const char *many)
-{
-  return n == 1 ? one : many;
-}
-
 /* "slow_frame 250.00 ms, tick 2.10 µs" */
 static void
 append_dispatches (GString                   *out,
@@ -817,11 +809,11 @@ main_loop_row_text (const HotpathSectionDesc *section,
   guint64 total = loop->busy_ns + loop->wait_ns;
 
   g_string_append_printf (out, "%s, %" G_GUINT64_FORMAT " iteration%s", loop->state, loop->iterations,
-                          plural (loop->iterations, "", "s"));
+                          hotpath_flow_plural (loop->iterations, "", "s"));
   hotpath_format_append_duration (out, ", busy ", loop->busy_ns);
   hotpath_format_append_duration (out, ", waiting in poll ", loop->wait_ns);
   g_string_append_printf (out, " (%.2f%% busy)", total ? 100.0 * (double) loop->busy_ns / (double) total : 0.0);
-  g_string_append_printf (out, ", %" G_GUINT64_FORMAT " stall%s", loop->n_stalls, plural (loop->n_stalls, "", "s"));
+  g_string_append_printf (out, ", %" G_GUINT64_FORMAT " stall%s", loop->n_stalls, hotpath_flow_plural (loop->n_stalls, "", "s"));
   hotpath_format_append_duration (out, " (iterations busier than ", loop->stall_threshold_ns);
   hotpath_format_append_duration (out, "; ", loop->stall_ns);
   g_string_append (out, " in all)");
@@ -847,7 +839,7 @@ main_loop_log_text (const HotpathSectionDesc *section,
   hotpath_format_append_duration (out, "  at ", stall->at_ns);
   hotpath_format_append_duration (out, " into the session: busy ", stall->duration_ns);
   g_string_append_printf (out, ", %" G_GUINT64_FORMAT " watched dispatch%s", stall->n_dispatches,
-                          plural (stall->n_dispatches, "", "es"));
+                          hotpath_flow_plural (stall->n_dispatches, "", "es"));
   if (stall->n_top > 0)
     {
       g_string_append (out, ", longest: ");
@@ -880,7 +872,7 @@ main_loop_table (const HotpathSectionDesc *section,
 
       if (loop->n_stalls > 0)
         g_string_append_printf (out, "  %s: %" G_GUINT64_FORMAT " stall%s (iterations over %s); the last:\n",
-                                loop->name, loop->n_stalls, plural (loop->n_stalls, "", "s"), threshold);
+                                loop->name, loop->n_stalls, hotpath_flow_plural (loop->n_stalls, "", "s"), threshold);
 
       for (guint j = first; j < loop->n_stalls_kept; j++)
         {

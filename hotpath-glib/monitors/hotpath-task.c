@@ -929,14 +929,6 @@ static const HotpathRowsDesc future_rows = {
   future_fields, G_N_ELEMENTS (future_fields), hotpath_flow_rows_count, hotpath_flow_rows_nth,
 };
 
-static const char *
-plural (guint64     n,
-        const char *one,
-        const char *many)
-{
-  return n == 1 ? one : many;
-}
-
 static void
 future_row_text (const HotpathSectionDesc *section,
                  HotpathSnapshot          *snapshot,
@@ -956,10 +948,10 @@ future_row_text (const HotpathSectionDesc *section,
                           "%" G_GUINT64_FORMAT " callback%s ran",
                           future->type, future->created, future->finalized, in_flight,
                           future->ran_in_thread,
-                          future->returned_value, plural (future->returned_value, "", "s"),
-                          future->returned_error, plural (future->returned_error, "", "s"),
+                          future->returned_value, hotpath_flow_plural (future->returned_value, "", "s"),
+                          future->returned_error, hotpath_flow_plural (future->returned_error, "", "s"),
                           future->cancelled,
-                          future->callbacks, plural (future->callbacks, "", "s"));
+                          future->callbacks, hotpath_flow_plural (future->callbacks, "", "s"));
   if (future->no_return + future->no_callback + future->awaiting_callback == 0)
     g_string_append (out, ", no faults");
   if (future->no_return > 0)
